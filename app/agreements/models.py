@@ -1,0 +1,126 @@
+"""Agreements (NK and PKS), their parties with numbers and signatures, and their scope items."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+from app.organizations.models import Organization, enum_column_type
+
+
+class AgreementKind(StrEnum):
+    """nk: Nota Kesepahaman / Nota Kesepakatan (MoU); pks: Perjanjian Kerja Sama under an NK."""
+
+    nk = "nk"
+    pks = "pks"
+
+
+class AgreementStatus(StrEnum):
+    """Where an agreement stands; derived from stored facts, never stored."""
+
+    draft = "draft"  # being drafted; everything can change
+    awaiting_signatures = "awaiting_signatures"  # finalisasi draft done, nobody has signed
+    partially_signed = "partially_signed"  # some parties signed (e.g. Kotawaringin Barat pending)
+    signed = "signed"  # all signed, validity starts later
+    active = "active"  # all signed and today within validity (berlaku)
+    expired = "expired"  # past valid_until (masa berlaku habis)
+
+
+class Agreement(SQLModel, table=True):
+    """An NK or a PKS."""
+
+    __tablename__ = "agreement"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "valid_from IS NULL OR valid_until IS NULL OR valid_from <= valid_until",
+            name="validity_order",
+        ),
+        sa.CheckConstraint(
+            "(kind = 'nk' AND parent_id IS NULL) OR (kind = 'pks' AND parent_id IS NOT NULL)",
+            name="parent_by_kind",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: AgreementKind = Field(sa_type=enum_column_type(AgreementKind, 10), index=True)
+    title: str = Field(max_length=500)
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    parent_id: int | None = Field(
+        default=None, foreign_key="agreement.id", index=True, ondelete="RESTRICT"
+    )
+    valid_from: date | None = None
+    valid_until: date | None = Field(default=None, index=True)
+    # Finalisasi draft: set when the text is agreed; null while in draft.
+    finalized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Raised by every change; PATCH must carry the version it read (optimistic locking).
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    parties: list["AgreementParty"] = Relationship(
+        back_populates="agreement",
+        cascade_delete=True,
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "AgreementParty.position"},
+    )
+    scope_items: list["ScopeItem"] = Relationship(
+        back_populates="agreement",
+        cascade_delete=True,
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "ScopeItem.position"},
+    )
+
+
+class AgreementParty(SQLModel, table=True):
+    """One party (pihak) to an agreement: its own number for the document and its signature."""
+
+    __tablename__ = "agreement_party"
+    __table_args__ = (
+        sa.UniqueConstraint("agreement_id", "organization_id"),
+        # A document number identifies a document together with the party that issued it.
+        sa.Index(
+            "uq_agreement_party_issuer_number",
+            sa.text("organization_id"),
+            sa.func.lower(sa.text("document_number")),
+            unique=True,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="RESTRICT")
+    position: int
+    document_number: str | None = Field(default=None, max_length=100)
+    signatory_name: str | None = Field(default=None, max_length=300)
+    signatory_title: str | None = Field(default=None, max_length=300)
+    signing_authority: str | None = Field(default=None, max_length=1000)
+    # The day this party signed; may stay null when the source says it signed but not when.
+    signed_on: date | None = None
+    # When the signature was recorded here; null means this party has not signed.
+    signature_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    agreement: Agreement = Relationship(
+        back_populates="parties", sa_relationship_kwargs={"lazy": "raise"}
+    )
+    organization: Organization = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+
+    @property
+    def signed(self) -> bool:
+        return self.signature_recorded_at is not None
+
+
+class ScopeItem(SQLModel, table=True):
+    """One numbered item of the ruang lingkup (scope)."""
+
+    __tablename__ = "scope_item"
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
+    position: int
+    title: str = Field(max_length=500)
+    description: str | None = Field(default=None, sa_type=sa.Text)
+
+    agreement: Agreement = Relationship(
+        back_populates="scope_items", sa_relationship_kwargs={"lazy": "raise"}
+    )

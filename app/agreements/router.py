@@ -1,0 +1,238 @@
+"""HTTP routes for agreements: NK and PKS, their lifecycle and signatures."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, status
+
+from app.agreements import service
+from app.agreements.dependencies import AgreementIdPath, ValidAgreement
+from app.agreements.models import AgreementKind, AgreementStatus
+from app.agreements.queries import (
+    AgreementFilters,
+    get_agreement_view,
+    list_agreement_views,
+    to_public,
+)
+from app.agreements.schemas import (
+    AGREEMENT_CREATE_EXAMPLES,
+    SIGNATURE_EXAMPLES,
+    AgreementCreate,
+    AgreementPublic,
+    AgreementUpdate,
+    SignatureIn,
+)
+from app.core.db import SessionDep
+from app.core.deps import TodayDep
+from app.core.errors import responses
+from app.core.schemas import (
+    DEFAULT_LIMIT,
+    MAX_ID,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    Page,
+    SearchText,
+    ShortText,
+)
+
+router = APIRouter(prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"])
+lifecycle_router = APIRouter(prefix="/api/v1/agreements", tags=["Lifecycle and signatures"])
+
+
+@router.post(
+    "",
+    response_model=AgreementPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Register an NK or a PKS (as a draft)",
+    responses=responses(409, 422),
+)
+def create_agreement(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_in: Annotated[AgreementCreate, Body(openapi_examples=AGREEMENT_CREATE_EXAMPLES)],
+) -> AgreementPublic:
+    """Register a Nota Kesepahaman (NK, `kind: nk`) or a Perjanjian Kerja Sama (PKS, `kind: pks`).
+
+    The agreement starts as a **draft**. Give at least two parties (para pihak), each once, with
+    the number each gave the document in its own letter book where known (e.g. NK
+    `30/ORI-MoU/X/2021` = `053/NK-PEMOTDA/2021`), and the ruang lingkup (scope) in order.
+
+    Rules: a PKS names its NK in `parent_id`, and every party of a PKS is a party of that NK or an
+    organization under one (an SKPD under its provincial government, the Perwakilan under Ombudsman
+    RI); an NK has no parent; `valid_from` ≤ `valid_until`, and a PKS lies within its NK's
+    validity (422). A number already used by the same issuing organization is refused (409).
+    """
+    agreement_id = service.create_agreement(session=session, agreement_in=agreement_in)
+    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+
+
+@router.get(
+    "",
+    response_model=Page[AgreementPublic],
+    summary="Find agreements",
+    responses=responses(422),
+)
+def list_agreements(
+    session: SessionDep,
+    today: TodayDep,
+    kind: Annotated[AgreementKind | None, Query(description="`nk` or `pks`.")] = None,
+    status_: Annotated[
+        AgreementStatus | None, Query(alias="status", description="Status today.")
+    ] = None,
+    parent_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="The PKS of this NK, e.g. the 21 SKPD PKS of Kalsel."),
+    ] = None,
+    organization_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Agreements where this organization is a party."),
+    ] = None,
+    number: Annotated[
+        ShortText | None,
+        Query(
+            description="Any party's document number, exact (case-insensitive), e.g. "
+            "`053/NK-PEMOTDA/2021` or `30/ORI-MoU/X/2021`."
+        ),
+    ] = None,
+    q: Annotated[SearchText | None, Query(description="Title contains this text.")] = None,
+    expiring_before: Annotated[
+        date | None, Query(description="valid_until on or before this date.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page[AgreementPublic]:
+    """Find NK and PKS, newest first, each with its parties, ruang lingkup and status today.
+
+    Staff search by any party's number (`?number=053/NK-PEMOTDA/2021` finds the Kalsel NK), list
+    the PKS of one NK (`?parent_id=`), an SKPD's agreements (`?organization_id=`), or what lapses
+    soon (`?status=active&expiring_before=`).
+    """
+    filters = AgreementFilters(
+        kind=kind,
+        status=status_,
+        parent_id=parent_id,
+        organization_id=organization_id,
+        number=number,
+        q=q,
+        expiring_before=expiring_before,
+    )
+    views, total = list_agreement_views(
+        session=session, filters=filters, today=today, limit=limit, offset=offset
+    )
+    return Page[AgreementPublic](
+        items=[to_public(v) for v in views], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/{agreement_id}",
+    response_model=AgreementPublic,
+    summary="Show one NK or PKS",
+    responses=responses(404, 422),
+)
+def read_agreement(agreement: ValidAgreement) -> AgreementPublic:
+    """One agreement with its parties (numbers, signatories, signatures), ruang lingkup, status.
+
+    For a PKS, `parent` shows its NK; for an NK, `children_count` says how many PKS it has.
+    """
+    return to_public(agreement)
+
+
+@router.patch(
+    "/{agreement_id}",
+    response_model=AgreementPublic,
+    summary="Change an agreement (with the version you read)",
+    responses=responses(404, 409, 422),
+)
+def update_agreement(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: AgreementIdPath,
+    agreement_in: Annotated[
+        AgreementUpdate,
+        Body(
+            openapi_examples={
+                "number": {
+                    "summary": "Fill in the province's number after finalisasi",
+                    "value": {
+                        "version": 3,
+                        "parties": [
+                            {"organization_id": 1, "document_number": "30/ORI-MoU/X/2021"},
+                            {"organization_id": 2, "document_number": "053/NK-PEMOTDA/2021"},
+                        ],
+                    },
+                },
+                "validity": {
+                    "summary": "Set the validity of a draft",
+                    "value": {"version": 1, "valid_from": "2022-07-04"},
+                },
+            }
+        ),
+    ],
+) -> AgreementPublic:
+    """Change an agreement. Send the `version` you read: if someone saved in between, 409.
+
+    In **draft** everything can change (`parties` and `scope_items` replace the whole list).
+    After finalisasi the title, parent, parties, ruang lingkup and validity are frozen (409);
+    each party's number and signatory may still be filled in until that party signs.
+    """
+    service.update_agreement(
+        session=session, agreement_id=agreement_id, agreement_in=agreement_in, today=today
+    )
+    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+
+
+@lifecycle_router.post(
+    "/{agreement_id}/finalize",
+    response_model=AgreementPublic,
+    summary="Finalize the draft (finalisasi draft)",
+    responses=responses(404, 409, 422),
+)
+def finalize_agreement(
+    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
+) -> AgreementPublic:
+    """Finalisasi draft: the parties agreed the text; the NK or PKS now awaits signatures.
+
+    Like the 21 Kalsel PKS finalised between 15 and 27 June 2022. Only a draft (409).
+    """
+    service.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
+    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+
+
+@lifecycle_router.post(
+    "/{agreement_id}/reopen",
+    response_model=AgreementPublic,
+    summary="Reopen for drafting (nobody has signed yet)",
+    responses=responses(404, 409, 422),
+)
+def reopen_agreement(
+    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
+) -> AgreementPublic:
+    """Take a finalized NK or PKS back to draft, while no party has signed it (409 otherwise)."""
+    service.reopen_agreement(session=session, agreement_id=agreement_id, today=today)
+    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+
+
+@lifecycle_router.post(
+    "/{agreement_id}/signatures",
+    response_model=AgreementPublic,
+    summary="Record one party's signature (penandatanganan)",
+    responses=responses(404, 409, 422),
+)
+def sign_agreement(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: AgreementIdPath,
+    signature: Annotated[SignatureIn, Body(openapi_examples=SIGNATURE_EXAMPLES)],
+) -> AgreementPublic:
+    """Record that one party signed, on its own date (parties often sign on different days).
+
+    `signed_on` may be null when the source says a party signed but not when (the Kalteng joint
+    NK). The agreement's `signed_on` is the day the last party signed. Refused: an agreement not
+    awaiting signatures (409), an organization that is not a party (422), a second signature by
+    the same party (409), a date in the future (422), a PKS whose NK is not fully signed (409).
+    """
+    service.sign_agreement(
+        session=session, agreement_id=agreement_id, signature=signature, today=today
+    )
+    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))

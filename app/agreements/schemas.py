@@ -1,0 +1,223 @@
+"""Request and response bodies for agreements (NK, PKS), parties, signatures and scope."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from app.agreements.models import AgreementKind, AgreementStatus
+from app.core.schemas import Id, LongText, Name, RequestBody, ShortText
+
+Title = Annotated[Name, StringConstraints(max_length=500)]
+Authority = Annotated[LongText, StringConstraints(max_length=1000)]
+
+
+class PartyIn(RequestBody):
+    """One party (pihak) and the number it gave the document in its own letter book."""
+
+    organization_id: Id
+    document_number: ShortText | None = Field(
+        default=None,
+        description="The number this party gave the document, e.g. '30/ORI-MoU/X/2021' "
+        "(Ombudsman RI) or '053/NK-PEMOTDA/2021' (Pemprov Kalsel). May be filled in later.",
+    )
+    signatory_name: Name | None = None
+    signatory_title: Name | None = None
+    signing_authority: Authority | None = Field(
+        default=None,
+        description="By what authority the signatory signs, e.g. the surat kuasa by which a "
+        "Kepala Dinas signs a PKS for the Governor.",
+    )
+
+
+class ScopeItemIn(RequestBody):
+    """One item of the ruang lingkup (scope), in the order given."""
+
+    title: Title
+    description: LongText | None = None
+
+
+class AgreementCreate(RequestBody):
+    """A new NK or PKS, created as a draft."""
+
+    kind: AgreementKind = Field(description="`nk` (Nota Kesepahaman / MoU) or `pks`.")
+    title: Title
+    description: LongText | None = None
+    parent_id: Id | None = Field(
+        default=None, description="For a PKS: the NK it is derived from. An NK has none."
+    )
+    valid_from: date | None = Field(
+        default=None, description="Start of validity (jangka waktu); empty: from signing."
+    )
+    valid_until: date | None = Field(default=None, description="End of validity; empty: unknown.")
+    parties: list[PartyIn] = Field(
+        min_length=2, max_length=1000, description="At least two parties, each once."
+    )
+    scope_items: list[ScopeItemIn] = Field(
+        default_factory=list, max_length=500, description="Ruang lingkup, in order."
+    )
+
+
+def _refuse_null(data: Any, fields: tuple[str, ...]) -> Any:
+    if isinstance(data, dict):
+        for field in fields:
+            if field in data and data[field] is None:
+                raise ValueError(f"{field} cannot be null")
+    return data
+
+
+class AgreementUpdate(RequestBody):
+    """Fields to change, with the `version` you read; fields left out stay as they are.
+
+    `parties` and `scope_items`, when given, replace the whole list. After finalisasi only each
+    unsigned party's number and signatory may change.
+    """
+
+    version: int = Field(ge=1, description="The version you read; a stale one is refused (409).")
+    title: Title | None = None
+    description: LongText | None = None
+    parent_id: Id | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    parties: list[PartyIn] | None = Field(default=None, min_length=2, max_length=1000)
+    scope_items: list[ScopeItemIn] | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _required_fields_not_null(cls, data: Any) -> Any:
+        return _refuse_null(data, ("title", "parties", "scope_items", "version"))
+
+
+class SignatureIn(RequestBody):
+    """One party's signature (penandatanganan)."""
+
+    organization_id: Id = Field(description="The party that signs.")
+    signed_on: date | None = Field(
+        description="The day it signed; null when the source says the party signed but not "
+        "when (e.g. the Kalteng joint NK). Not in the future."
+    )
+    signatory_name: Name | None = None
+    signatory_title: Name | None = None
+    document_number: ShortText | None = Field(
+        default=None, description="The number this party gave the document, if not yet recorded."
+    )
+
+
+class PartyPublic(BaseModel):
+    """A party with its number and signature."""
+
+    organization_id: int
+    organization_name: str
+    position: int
+    document_number: str | None
+    signatory_name: str | None
+    signatory_title: str | None
+    signing_authority: str | None
+    signed: bool
+    signed_on: date | None
+    signature_recorded_at: datetime | None
+
+
+class ScopeItemPublic(BaseModel):
+    """One item of the ruang lingkup."""
+
+    id: int
+    position: int
+    title: str
+    description: str | None
+
+
+class AgreementSummary(BaseModel):
+    """Another agreement, in brief."""
+
+    id: int
+    title: str
+    status: AgreementStatus
+
+
+class AgreementWarning(BaseModel):
+    """Something staff should look at; not an error."""
+
+    code: str
+    message: str
+
+
+class AgreementPublic(BaseModel):
+    """An NK or a PKS with its parties, scope and derived status."""
+
+    id: int
+    kind: AgreementKind
+    status: AgreementStatus
+    title: str
+    description: str | None
+    parent_id: int | None
+    parent: AgreementSummary | None = Field(description="For a PKS: its NK.")
+    children_count: int | None = Field(description="For an NK: how many PKS it has.")
+    valid_from: date | None
+    valid_until: date | None
+    signed_on: date | None = Field(description="The day the last party signed; null until all.")
+    finalized_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    parties: list[PartyPublic]
+    scope_items: list[ScopeItemPublic]
+    warnings: list[AgreementWarning]
+
+
+KALSEL_SCOPE = [
+    "Percepatan penanganan dan penyelesaian laporan masyarakat",
+    "Pencegahan maladministrasi",
+    "Pengawasan penyelenggaraan pelayanan publik yang diselenggarakan Pemerintah Provinsi "
+    "Kalimantan Selatan",
+    "Pertukaran informasi/data sesuai ketentuan peraturan perundang-undangan",
+    "Peningkatan dan pengembangan kompetensi SDM terkait peningkatan kualitas layanan publik",
+    "Pendampingan secara berkala dalam peningkatan kualitas layanan publik",
+]
+
+AGREEMENT_CREATE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "nk_kalsel": {
+        "summary": "NK Ombudsman RI – Pemprov Kalimantan Selatan (two numbers)",
+        "value": {
+            "kind": "nk",
+            "title": "Peningkatan Kualitas Pelayanan Publik di Lingkungan Pemerintah Provinsi "
+            "Kalimantan Selatan",
+            "parties": [
+                {"organization_id": 1, "document_number": "30/ORI-MoU/X/2021"},
+                {"organization_id": 2, "document_number": "053/NK-PEMOTDA/2021"},
+            ],
+            "scope_items": [{"title": "Pencegahan maladministrasi"}],
+        },
+    },
+    "pks_diskominfo": {
+        "summary": "PKS Ombudsman RI Perwakilan Kalsel – Diskominfo Kalsel under that NK",
+        "value": {
+            "kind": "pks",
+            "title": "Perjanjian Kerja Sama Ombudsman RI Perwakilan Kalimantan Selatan dengan "
+            "Dinas Komunikasi dan Informatika Provinsi Kalimantan Selatan",
+            "parent_id": 1,
+            "parties": [
+                {"organization_id": 3, "signatory_name": "Hadi Rahman"},
+                {"organization_id": 10, "signatory_name": "Muhamad Muslim"},
+            ],
+            "scope_items": [{"title": t} for i, t in enumerate(KALSEL_SCOPE) if i != 2],
+        },
+    },
+}
+
+SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "dated": {
+        "summary": "Diskominfo Kalsel signs on 4 July 2022",
+        "value": {
+            "organization_id": 10,
+            "signed_on": "2022-07-04",
+            "signatory_name": "Muhamad Muslim",
+            "signatory_title": "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan "
+            "Selatan",
+        },
+    },
+    "undated": {
+        "summary": "A Kalteng regency signed the joint NK; the date is not known",
+        "value": {"organization_id": 20, "signed_on": None},
+    },
+}

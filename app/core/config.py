@@ -1,0 +1,36 @@
+"""Settings read from the environment (and an optional .env file)."""
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Configuration of one running registry; every field can be set by an environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    DATABASE_URL: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'registry.db'}"
+    HOST: str = "127.0.0.1"
+    PORT: int = 8000
+    # The registry's "today": a deadline falls on a calendar day where the staff work, not in UTC.
+    # Kalimantan Selatan is WITA (Asia/Makassar), Kalimantan Tengah WIB (Asia/Jakarta).
+    TIMEZONE: str = "Asia/Jakarta"
+    LOG_LEVEL: str = "INFO"
+    SQL_ECHO: bool = False
+    PROJECT_NAME: str = "Registry of cooperation agreements (NK / PKS)"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.TIMEZONE)
+
+    def today(self) -> date:
+        """Today's date in the registry's time zone."""
+        return datetime.now(self.zone).date()
+
+
+settings = Settings()

@@ -1,0 +1,51 @@
+"""Engine, naming convention and the per-request session."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import event, make_url
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from app.core.config import settings
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for url; on SQLite, foreign keys are enforced on every connection."""
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(url, echo=settings.SQL_ECHO, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+engine = make_engine(settings.DATABASE_URL)
+
+
+def get_session() -> Iterator[Session]:
+    """One session per request; services commit, nothing else does."""
+    with Session(engine) as session:
+        try:
+            yield session
+        except Exception:
+            # A refused or failed request leaves nothing half-written.
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,218 @@
+"""Every error as application/problem+json (RFC 9457)."""
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    """A rule of the registry was not met; answered as a problem body with its own type slug."""
+
+    status: int = 400
+    type_slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        type_slug: str | None = None,
+        title: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if type_slug:
+            self.type_slug = type_slug
+        if title:
+            self.title = title
+        self.errors = errors
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status = 404
+    type_slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status = 409
+    type_slug = "conflict"
+    title = "Conflict with the current state"
+
+
+class RuleViolation(AppError):
+    status = 422
+    type_slug = "rule-violation"
+    title = "A rule of the registry is not met"
+
+
+class Unauthorized(AppError):
+    status = 401
+    type_slug = "unauthorized"
+    title = "Not authorized"
+
+
+def problem(
+    status: int,
+    type_slug: str,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{type_slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _loc_text(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem(
+        exc.status,
+        exc.type_slug,
+        exc.title,
+        exc.detail,
+        errors=exc.errors,
+        headers=headers,
+        **exc.extra,
+    )
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    fields = ", ".join(dict.fromkeys(_loc_text(e["loc"]) for e in errors))
+    return problem(
+        422,
+        "validation-error",
+        "The request is not valid",
+        f"Check these fields: {fields}." if fields else "The request is not valid.",
+        errors=errors,
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem(exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None))
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Services check rules first and give a precise message; reaching here means two writers raced
+    # and the database constraint kept the data right.
+    logger.warning("integrity error: %s", exc)
+    return problem(
+        409,
+        "concurrent-conflict",
+        "Conflict with a concurrent change",
+        "Another change to the same records was saved at the same moment; reload and try again.",
+    )
+
+
+async def _stale_error(_request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("stale data: %s", exc)
+    return problem(
+        409,
+        "stale-version",
+        "The record was changed by someone else",
+        "The record was changed by someone else while you were editing; reload and try again.",
+    )
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    request_id = uuid.uuid4().hex
+    logger.exception("unexpected error, request id %s", request_id, exc_info=exc)
+    return problem(
+        500,
+        "internal-error",
+        "Internal error",
+        f"Something went wrong on our side. Quote request id {request_id} when reporting it.",
+        request_id=request_id,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error as problem+json."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+# For OpenAPI: the body shape of every error answer.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "content": {
+        PROBLEM_JSON: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "example": "/problems/rule-violation"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "errors": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "loc": {"type": "array", "items": {}},
+                                "msg": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+                "required": ["type", "title", "status", "detail"],
+            }
+        }
+    }
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problem answers a route can give."""
+    descriptions = {
+        401: "Missing or wrong token",
+        404: "Not found",
+        409: "Conflict with the current state (frozen field, duplicate number, stale version)",
+        422: "Invalid input or a rule of the registry not met",
+    }
+    return {code: {"description": descriptions[code], **PROBLEM_SCHEMA} for code in codes}

@@ -1,0 +1,65 @@
+"""The FastAPI application: routers, error handlers and docs, nothing else."""
+
+import logging
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from app.agreements.router import lifecycle_router
+from app.agreements.router import router as agreements_router
+from app.core.config import settings
+from app.core.db import SessionDep
+from app.core.errors import install_error_handlers
+from app.organizations.router import router as organizations_router
+
+DESCRIPTION = """
+The registry of cooperation agreements of Indonesian public bodies.
+
+It keeps every **Nota Kesepahaman (NK, MoU)** and every **Perjanjian Kerja Sama (PKS)** derived
+from it: the parties (para pihak) and the number each party gave the document, who signed and
+when (penandatanganan), the **ruang lingkup** (scope), and the validity (jangka waktu).
+
+A typical day: find an agreement by any party's number (`GET /api/v1/agreements?number=...`),
+list the PKS that the SKPD of a province hold under its NK (`?parent_id=`), record a signature.
+Every error is `application/problem+json` naming the field and the rule.
+"""
+
+TAGS = [
+    {
+        "name": "Organizations",
+        "description": "The parties: Ombudsman RI and its Perwakilan, "
+        "provincial, regency and city governments and their SKPD.",
+    },
+    {"name": "Agreements (NK / PKS)", "description": "Register, find and change NK and PKS."},
+    {
+        "name": "Lifecycle and signatures",
+        "description": "Finalisasi draft, reopen, and each party's signature.",
+    },
+    {"name": "Operations", "description": "Health of the service."},
+]
+
+
+def create_app() -> FastAPI:
+    """Build the application."""
+    logging.basicConfig(level=settings.LOG_LEVEL)
+    app = FastAPI(
+        title=settings.PROJECT_NAME,
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+    )
+    install_error_handlers(app)
+    app.include_router(organizations_router)
+    app.include_router(agreements_router)
+    app.include_router(lifecycle_router)
+
+    @app.get("/healthz", tags=["Operations"], summary="Health check")
+    def healthz(session: SessionDep) -> dict[str, str]:
+        """Answers 200 when the service is up and its database answers."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,67 @@
+"""Organizations: the parties to agreements, in one tree (an SKPD under its government)."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class OrganizationKind(StrEnum):
+    """What kind of public body an organization is."""
+
+    state_institution = "state_institution"  # lembaga negara, e.g. Ombudsman RI
+    regional_office = "regional_office"  # Perwakilan, e.g. Ombudsman RI Perwakilan Kalsel
+    provincial_government = "provincial_government"  # Pemerintah Provinsi
+    regency_government = "regency_government"  # Pemerintah Kabupaten
+    city_government = "city_government"  # Pemerintah Kota
+    regional_agency = "regional_agency"  # SKPD / OPD / Perangkat Daerah
+    university = "university"
+    other = "other"
+
+
+GOVERNMENT_KINDS = (
+    OrganizationKind.provincial_government,
+    OrganizationKind.regency_government,
+    OrganizationKind.city_government,
+)
+
+
+def enum_column_type(enum: type[StrEnum], length: int = 40) -> sa.Enum:
+    """A portable enum column: VARCHAR plus a CHECK of its values, no native PostgreSQL type."""
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Organization(SQLModel, table=True):
+    """A public body that can be a party (pihak) to an agreement."""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        # A name is unique under the same parent (roots included: NULL parent counts as one).
+        sa.Index(
+            "uq_organization_parent_name",
+            sa.func.coalesce(sa.text("parent_id"), 0),
+            sa.func.lower(sa.text("name")),
+            unique=True,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    short_name: str | None = Field(default=None, max_length=100)
+    kind: OrganizationKind = Field(sa_type=enum_column_type(OrganizationKind, 40))
+    parent_id: int | None = Field(
+        default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
+    )
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

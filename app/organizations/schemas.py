@@ -1,0 +1,83 @@
+"""Request and response bodies for organizations."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from app.core.schemas import Id, Name, RequestBody, ShortText
+from app.organizations.models import OrganizationKind
+
+
+class OrganizationCreate(RequestBody):
+    """A new organization (pihak): a state institution, a Perwakilan, a government or an SKPD."""
+
+    name: Name = Field(description="Full official name, e.g. 'Dinas Komunikasi dan Informatika'.")
+    short_name: ShortText | None = Field(default=None, description="e.g. 'Diskominfo Kalsel'.")
+    kind: OrganizationKind = Field(
+        description="state_institution (lembaga negara), regional_office (Perwakilan), "
+        "provincial_government, regency_government, city_government, regional_agency "
+        "(SKPD / OPD / Perangkat Daerah), university, other."
+    )
+    parent_id: Id | None = Field(
+        default=None,
+        description="The organization this one belongs to: an SKPD under its provincial "
+        "government, a Perwakilan under Ombudsman RI.",
+    )
+    email: EmailStr | None = Field(default=None, description="Where reminders are sent.")
+
+
+class OrganizationUpdate(RequestBody):
+    """Fields to change; fields left out stay as they are."""
+
+    name: Name | None = None
+    short_name: ShortText | None = None
+    kind: OrganizationKind | None = None
+    parent_id: Id | None = None
+    email: EmailStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _required_fields_not_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for field in ("name", "kind"):
+                if field in data and data[field] is None:
+                    raise ValueError(f"{field} cannot be null")
+        return data
+
+
+class OrganizationPublic(BaseModel):
+    """An organization as the registry holds it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    short_name: str | None
+    kind: OrganizationKind
+    parent_id: int | None
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+ORGANIZATION_EXAMPLES: dict[str, dict[str, Any]] = {
+    "perwakilan": {
+        "summary": "A Perwakilan under Ombudsman RI",
+        "value": {
+            "name": "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Selatan",
+            "short_name": "Ombudsman RI Perwakilan Kalsel",
+            "kind": "regional_office",
+            "parent_id": 1,
+        },
+    },
+    "skpd": {
+        "summary": "An SKPD under the provincial government",
+        "value": {
+            "name": "Dinas Komunikasi dan Informatika",
+            "short_name": "Diskominfo Kalsel",
+            "kind": "regional_agency",
+            "parent_id": 2,
+        },
+    },
+}

@@ -1,0 +1,145 @@
+"""Rules and queries for organizations."""
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from app.core.errors import Conflict, NotFound, RuleViolation
+from app.core.types import utcnow
+from app.organizations.models import Organization, OrganizationKind
+from app.organizations.schemas import OrganizationCreate, OrganizationUpdate
+
+
+def get_organization(*, session: Session, organization_id: int) -> Organization:
+    """The organization with this id, or NotFound."""
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(
+            f"No organization with id {organization_id}.", type_slug="organization-not-found"
+        )
+    return organization
+
+
+def _parent_or_refuse(session: Session, parent_id: int) -> Organization:
+    parent = session.get(Organization, parent_id)
+    if parent is None:
+        raise RuleViolation(
+            f"parent_id {parent_id} names no organization.",
+            type_slug="unknown-parent-organization",
+            errors=[{"loc": ["body", "parent_id"], "msg": "no organization with this id"}],
+        )
+    return parent
+
+
+def _refuse_duplicate_name(
+    session: Session, *, name: str, parent_id: int | None, exclude_id: int | None = None
+) -> None:
+    query = select(Organization).where(
+        func.lower(Organization.name) == name.lower(),
+        Organization.parent_id == parent_id
+        if parent_id is not None
+        else col(Organization.parent_id).is_(None),
+    )
+    if exclude_id is not None:
+        query = query.where(Organization.id != exclude_id)
+    existing = session.exec(query).first()
+    if existing is not None:
+        where = "at the top level" if parent_id is None else "under the same parent"
+        raise Conflict(
+            f"An organization named '{existing.name}' already exists {where} (id {existing.id}).",
+            type_slug="duplicate-organization-name",
+            existing_id=existing.id,
+        )
+
+
+def ancestry(session: Session, organization_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each organization's id mapped to itself and all its ancestors, in one recursive query."""
+    ids = set(organization_ids)
+    if not ids:
+        return {}
+    org = sa.table("organization", sa.column("id"), sa.column("parent_id"))
+    chain = (
+        sa.select(org.c.id.label("start_id"), org.c.id.label("ancestor_id"), org.c.parent_id)
+        .where(org.c.id.in_(ids))
+        .cte("chain", recursive=True)
+    )
+    parent = org.alias("parent")
+    chain = chain.union_all(
+        sa.select(chain.c.start_id, parent.c.id, parent.c.parent_id).where(
+            parent.c.id == chain.c.parent_id
+        )
+    )
+    result: dict[int, set[int]] = {i: set() for i in ids}
+    for start_id, ancestor_id in session.execute(sa.select(chain.c.start_id, chain.c.ancestor_id)):
+        result[start_id].add(ancestor_id)
+    return result
+
+
+def create_organization(*, session: Session, organization_in: OrganizationCreate) -> Organization:
+    """Register an organization; its name is unique under its parent."""
+    if organization_in.parent_id is not None:
+        _parent_or_refuse(session, organization_in.parent_id)
+    _refuse_duplicate_name(session, name=organization_in.name, parent_id=organization_in.parent_id)
+    organization = Organization.model_validate(organization_in.model_dump())
+    session.add(organization)
+    session.commit()
+    session.refresh(organization)
+    return organization
+
+
+def update_organization(
+    *, session: Session, organization: Organization, organization_in: OrganizationUpdate
+) -> Organization:
+    """Change an organization; a parent that would make a cycle is refused."""
+    data: dict[str, Any] = organization_in.model_dump(exclude_unset=True)
+    if data.get("parent_id") is not None:
+        parent_id = data["parent_id"]
+        _parent_or_refuse(session, parent_id)
+        assert organization.id is not None
+        if organization.id in ancestry(session, [parent_id])[parent_id]:
+            raise RuleViolation(
+                f"'{organization.name}' cannot be placed under organization {parent_id}: "
+                "that organization is itself (or lies) under it, which would make a cycle.",
+                type_slug="organization-parent-cycle",
+                errors=[{"loc": ["body", "parent_id"], "msg": "would make a cycle"}],
+            )
+    name = data.get("name", organization.name)
+    parent_id = data.get("parent_id", organization.parent_id)
+    if "name" in data or "parent_id" in data:
+        _refuse_duplicate_name(session, name=name, parent_id=parent_id, exclude_id=organization.id)
+    organization.sqlmodel_update(data)
+    organization.updated_at = utcnow()
+    session.add(organization)
+    session.commit()
+    session.refresh(organization)
+    return organization
+
+
+def list_organizations(
+    *,
+    session: Session,
+    parent_id: int | None = None,
+    kind: OrganizationKind | None = None,
+    q: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Organization], int]:
+    """Organizations matching the filters, by name, and how many match in all."""
+    conditions = []
+    if parent_id is not None:
+        conditions.append(Organization.parent_id == parent_id)
+    if kind is not None:
+        conditions.append(Organization.kind == kind)
+    if q:
+        conditions.append(col(Organization.name).icontains(q, autoescape=True))
+    total = session.exec(select(func.count()).select_from(Organization).where(*conditions)).one()
+    items = session.exec(
+        select(Organization)
+        .where(*conditions)
+        .order_by(Organization.name, Organization.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(items), total

@@ -1,0 +1,119 @@
+"""Test harness: schema by Alembic once per run; each test in a transaction rolled back after it.
+
+`TEST_DATABASE_URL` picks the database (e.g. PostgreSQL); without it, a fresh SQLite file.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session
+
+from app.core.db import get_session, make_engine
+from app.core.deps import get_today
+from app.main import app
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 23)
+
+
+def alembic_config(connection: Any) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["connection"] = connection
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def reset_schema(engine: Engine) -> None:
+    """Empty the test database so that migrations build it from nothing."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        # pysqlite's own transaction handling would end our outer transaction at a SAVEPOINT;
+        # let SQLAlchemy issue BEGIN itself (SQLAlchemy docs, "Serializable isolation").
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    reset_schema(engine)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    def _session() -> Iterator[Session]:
+        try:
+            yield session
+        except Exception:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_today] = lambda: TODAY
+    with TestClient(app) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def count_statements(engine: Engine) -> Callable[[], Any]:
+    """A context manager that counts the SQL statements run inside it."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
