@@ -7,7 +7,9 @@ from fastapi.testclient import TestClient
 PROBLEM = "application/problem+json"
 
 
-def create_org(client: TestClient, name: str, kind: str, parent_id: int | None = None, **extra: Any) -> int:
+def create_org(
+    client: TestClient, name: str, kind: str, parent_id: int | None = None, **extra: Any
+) -> int:
     response = client.post(
         "/api/v1/organizations", json={"name": name, "kind": kind, "parent_id": parent_id, **extra}
     )
@@ -27,7 +29,9 @@ def finalize(client: TestClient, agreement_id: int) -> dict[str, Any]:
     return dict(response.json())
 
 
-def sign(client: TestClient, agreement_id: int, organization_id: int, signed_on: str | None) -> dict[str, Any]:
+def sign(
+    client: TestClient, agreement_id: int, organization_id: int, signed_on: str | None
+) -> dict[str, Any]:
     response = client.post(
         f"/api/v1/agreements/{agreement_id}/signatures",
         json={"organization_id": organization_id, "signed_on": signed_on},

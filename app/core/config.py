@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     TIMEZONE: str = "Asia/Jakarta"
     LOG_LEVEL: str = "INFO"
     SQL_ECHO: bool = False
+    # Where `registry seed` reads the real cases from.
+    SEEDS_DIR: Path = PROJECT_ROOT / "seeds"
     PROJECT_NAME: str = "Registry of cooperation agreements (NK / PKS)"
 
     @property

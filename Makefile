@@ -1,0 +1,43 @@
+# One command to serve, one to test. Needs only Python >= 3.11 on the machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install migrate seed run test test-sqlite test-postgres lint format migrations-check bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	$(BIN)/registry seed
+
+## Serve the API and Swagger UI (http://127.0.0.1:8000/docs): installs, migrates and seeds first.
+run: seed
+	$(BIN)/registry serve
+
+## The whole suite: on SQLite always, and again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on $$TEST_DATABASE_URL"; \
+		$(BIN)/pytest; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,45 @@
+"""The command line: `registry seed`, `registry serve`. Calls services, never routers."""
+
+import argparse
+import logging
+import sys
+
+from sqlmodel import Session
+
+from app.core.config import settings
+
+
+def _seed() -> int:
+    from app.core.db import engine
+    from app.seeding import load_seeds
+
+    with Session(engine) as session:
+        report = load_seeds(session=session, today=settings.today())
+    print(
+        f"seeds loaded: {report.organizations_created} organizations and "
+        f"{report.agreements_created} agreements added"
+    )
+    return 0
+
+
+def _serve() -> int:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=settings.HOST, port=settings.PORT)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `registry` command."""
+    logging.basicConfig(level=settings.LOG_LEVEL)
+    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("seed", help="load the real cases in seeds/ (a second run adds nothing)")
+    commands.add_parser("serve", help="serve the API and Swagger UI (HOST, PORT from settings)")
+    args = parser.parse_args(argv)
+    handlers = {"seed": _seed, "serve": _serve}
+    return handlers[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Load the real cases in seeds/ through the same services and rules as the API, idempotently."""
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app.agreements import service as agreements
+from app.agreements.models import Agreement, AgreementKind
+from app.agreements.schemas import AgreementCreate, SignatureIn
+from app.core.config import settings
+from app.organizations import service as organizations
+from app.organizations.models import Organization
+from app.organizations.schemas import OrganizationCreate
+
+logger = logging.getLogger("app.seeding")
+
+
+@dataclass
+class SeedReport:
+    """What one seeding run added."""
+
+    organizations_created: int = 0
+    agreements_created: int = 0
+    keys: dict[str, int] = field(default_factory=dict)
+
+
+def _find_organization(session: Session, name: str, parent_id: int | None) -> Organization | None:
+    parent_condition = (
+        col(Organization.parent_id).is_(None)
+        if parent_id is None
+        else Organization.parent_id == parent_id
+    )
+    return session.exec(
+        select(Organization).where(func.lower(Organization.name) == name.lower(), parent_condition)
+    ).first()
+
+
+def _seed_organizations(
+    session: Session, entries: list[dict[str, Any]], parent_id: int | None, report: SeedReport
+) -> None:
+    for entry in entries:
+        existing = _find_organization(session, entry["name"], parent_id)
+        if existing is None:
+            data = {k: v for k, v in entry.items() if k not in ("key", "children")}
+            existing = organizations.create_organization(
+                session=session,
+                organization_in=OrganizationCreate(**data, parent_id=parent_id),
+            )
+            report.organizations_created += 1
+        assert existing.id is not None
+        report.keys[entry["key"]] = existing.id
+        _seed_organizations(session, entry.get("children", []), existing.id, report)
+
+
+def _find_agreement(session: Session, kind: str, title: str, parent_id: int | None) -> int | None:
+    parent_condition = (
+        col(Agreement.parent_id).is_(None)
+        if parent_id is None
+        else Agreement.parent_id == parent_id
+    )
+    return session.exec(
+        select(Agreement.id).where(
+            Agreement.kind == kind, Agreement.title == title, parent_condition
+        )
+    ).first()
+
+
+def _seed_agreement(session: Session, spec: dict[str, Any], report: SeedReport, today: date) -> int:
+    parent_id = report.keys[spec["parent"]] if spec.get("parent") else None
+    found = _find_agreement(session, spec["kind"], spec["title"], parent_id)
+    if found is not None:
+        return found
+    parties = spec["parties"]
+    agreement_in = AgreementCreate(
+        kind=AgreementKind(spec["kind"]),
+        title=spec["title"],
+        description=spec.get("description"),
+        parent_id=parent_id,
+        parties=[
+            {
+                "organization_id": report.keys[p["org"]],
+                **{
+                    k: p[k]
+                    for k in ("document_number", "signatory_name", "signatory_title")
+                    if k in p
+                },
+            }
+            for p in parties
+        ],
+        scope_items=spec["scope_items"],
+    )
+    agreement_id = agreements.create_agreement(session=session, agreement_in=agreement_in)
+    report.agreements_created += 1
+    if spec.get("finalized"):
+        agreements.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
+        for party in parties:
+            if party.get("signed"):
+                agreements.sign_agreement(
+                    session=session,
+                    agreement_id=agreement_id,
+                    signature=SignatureIn(
+                        organization_id=report.keys[party["org"]], signed_on=party["signed_on"]
+                    ),
+                    today=today,
+                )
+    return agreement_id
+
+
+def _expand_batch(
+    batch: dict[str, Any], scope_lists: dict[str, Any], names: dict[int, str], keys: dict[str, int]
+) -> list[dict[str, Any]]:
+    """One PKS spec per organization of a batch (the 21 Kalsel SKPD signed on one morning)."""
+    scope = scope_lists[batch["scope_items"]]
+    counterpart = batch["counterpart"]
+    specs = []
+    for entry in batch["organizations"]:
+        positions = entry.get("scope_positions", range(1, len(scope) + 1))
+        specs.append(
+            {
+                "kind": "pks",
+                "parent": batch["parent"],
+                "title": batch["title"].format(organization=names[keys[entry["org"]]]),
+                "description": " ".join(
+                    text for text in (batch.get("description"), entry.get("description")) if text
+                ),
+                "scope_items": [scope[p - 1] for p in positions],
+                "parties": [
+                    {**counterpart, "signed": True, "signed_on": batch["signed_on"]},
+                    {
+                        **{
+                            k: v
+                            for k, v in entry.items()
+                            if k in ("org", "signatory_name", "signatory_title")
+                        },
+                        "signed": True,
+                        "signed_on": batch["signed_on"],
+                    },
+                ],
+                "finalized": True,
+            }
+        )
+    return specs
+
+
+def load_seeds(*, session: Session, today: date, directory: Path | None = None) -> SeedReport:
+    """Load organizations and agreements from seeds/; what already exists is left as it is."""
+    directory = directory or settings.SEEDS_DIR
+    report = SeedReport()
+    orgs = json.loads((directory / "organizations.json").read_text(encoding="utf-8"))
+    _seed_organizations(session, orgs["organizations"], None, report)
+    data = json.loads((directory / "agreements.json").read_text(encoding="utf-8"))
+    scope_lists = data.get("scope_lists", {})
+    for spec in data["agreements"]:
+        if isinstance(spec["scope_items"], str):
+            spec = {**spec, "scope_items": scope_lists[spec["scope_items"]]}
+        report.keys[spec["key"]] = _seed_agreement(session, spec, report, today)
+    names = {
+        o.id: o.name
+        for o in session.exec(
+            select(Organization).where(col(Organization.id).in_(report.keys.values()))
+        )
+        if o.id is not None
+    }
+    for batch in data.get("pks_batches", []):
+        for spec in _expand_batch(batch, scope_lists, names, report.keys):
+            _seed_agreement(session, spec, report, today)
+    logger.info(
+        "seeds: %d organizations and %d agreements added",
+        report.organizations_created,
+        report.agreements_created,
+    )
+    return report
