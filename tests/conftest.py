@@ -3,6 +3,7 @@
 `TEST_DATABASE_URL` picks the database (e.g. PostgreSQL); without it, a fresh SQLite file.
 """
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -19,6 +20,8 @@ from sqlmodel import Session
 from app.core.db import get_session, make_engine
 from app.core.deps import get_today
 from app.main import app
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
+from sqlmodel import col
 
 from app.agreements.models import Agreement, AgreementParty, AgreementStatus
 
@@ -34,7 +35,7 @@ def _party_aggregate(entity: AgreementEntity, aggregate: Any, *where: Any) -> An
     party = aliased(AgreementParty)
     return (
         sa.select(aggregate(party))
-        .where(party.agreement_id == entity.id, *(condition(party) for condition in where))
+        .where(col(party.agreement_id) == entity.id, *(condition(party) for condition in where))
         .correlate(entity)
         .scalar_subquery()
     )
@@ -68,7 +69,7 @@ def signed_on_expression(entity: AgreementEntity) -> Any:
     return sa.case(
         (
             sa.and_(
-                entity.finalized_at.is_not(None),
+                col(entity.finalized_at).is_not(None),
                 unsigned_count_expression(entity) == 0,
             ),
             last_signature_expression(entity),
@@ -81,7 +82,7 @@ def status_expression(entity: AgreementEntity, today: date) -> Any:
     """The agreement's status on `today`, as a SQL expression over its stored facts."""
     starts_on = sa.func.coalesce(entity.valid_from, last_signature_expression(entity))
     return sa.case(
-        (entity.finalized_at.is_(None), sa.literal(AgreementStatus.draft.value)),
+        (col(entity.finalized_at).is_(None), sa.literal(AgreementStatus.draft.value)),
         (
             signed_count_expression(entity) == 0,
             sa.literal(AgreementStatus.awaiting_signatures.value),
@@ -91,7 +92,7 @@ def status_expression(entity: AgreementEntity, today: date) -> Any:
             sa.literal(AgreementStatus.partially_signed.value),
         ),
         (
-            sa.and_(entity.valid_until.is_not(None), entity.valid_until < today),
+            sa.and_(col(entity.valid_until).is_not(None), col(entity.valid_until) < today),
             sa.literal(AgreementStatus.expired.value),
         ),
         (

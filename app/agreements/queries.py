@@ -109,7 +109,7 @@ def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> l
             status=AgreementStatus(status),
             signed_on=signed_on,
             parent=parents.get(agreement.parent_id) if agreement.parent_id else None,
-            children_count=children.get(agreement.id, 0)
+            children_count=children.get(agreement.id or 0, 0)
             if agreement.kind == AgreementKind.nk
             else None,
         )
@@ -131,6 +131,7 @@ def _parent_summaries(
     return {
         pid: AgreementSummary(id=pid, title=title, status=AgreementStatus(status))
         for pid, title, status in rows
+        if pid is not None
     }
 
 
@@ -140,7 +141,7 @@ def _children_counts(session: Session, nk_ids: list[int]) -> dict[int, int]:
     rows = session.exec(
         select(Agreement.parent_id, func.count())
         .where(col(Agreement.parent_id).in_(nk_ids))
-        .group_by(Agreement.parent_id)
+        .group_by(col(Agreement.parent_id))
     )
     return {pid: count for pid, count in rows if pid is not None}
 

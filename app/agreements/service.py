@@ -226,13 +226,13 @@ def _replace_parties(
         if party.organization_id not in keep:
             session.delete(party)
     for position, party_in in enumerate(wanted, start=1):
-        party = by_org.get(party_in.organization_id)
-        if party is None:
+        found = by_org.get(party_in.organization_id)
+        if found is None:
             session.add(_new_party(agreement_id, position, party_in))
         else:
-            party.sqlmodel_update(party_in.model_dump())
-            party.position = position
-            session.add(party)
+            found.sqlmodel_update(party_in.model_dump())
+            found.position = position
+            session.add(found)
 
 
 def _replace_scope_items(

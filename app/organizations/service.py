@@ -127,7 +127,7 @@ def list_organizations(
     offset: int,
 ) -> tuple[list[Organization], int]:
     """Organizations matching the filters, by name, and how many match in all."""
-    conditions = []
+    conditions: list[Any] = []
     if parent_id is not None:
         conditions.append(Organization.parent_id == parent_id)
     if kind is not None:
@@ -138,7 +138,7 @@ def list_organizations(
     items = session.exec(
         select(Organization)
         .where(*conditions)
-        .order_by(Organization.name, Organization.id)
+        .order_by(col(Organization.name), col(Organization.id))
         .limit(limit)
         .offset(offset)
     ).all()

@@ -1,0 +1,140 @@
+"""Finding agreements, and reading them with a bounded number of SQL statements."""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.agreements.conftest import Kalsel, nk_body, pks_body
+from tests.helpers import assert_problem, create_agreement, create_org, finalize, sign
+
+BASE = "/api/v1/agreements"
+
+
+def ids(client: TestClient, **params: Any) -> list[int]:
+    response = client.get(BASE, params=params)
+    assert response.status_code == 200, response.text
+    return [a["id"] for a in response.json()["items"]]
+
+
+class TestListAgreements:
+    def test_filters(self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]) -> None:
+        nk = signed_nk["id"]
+        diskominfo = create_agreement(client, **pks_body(kalsel, nk, valid_until="2026-12-31"))
+        dinkes = create_agreement(
+            client, **pks_body(kalsel, nk, agency=kalsel.dinkes, title="PKS Dinas Kesehatan")
+        )
+        finalize(client, dinkes["id"])
+        draft_nk = create_agreement(
+            client,
+            **nk_body(
+                kalsel,
+                title="Sinergi Kalteng",
+                parties=[
+                    {"organization_id": kalsel.ori, "document_number": "12/ORI-MoU/I/2026"},
+                    {"organization_id": kalsel.kalteng},
+                ],
+            ),
+        )
+
+        assert ids(client, kind="nk") == [draft_nk["id"], nk]
+        assert ids(client, kind="pks") == [dinkes["id"], diskominfo["id"]]
+        assert ids(client, parent_id=nk) == [dinkes["id"], diskominfo["id"]]
+        assert ids(client, status="active") == [nk]
+        assert ids(client, status="awaiting_signatures") == [dinkes["id"]]
+        assert ids(client, status="draft") == [draft_nk["id"], diskominfo["id"]]
+        assert ids(client, organization_id=kalsel.dinkes) == [dinkes["id"]]
+        assert ids(client, organization_id=kalsel.ori) == [draft_nk["id"], nk]
+        assert ids(client, number="053/NK-PEMOTDA/2021") == [nk]
+        assert ids(client, number="30/ori-mou/x/2021") == [nk]
+        assert ids(client, number="053/NK-PEMOTDA") == []
+        assert ids(client, q="kesehatan") == [dinkes["id"]]
+        assert ids(client, q="_") == []
+        assert ids(client, expiring_before="2026-12-31") == [diskominfo["id"]]
+        assert ids(client, expiring_before="2026-12-30") == []
+        assert ids(client, kind="pks", status="draft", organization_id=kalsel.diskominfo) == [
+            diskominfo["id"]
+        ]
+
+    def test_pagination(self, client: TestClient, kalsel: Kalsel) -> None:
+        for i in range(5):
+            create_agreement(
+                client,
+                **nk_body(
+                    kalsel,
+                    title=f"NK {i}",
+                    parties=[{"organization_id": kalsel.ori}, {"organization_id": kalsel.province}],
+                ),
+            )
+        page = client.get(BASE, params={"limit": 2, "offset": 1}).json()
+        assert (page["total"], page["limit"], page["offset"]) == (5, 2, 1)
+        assert [a["title"] for a in page["items"]] == ["NK 3", "NK 2"]
+        assert client.get(BASE).json()["limit"] == 50
+
+    def test_bad_filters_are_refused(self, client: TestClient) -> None:
+        for params in (
+            {"limit": 0},
+            {"limit": 201},
+            {"offset": -5},
+            {"status": "berlaku"},
+            {"kind": "mou"},
+            {"expiring_before": "next year"},
+            {"parent_id": 0},
+            {"organization_id": 2**40},
+            {"q": "\u0000"},
+            {"number": "x" * 101},
+        ):
+            assert_problem(client.get(BASE, params=params), 422)
+
+
+class TestBoundedStatements:
+    def test_one_agreement_costs_the_same_whatever_its_size(
+        self, client: TestClient, kalsel: Kalsel, count_statements: Callable[[], Any]
+    ) -> None:
+        small = create_agreement(client, **nk_body(kalsel))
+        regencies = [
+            create_org(client, f"Pemerintah Kabupaten {i}", "regency_government") for i in range(30)
+        ]
+        big = create_agreement(
+            client,
+            **nk_body(
+                kalsel,
+                title="Nota Kesepakatan Kabupaten/Kota",
+                parties=[{"organization_id": kalsel.ori}]
+                + [{"organization_id": r} for r in regencies],
+                scope_items=[{"title": f"Ruang lingkup {i}"} for i in range(40)],
+            ),
+        )
+        finalize(client, big["id"])
+        for regency in regencies[:10]:
+            sign(client, big["id"], regency, "2022-11-30")
+
+        costs = []
+        for agreement in (small, big):
+            with count_statements() as statements:
+                assert client.get(f"{BASE}/{agreement['id']}").status_code == 200
+            costs.append(len(statements))
+        assert costs[0] == costs[1] and costs[0] <= 6, costs
+
+    def test_a_page_costs_the_same_whatever_its_length(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        count_statements: Callable[[], Any],
+    ) -> None:
+        agencies = [
+            create_org(client, f"Dinas {i}", "regional_agency", kalsel.province) for i in range(15)
+        ]
+        for agency in agencies:
+            create_agreement(
+                client, **pks_body(kalsel, signed_nk["id"], agency=agency, title=f"PKS {agency}")
+            )
+        costs = []
+        for limit in (2, 16):
+            with count_statements() as statements:
+                page = client.get(BASE, params={"limit": limit})
+                assert len(page.json()["items"]) == limit
+            costs.append(len(statements))
+        # The page of 2 holds only PKS, the page of 16 the NK too (one more query: its PKS count).
+        assert max(costs) <= 6, costs
