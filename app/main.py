@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from app.agreements.derivation_router import router as derivation_router
 from app.agreements.router import lifecycle_router
 from app.agreements.router import router as agreements_router
 from app.core.config import settings
@@ -35,6 +36,11 @@ TAGS = [
         "name": "Lifecycle and signatures",
         "description": "Finalisasi draft, reopen, and each party's signature.",
     },
+    {
+        "name": "From NK to PKS",
+        "description": "Derive the PKS of many SKPD from one NK in one "
+        "call, and see which SKPD hold one (coverage).",
+    },
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -52,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(organizations_router)
     app.include_router(agreements_router)
     app.include_router(lifecycle_router)
+    app.include_router(derivation_router)
 
     @app.get("/healthz", tags=["Operations"], summary="Health check")
     def healthz(session: SessionDep) -> dict[str, str]:

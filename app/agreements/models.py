@@ -52,6 +52,8 @@ class Agreement(SQLModel, table=True):
     )
     valid_from: date | None = None
     valid_until: date | None = Field(default=None, index=True)
+    # For an NK: the date by which its PKS should be signed (NK texts often give six months).
+    pks_due_on: date | None = None
     # Finalisasi draft: set when the text is agreed; null while in draft.
     finalized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Raised by every change; PATCH must carry the version it read (optimistic locking).
@@ -120,6 +122,10 @@ class ScopeItem(SQLModel, table=True):
     position: int
     title: str = Field(max_length=500)
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # For a PKS item copied from its NK: the NK item it came from.
+    source_item_id: int | None = Field(
+        default=None, foreign_key="scope_item.id", index=True, ondelete="SET NULL"
+    )
 
     agreement: Agreement = Relationship(
         back_populates="scope_items", sa_relationship_kwargs={"lazy": "raise"}

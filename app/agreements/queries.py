@@ -201,6 +201,7 @@ def to_public(view: AgreementView) -> AgreementPublic:
         children_count=view.children_count,
         valid_from=agreement.valid_from,
         valid_until=agreement.valid_until,
+        pks_due_on=agreement.pks_due_on,
         signed_on=view.signed_on,
         finalized_at=agreement.finalized_at,
         version=agreement.version,
@@ -223,7 +224,12 @@ def to_public(view: AgreementView) -> AgreementPublic:
         ],
         scope_items=[
             ScopeItemPublic(
-                id=s.id or 0, position=s.position, title=s.title, description=s.description
+                id=s.id or 0,
+                position=s.position,
+                title=s.title,
+                description=s.description,
+                source_item_id=s.source_item_id,
+                from_nk=s.source_item_id is not None,
             )
             for s in agreement.scope_items
         ],

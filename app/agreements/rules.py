@@ -88,6 +88,16 @@ def check_validity(
         )
 
 
+def check_pks_due_on(*, kind: AgreementKind, pks_due_on: date | None) -> None:
+    """Only an NK has a date by which its PKS should be signed."""
+    if pks_due_on is not None and kind != AgreementKind.nk:
+        raise RuleViolation(
+            "pks_due_on is the date by which the PKS of an NK should be signed; a PKS has none.",
+            type_slug="pks-due-on-nk-only",
+            errors=[{"loc": _loc("pks_due_on"), "msg": "only for an nk"}],
+        )
+
+
 def check_parties(
     session: Session, *, parties: Sequence[PartyFacts], parent: Agreement | None
 ) -> dict[int, Organization]:

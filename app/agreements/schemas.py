@@ -50,6 +50,11 @@ class AgreementCreate(RequestBody):
         default=None, description="Start of validity (jangka waktu); empty: from signing."
     )
     valid_until: date | None = Field(default=None, description="End of validity; empty: unknown.")
+    pks_due_on: date | None = Field(
+        default=None,
+        description="For an NK: the date by which its PKS should be signed; after it, SKPD "
+        "without a signed PKS are marked overdue in coverage.",
+    )
     parties: list[PartyIn] = Field(
         min_length=2, max_length=1000, description="At least two parties, each once."
     )
@@ -79,6 +84,7 @@ class AgreementUpdate(RequestBody):
     parent_id: Id | None = None
     valid_from: date | None = None
     valid_until: date | None = None
+    pks_due_on: date | None = None
     parties: list[PartyIn] | None = Field(default=None, min_length=2, max_length=1000)
     scope_items: list[ScopeItemIn] | None = Field(default=None, max_length=500)
 
@@ -125,6 +131,8 @@ class ScopeItemPublic(BaseModel):
     position: int
     title: str
     description: str | None
+    source_item_id: int | None = Field(description="For a PKS item: the NK item it came from.")
+    from_nk: bool = Field(description="Whether this item was copied from the NK.")
 
 
 class AgreementSummary(BaseModel):
@@ -155,6 +163,7 @@ class AgreementPublic(BaseModel):
     children_count: int | None = Field(description="For an NK: how many PKS it has.")
     valid_from: date | None
     valid_until: date | None
+    pks_due_on: date | None
     signed_on: date | None = Field(description="The day the last party signed; null until all.")
     finalized_at: datetime | None
     version: int
@@ -220,4 +229,85 @@ SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = {
         "summary": "A Kalteng regency signed the joint NK; the date is not known",
         "value": {"organization_id": 20, "signed_on": None},
     },
+}
+
+
+class DeriveIn(RequestBody):
+    """Derive one draft PKS per SKPD from an NK, all or nothing."""
+
+    counterpart_organization_id: Id = Field(
+        description="The party on the other side of every PKS, e.g. Ombudsman RI Perwakilan "
+        "Provinsi Kalimantan Selatan."
+    )
+    organization_ids: list[Id] = Field(
+        min_length=1, max_length=1000, description="The SKPD, one PKS each."
+    )
+    title: Title = Field(description="May use {organization} for each SKPD's name.")
+    description: LongText | None = None
+    scope_item_ids: list[Id] | None = Field(
+        default=None,
+        max_length=500,
+        description="Which items of the NK's ruang lingkup to copy; default all.",
+    )
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class DerivedPks(BaseModel):
+    id: int
+    organization_id: int
+    title: str
+    status: AgreementStatus
+
+
+class DeriveResult(BaseModel):
+    """The PKS created, in the order of organization_ids."""
+
+    nk_id: int
+    count: int
+    created: list[DerivedPks]
+
+
+class CoveredPks(BaseModel):
+    id: int
+    status: AgreementStatus
+    signed_on: date | None
+
+
+class AgencyCoveragePublic(BaseModel):
+    organization_id: int
+    organization_name: str
+    pks: CoveredPks | None = Field(description="The PKS it holds under this NK; null: none.")
+    overdue: bool = Field(description="pks_due_on has passed and it holds no signed PKS.")
+
+
+class GovernmentCoveragePublic(BaseModel):
+    organization_id: int
+    organization_name: str
+    agencies: list[AgencyCoveragePublic]
+
+
+class CoveragePublic(BaseModel):
+    """Which SKPD of each government party hold a PKS under the NK, and in what state."""
+
+    nk_id: int
+    as_of: date
+    pks_due_on: date | None
+    counts: dict[str, int] = Field(
+        description="Agencies per PKS status; `none` for agencies without a PKS, `overdue` too."
+    )
+    governments: list[GovernmentCoveragePublic]
+
+
+DERIVE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "kalsel_skpd": {
+        "summary": "PKS for SKPD of Pemprov Kalsel with the Ombudsman's Perwakilan",
+        "value": {
+            "counterpart_organization_id": 3,
+            "organization_ids": [5, 6, 10],
+            "title": "Perjanjian Kerja Sama Ombudsman RI Perwakilan Provinsi Kalimantan Selatan "
+            "dengan {organization}",
+            "valid_from": "2022-07-04",
+        },
+    }
 }

@@ -21,6 +21,7 @@ from app.agreements.rules import (
     check_numbers_unique,
     check_parties,
     check_parties_under_nk,
+    check_pks_due_on,
     check_validity,
 )
 from app.agreements.schemas import (
@@ -93,6 +94,7 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate) -> int:
     check_validity(
         valid_from=agreement_in.valid_from, valid_until=agreement_in.valid_until, parent=parent
     )
+    check_pks_due_on(kind=agreement_in.kind, pks_due_on=agreement_in.pks_due_on)
     facts = _facts(agreement_in.parties)
     organizations = check_parties(session, parties=facts, parent=parent)
     check_numbers_unique(session, parties=facts, organizations=organizations, agreement_id=None)
@@ -170,7 +172,9 @@ def update_agreement(
         check_parties(session, parties=facts, parent=parent)
     if agreement_in.scope_items is not None:
         _replace_scope_items(session, agreement_id, items, agreement_in.scope_items)
-    for field in ("title", "description", "parent_id", "valid_from", "valid_until"):
+    if data.get("pks_due_on") is not None:
+        check_pks_due_on(kind=agreement.kind, pks_due_on=data["pks_due_on"])
+    for field in ("title", "description", "parent_id", "valid_from", "valid_until", "pks_due_on"):
         if field in data:
             setattr(agreement, field, data[field])
     session.add(agreement)
