@@ -8,6 +8,8 @@ from sqlalchemy import text
 from app.agreements.derivation_router import router as derivation_router
 from app.agreements.router import lifecycle_router
 from app.agreements.router import router as agreements_router
+from app.agreements.succession_router import history_router
+from app.agreements.succession_router import router as succession_router
 from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import install_error_handlers
@@ -41,6 +43,11 @@ TAGS = [
         "description": "Derive the PKS of many SKPD from one NK in one "
         "call, and see which SKPD hold one (coverage).",
     },
+    {
+        "name": "Amendments, renewal and termination",
+        "description": "Adendum, perpanjangan and pengakhiran of a signed NK or PKS.",
+    },
+    {"name": "History", "description": "Every change to an agreement, newest first."},
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -59,6 +66,8 @@ def create_app() -> FastAPI:
     app.include_router(agreements_router)
     app.include_router(lifecycle_router)
     app.include_router(derivation_router)
+    app.include_router(succession_router)
+    app.include_router(history_router)
 
     @app.get("/healthz", tags=["Operations"], summary="Health check")
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -1,6 +1,21 @@
 """Every table model, imported in one place for Alembic and relationship resolution."""
 
-from app.agreements.models import Agreement, AgreementParty, ScopeItem
+from app.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementEvent,
+    AgreementParty,
+    ScopeItem,
+    ScopeWithdrawal,
+)
 from app.organizations.models import Organization
 
-__all__ = ["Agreement", "AgreementParty", "Organization", "ScopeItem"]
+__all__ = [
+    "Agreement",
+    "AgreementDocument",
+    "AgreementEvent",
+    "AgreementParty",
+    "Organization",
+    "ScopeItem",
+    "ScopeWithdrawal",
+]

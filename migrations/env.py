@@ -49,6 +49,10 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or settings.DATABASE_URL
     engine = make_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds tables (copy, drop, rename); foreign keys must not fire on the
+            # drop. SQLite ignores this pragma inside a transaction, so it goes first.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()

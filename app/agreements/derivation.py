@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.agreements.history import record, record_many
 from app.agreements.lifecycle import FULLY_SIGNED, signed_on_expression, status_expression
 from app.agreements.models import (
     Agreement,
@@ -14,7 +15,7 @@ from app.agreements.models import (
     AgreementStatus,
     ScopeItem,
 )
-from app.agreements.rules import check_validity, nk_party_ids
+from app.agreements.rules import bounds_of, check_validity, nk_party_ids
 from app.agreements.schemas import DeriveIn
 from app.agreements.service import claim_agreement
 from app.core.errors import NotFound, RuleViolation
@@ -137,7 +138,11 @@ def derive_pks(
     """Create one draft PKS per organization under an NK, all or nothing; returns them in order."""
     nk = _nk_or_refuse(session, nk_id)
     claim_agreement(session, agreement_id=nk_id)  # serializes derivations from the same NK
-    check_validity(valid_from=derive_in.valid_from, valid_until=derive_in.valid_until, parent=nk)
+    check_validity(
+        valid_from=derive_in.valid_from,
+        valid_until=derive_in.valid_until,
+        parent=bounds_of(session, nk),
+    )
     scope = _chosen_scope(session, nk_id, derive_in.scope_item_ids)
     organizations, errors = _offenders(session, nk, derive_in, today)
     if errors:
@@ -183,6 +188,9 @@ def derive_pks(
             for position, item in enumerate(scope, start=1)
         )
     session.add_all(children)
+    ids = [a.id for a in pks if a.id is not None]
+    record_many(session, ids, "created", kind="pks", derived_from_nk=nk_id)
+    record(session, nk_id, "pks_derived", pks_ids=ids, organization_ids=derive_in.organization_ids)
     session.commit()
     return pks
 

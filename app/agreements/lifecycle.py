@@ -8,9 +8,10 @@ representation agree by construction:
       ▲                        │
       └───────reopen───────────┘   (only while nobody has signed)
 
-Once every party has signed: `expired` if today is past `valid_until`; `signed` if validity has not
-started yet (it starts on `valid_from`, or on the agreement's `signed_on` when that is empty);
-otherwise `active`.
+Once every party has signed: `superseded` once its renewal is in force; `expired` if today is past
+`valid_until` (as amended by fully signed amendments); `signed` if validity has not started yet
+(it starts on `valid_from`, or on the agreement's `signed_on` when that is empty); otherwise
+`active`. From `terminated_on` on, an agreement is `terminated`, whatever else holds.
 """
 
 from datetime import date
@@ -26,7 +27,14 @@ from app.agreements.models import Agreement, AgreementParty, AgreementStatus
 AgreementEntity = type[Agreement] | AliasedClass[Agreement]
 
 # Statuses in which every party has signed.
-FULLY_SIGNED = (AgreementStatus.signed, AgreementStatus.active, AgreementStatus.expired)
+FULLY_SIGNED = (
+    AgreementStatus.signed,
+    AgreementStatus.active,
+    AgreementStatus.expired,
+    AgreementStatus.superseded,
+)
+# Statuses in which an agreement binds no one any more.
+ENDED = (AgreementStatus.expired, AgreementStatus.terminated, AgreementStatus.superseded)
 # Statuses in which a party may sign.
 OPEN_FOR_SIGNATURE = (AgreementStatus.awaiting_signatures, AgreementStatus.partially_signed)
 
@@ -64,24 +72,63 @@ def last_signature_expression(entity: AgreementEntity) -> Any:
     return _party_aggregate(entity, lambda p: sa.func.max(p.signed_on))
 
 
+def fully_signed_condition(entity: AgreementEntity) -> Any:
+    """Finalized, and no party left to sign."""
+    return sa.and_(col(entity.finalized_at).is_not(None), unsigned_count_expression(entity) == 0)
+
+
 def signed_on_expression(entity: AgreementEntity) -> Any:
     """The agreement's signed_on: the day the last party signed; null until all have signed."""
     return sa.case(
-        (
-            sa.and_(
-                col(entity.finalized_at).is_not(None),
-                unsigned_count_expression(entity) == 0,
-            ),
-            last_signature_expression(entity),
-        ),
+        (fully_signed_condition(entity), last_signature_expression(entity)),
         else_=sa.null(),
+    )
+
+
+def effective_valid_until_expression(entity: AgreementEntity) -> Any:
+    """valid_until as amended: the newest fully signed amendment that sets one wins (adendum)."""
+    amendment = aliased(Agreement)
+    amended = (
+        sa.select(col(amendment.valid_until))
+        .where(
+            col(amendment.amends_id) == entity.id,
+            col(amendment.valid_until).is_not(None),
+            col(amendment.terminated_on).is_(None),
+            fully_signed_condition(amendment),
+        )
+        .order_by(col(amendment.id).desc())
+        .limit(1)
+        .correlate(entity)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(amended, entity.valid_until)
+
+
+def in_force_successor_condition(entity: AgreementEntity, today: date) -> Any:
+    """Its renewal is fully signed and its validity has started."""
+    successor = aliased(Agreement)
+    starts_on = sa.func.coalesce(successor.valid_from, last_signature_expression(successor))
+    return (
+        sa.select(col(successor.id))
+        .where(
+            col(successor.supersedes_id) == entity.id,
+            fully_signed_condition(successor),
+            sa.or_(starts_on.is_(None), starts_on <= today),
+        )
+        .correlate(entity)
+        .exists()
     )
 
 
 def status_expression(entity: AgreementEntity, today: date) -> Any:
     """The agreement's status on `today`, as a SQL expression over its stored facts."""
     starts_on = sa.func.coalesce(entity.valid_from, last_signature_expression(entity))
+    valid_until = effective_valid_until_expression(entity)
     return sa.case(
+        (
+            sa.and_(col(entity.terminated_on).is_not(None), col(entity.terminated_on) <= today),
+            sa.literal(AgreementStatus.terminated.value),
+        ),
         (col(entity.finalized_at).is_(None), sa.literal(AgreementStatus.draft.value)),
         (
             signed_count_expression(entity) == 0,
@@ -92,7 +139,11 @@ def status_expression(entity: AgreementEntity, today: date) -> Any:
             sa.literal(AgreementStatus.partially_signed.value),
         ),
         (
-            sa.and_(col(entity.valid_until).is_not(None), col(entity.valid_until) < today),
+            in_force_successor_condition(entity, today),
+            sa.literal(AgreementStatus.superseded.value),
+        ),
+        (
+            sa.and_(valid_until.is_not(None), valid_until < today),
             sa.literal(AgreementStatus.expired.value),
         ),
         (

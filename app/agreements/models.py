@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
@@ -15,6 +16,7 @@ class AgreementKind(StrEnum):
 
     nk = "nk"
     pks = "pks"
+    amendment = "amendment"  # adendum: changes a signed NK or PKS once fully signed itself
 
 
 class AgreementStatus(StrEnum):
@@ -26,6 +28,8 @@ class AgreementStatus(StrEnum):
     signed = "signed"  # all signed, validity starts later
     active = "active"  # all signed and today within validity (berlaku)
     expired = "expired"  # past valid_until (masa berlaku habis)
+    terminated = "terminated"  # ended early (diakhiri) from terminated_on
+    superseded = "superseded"  # its renewal (perpanjangan) is in force
 
 
 class Agreement(SQLModel, table=True):
@@ -38,7 +42,9 @@ class Agreement(SQLModel, table=True):
             name="validity_order",
         ),
         sa.CheckConstraint(
-            "(kind = 'nk' AND parent_id IS NULL) OR (kind = 'pks' AND parent_id IS NOT NULL)",
+            "(kind = 'nk' AND parent_id IS NULL AND amends_id IS NULL)"
+            " OR (kind = 'pks' AND parent_id IS NOT NULL AND amends_id IS NULL)"
+            " OR (kind = 'amendment' AND parent_id IS NULL AND amends_id IS NOT NULL)",
             name="parent_by_kind",
         ),
     )
@@ -50,8 +56,18 @@ class Agreement(SQLModel, table=True):
     parent_id: int | None = Field(
         default=None, foreign_key="agreement.id", index=True, ondelete="RESTRICT"
     )
+    # For an amendment: the agreement it amends; its valid_until is the new one for that agreement.
+    amends_id: int | None = Field(
+        default=None, foreign_key="agreement.id", index=True, ondelete="RESTRICT"
+    )
+    # A renewal names the agreement it replaces; an agreement is renewed at most once.
+    supersedes_id: int | None = Field(
+        default=None, foreign_key="agreement.id", unique=True, ondelete="RESTRICT"
+    )
     valid_from: date | None = None
     valid_until: date | None = Field(default=None, index=True)
+    terminated_on: date | None = None
+    termination_reason: str | None = Field(default=None, sa_type=sa.Text)
     # For an NK: the date by which its PKS should be signed (NK texts often give six months).
     pks_due_on: date | None = None
     # Finalisasi draft: set when the text is agreed; null while in draft.
@@ -130,3 +146,41 @@ class ScopeItem(SQLModel, table=True):
     agreement: Agreement = Relationship(
         back_populates="scope_items", sa_relationship_kwargs={"lazy": "raise"}
     )
+
+
+class ScopeWithdrawal(SQLModel, table=True):
+    """A scope item of the amended agreement that an amendment withdraws."""
+
+    __tablename__ = "scope_withdrawal"
+    __table_args__ = (sa.UniqueConstraint("amendment_id", "scope_item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    amendment_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
+    scope_item_id: int = Field(foreign_key="scope_item.id", index=True, ondelete="CASCADE")
+
+
+class AgreementEvent(SQLModel, table=True):
+    """One entry of an agreement's history, written in the same transaction as the change."""
+
+    __tablename__ = "agreement_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    action: str = Field(max_length=40)
+    actor: str | None = Field(default=None, max_length=200)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class AgreementDocument(SQLModel, table=True):
+    """A signed document (scan, PDF or image) kept outside the database, by its SHA-256."""
+
+    __tablename__ = "agreement_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="RESTRICT")
+    filename: str = Field(max_length=300)
+    content_type: str = Field(max_length=100)
+    size_bytes: int = Field(sa_type=sa.BigInteger)
+    sha256: str = Field(max_length=64, index=True)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

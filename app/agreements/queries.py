@@ -1,25 +1,34 @@
 """Reading agreements: one query shape for one agreement and for lists, with bounded statements."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import Session, col, func, select
 
-from app.agreements.lifecycle import signed_on_expression, status_expression
+from app.agreements.lifecycle import (
+    ENDED,
+    effective_valid_until_expression,
+    fully_signed_condition,
+    signed_on_expression,
+    status_expression,
+)
 from app.agreements.models import (
     Agreement,
     AgreementKind,
     AgreementParty,
     AgreementStatus,
+    ScopeItem,
+    ScopeWithdrawal,
 )
 from app.agreements.rules import number_mismatch
 from app.agreements.schemas import (
     AgreementPublic,
     AgreementSummary,
     AgreementWarning,
+    AmendmentSummary,
     PartyPublic,
     ScopeItemPublic,
 )
@@ -33,8 +42,12 @@ class AgreementView:
     agreement: Agreement
     status: AgreementStatus
     signed_on: date | None
+    valid_until: date | None
     parent: AgreementSummary | None
     children_count: int | None
+    amendments: list[AmendmentSummary] = field(default_factory=list)
+    scope: list[ScopeItemPublic] = field(default_factory=list)
+    superseded_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,9 @@ class AgreementFilters:
         if self.q is not None:
             conditions.append(col(Agreement.title).icontains(self.q, autoescape=True))
         if self.expiring_before is not None:
-            conditions.append(col(Agreement.valid_until).is_not(None))
-            conditions.append(col(Agreement.valid_until) <= self.expiring_before)
+            valid_until = effective_valid_until_expression(Agreement)
+            conditions.append(valid_until.is_not(None))
+            conditions.append(valid_until <= self.expiring_before)
         return conditions
 
 
@@ -88,6 +102,7 @@ def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> l
             Agreement,
             status_expression(Agreement, today).label("status"),
             signed_on_expression(Agreement).label("signed_on"),
+            effective_valid_until_expression(Agreement).label("valid_until"),
         )
         .where(*where)
         .options(
@@ -99,22 +114,127 @@ def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> l
     if page:
         query = query.limit(page["limit"]).offset(page["offset"])
     rows = session.exec(query).all()
-    parents = _parent_summaries(session, {a.parent_id for a, _, _ in rows if a.parent_id}, today)
+    ids = [a.id for a, *_ in rows if a.id is not None]
+    parents = _parent_summaries(session, {a.parent_id for a, *_ in rows if a.parent_id}, today)
     children = _children_counts(
-        session, [a.id for a, _, _ in rows if a.kind == AgreementKind.nk and a.id]
+        session, [a.id for a, *_ in rows if a.kind == AgreementKind.nk and a.id]
     )
-    return [
-        AgreementView(
-            agreement=agreement,
+    amendments = _amendments(session, ids, today)
+    successors = _successors(session, ids)
+    views = []
+    for agreement, status, signed_on, valid_until in rows:
+        assert agreement.id is not None
+        own = amendments.get(agreement.id, [])
+        views.append(
+            AgreementView(
+                agreement=agreement,
+                status=AgreementStatus(status),
+                signed_on=signed_on,
+                valid_until=valid_until,
+                parent=parents.get(agreement.parent_id) if agreement.parent_id else None,
+                children_count=children.get(agreement.id, 0)
+                if agreement.kind == AgreementKind.nk
+                else None,
+                amendments=[summary for summary, _ in own],
+                scope=_scope_in_effect(agreement.scope_items, own),
+                superseded_by_id=successors.get(agreement.id),
+            )
+        )
+    return views
+
+
+def _item_public(item: ScopeItem, position: int, added_by: int | None = None) -> ScopeItemPublic:
+    return ScopeItemPublic(
+        id=item.id or 0,
+        position=position,
+        title=item.title,
+        description=item.description,
+        source_item_id=item.source_item_id,
+        from_nk=item.source_item_id is not None,
+        added_by_amendment_id=added_by,
+    )
+
+
+def _scope_in_effect(
+    items: list[ScopeItem], amendments: list[tuple[AmendmentSummary, list[ScopeItem]]]
+) -> list[ScopeItemPublic]:
+    """Items as signed, less those withdrawn, plus those added, by amendments in effect."""
+    in_effect = [(a, added) for a, added in amendments if a.in_effect]
+    withdrawn = {i for a, _ in in_effect for i in a.scope_item_ids_withdrawn}
+    kept = [item for item in items if item.id not in withdrawn]
+    result = [_item_public(item, n) for n, item in enumerate(kept, start=1)]
+    for amendment, added in in_effect:
+        result.extend(
+            _item_public(item, len(result) + 1, amendment.id)
+            for item in added
+            if item.id not in withdrawn
+        )
+    return result
+
+
+def _amendments(
+    session: Session, agreement_ids: list[int], today: date
+) -> dict[int, list[tuple[AmendmentSummary, list[ScopeItem]]]]:
+    if not agreement_ids:
+        return {}
+    rows = session.exec(
+        select(
+            Agreement,
+            status_expression(Agreement, today),
+            signed_on_expression(Agreement),
+            fully_signed_condition(Agreement),
+        )
+        .where(col(Agreement.amends_id).in_(agreement_ids))
+        .options(selectinload(Agreement.scope_items))  # type: ignore[arg-type]
+        .order_by(col(Agreement.id))
+    ).all()
+    if not rows:
+        return {}
+    withdrawals: dict[int, list[int]] = {}
+    for amendment_id, item_id in session.exec(
+        select(ScopeWithdrawal.amendment_id, ScopeWithdrawal.scope_item_id).where(
+            col(ScopeWithdrawal.amendment_id).in_([a.id for a, *_ in rows])
+        )
+    ):
+        withdrawals.setdefault(amendment_id, []).append(item_id)
+    result: dict[int, list[tuple[AmendmentSummary, list[ScopeItem]]]] = {}
+    for amendment, status, signed_on, fully_signed in rows:
+        assert amendment.id is not None and amendment.amends_id is not None
+        summary = AmendmentSummary(
+            id=amendment.id,
+            title=amendment.title,
             status=AgreementStatus(status),
             signed_on=signed_on,
-            parent=parents.get(agreement.parent_id) if agreement.parent_id else None,
-            children_count=children.get(agreement.id or 0, 0)
-            if agreement.kind == AgreementKind.nk
-            else None,
+            in_effect=bool(fully_signed) and amendment.terminated_on is None,
+            valid_until=amendment.valid_until,
+            scope_items_added=[i.title for i in amendment.scope_items],
+            scope_item_ids_withdrawn=withdrawals.get(amendment.id, []),
         )
-        for agreement, status, signed_on in rows
-    ]
+        result.setdefault(amendment.amends_id, []).append((summary, list(amendment.scope_items)))
+    return result
+
+
+def _successors(session: Session, agreement_ids: list[int]) -> dict[int, int]:
+    if not agreement_ids:
+        return {}
+    rows = session.exec(
+        select(Agreement.supersedes_id, Agreement.id).where(
+            col(Agreement.supersedes_id).in_(agreement_ids)
+        )
+    )
+    return {old: new for old, new in rows if old is not None and new is not None}
+
+
+def effective_scope(session: Session, agreement_id: int, today: date) -> list[ScopeItem]:
+    """The scope items in effect (amendments applied), as stored rows."""
+    views = _load(session, [Agreement.id == agreement_id], today)
+    if not views:
+        return []
+    ids = [item.id for item in views[0].scope]
+    items = {
+        item.id: item for item in session.exec(select(ScopeItem).where(col(ScopeItem.id).in_(ids)))
+    }
+    return [items[i] for i in ids]
 
 
 def _parent_summaries(
@@ -173,6 +293,15 @@ def current_status(session: Session, agreement_id: int, today: date) -> Agreemen
 
 def _warnings(view: AgreementView) -> list[AgreementWarning]:
     warnings = []
+    parent = view.parent
+    if parent is not None and parent.status in ENDED and view.status not in ENDED:
+        warnings.append(
+            AgreementWarning(
+                code="parent_inactive",
+                message=f"Its NK '{parent.title}' is {parent.status.value}; this PKS no longer "
+                "rests on an NK in force. Terminate it, or re-link it to the NK's renewal.",
+            )
+        )
     for party in view.agreement.parties:
         if party.document_number and party.signed_on:
             mismatch = number_mismatch(party.document_number, party.signed_on)
@@ -198,11 +327,17 @@ def to_public(view: AgreementView) -> AgreementPublic:
         description=agreement.description,
         parent_id=agreement.parent_id,
         parent=view.parent,
+        amends_id=agreement.amends_id,
+        supersedes_id=agreement.supersedes_id,
+        superseded_by_id=view.superseded_by_id,
         children_count=view.children_count,
         valid_from=agreement.valid_from,
-        valid_until=agreement.valid_until,
+        valid_until=view.valid_until,
+        valid_until_as_signed=agreement.valid_until,
         pks_due_on=agreement.pks_due_on,
         signed_on=view.signed_on,
+        terminated_on=agreement.terminated_on,
+        termination_reason=agreement.termination_reason,
         finalized_at=agreement.finalized_at,
         version=agreement.version,
         created_at=agreement.created_at,
@@ -222,16 +357,7 @@ def to_public(view: AgreementView) -> AgreementPublic:
             )
             for p in agreement.parties
         ],
-        scope_items=[
-            ScopeItemPublic(
-                id=s.id or 0,
-                position=s.position,
-                title=s.title,
-                description=s.description,
-                source_item_id=s.source_item_id,
-                from_nk=s.source_item_id is not None,
-            )
-            for s in agreement.scope_items
-        ],
+        scope_items=view.scope,
+        amendments=view.amendments,
         warnings=_warnings(view),
     )

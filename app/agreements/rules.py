@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.agreements.lifecycle import effective_valid_until_expression
 from app.agreements.models import Agreement, AgreementKind, AgreementParty
 from app.core.errors import Conflict, RuleViolation
 from app.organizations.models import Organization
@@ -31,6 +32,13 @@ def check_kind_and_parent(
     session: Session, *, kind: AgreementKind, parent_id: int | None
 ) -> Agreement | None:
     """A PKS needs an NK as parent; an NK has none. Returns the parent."""
+    if kind == AgreementKind.amendment:
+        raise RuleViolation(
+            "An amendment (adendum) is made from the agreement it amends: "
+            "POST /api/v1/agreements/{id}/amendments.",
+            type_slug="amendment-via-its-agreement",
+            errors=[{"loc": _loc("kind"), "msg": "use the amendments endpoint"}],
+        )
     if kind == AgreementKind.nk:
         if parent_id is not None:
             raise RuleViolation(
@@ -62,8 +70,25 @@ def check_kind_and_parent(
     return parent
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """An agreement's validity as it stands (valid_until as amended)."""
+
+    title: str
+    valid_from: date | None
+    valid_until: date | None
+
+
+def bounds_of(session: Session, agreement: Agreement) -> Bounds:
+    """The validity of an agreement with its fully signed amendments applied."""
+    valid_until = session.exec(
+        select(effective_valid_until_expression(Agreement)).where(Agreement.id == agreement.id)
+    ).one()
+    return Bounds(agreement.title, agreement.valid_from, valid_until)
+
+
 def check_validity(
-    *, valid_from: date | None, valid_until: date | None, parent: Agreement | None
+    *, valid_from: date | None, valid_until: date | None, parent: Agreement | Bounds | None
 ) -> None:
     """valid_from ≤ valid_until, and a PKS lies inside its NK where the NK's bounds are known."""
     if valid_from and valid_until and valid_from > valid_until:
@@ -86,6 +111,35 @@ def check_validity(
             type_slug="pks-validity-outside-nk",
             errors=errors,
         )
+
+
+def check_amendment_validity(
+    session: Session, *, base: Agreement, valid_until: date | None
+) -> None:
+    """An amendment's new valid_until follows the start of its agreement, and a PKS's stays
+    within its NK."""
+    if valid_until is None:
+        return
+    if base.valid_from and valid_until < base.valid_from:
+        raise RuleViolation(
+            f"The new valid_until ({valid_until}) is before the agreement starts "
+            f"({base.valid_from}).",
+            type_slug="validity-order",
+            errors=[{"loc": _loc("valid_until"), "msg": "before valid_from"}],
+        )
+    if base.parent_id is not None:
+        nk = session.get(Agreement, base.parent_id)
+        assert nk is not None
+        nk_bounds = bounds_of(session, nk)
+        if nk_bounds.valid_until and valid_until > nk_bounds.valid_until:
+            raise RuleViolation(
+                f"An amendment cannot extend a PKS past its NK '{nk.title}', valid until "
+                f"{nk_bounds.valid_until}; amend or renew the NK first.",
+                type_slug="amendment-past-nk",
+                errors=[
+                    {"loc": _loc("valid_until"), "msg": f"after the NK's {nk_bounds.valid_until}"}
+                ],
+            )
 
 
 def check_pks_due_on(*, kind: AgreementKind, pks_due_on: date | None) -> None:

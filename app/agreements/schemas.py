@@ -133,6 +133,9 @@ class ScopeItemPublic(BaseModel):
     description: str | None
     source_item_id: int | None = Field(description="For a PKS item: the NK item it came from.")
     from_nk: bool = Field(description="Whether this item was copied from the NK.")
+    added_by_amendment_id: int | None = Field(
+        default=None, description="Set when an amendment in effect added this item."
+    )
 
 
 class AgreementSummary(BaseModel):
@@ -160,17 +163,27 @@ class AgreementPublic(BaseModel):
     description: str | None
     parent_id: int | None
     parent: AgreementSummary | None = Field(description="For a PKS: its NK.")
+    amends_id: int | None = Field(description="For an amendment: the agreement it amends.")
+    supersedes_id: int | None = Field(description="The agreement this one renews.")
+    superseded_by_id: int | None = Field(description="The renewal of this agreement.")
     children_count: int | None = Field(description="For an NK: how many PKS it has.")
     valid_from: date | None
-    valid_until: date | None
+    valid_until: date | None = Field(description="As amended by the amendments in effect.")
+    valid_until_as_signed: date | None = Field(description="As the agreement itself says.")
     pks_due_on: date | None
     signed_on: date | None = Field(description="The day the last party signed; null until all.")
+    terminated_on: date | None
+    termination_reason: str | None
     finalized_at: datetime | None
     version: int
     created_at: datetime
     updated_at: datetime
     parties: list[PartyPublic]
-    scope_items: list[ScopeItemPublic]
+    scope_items: list[ScopeItemPublic] = Field(
+        description="The ruang lingkup in effect: as signed, less items withdrawn and plus items "
+        "added by amendments in effect."
+    )
+    amendments: list["AmendmentSummary"]
     warnings: list[AgreementWarning]
 
 
@@ -311,3 +324,90 @@ DERIVE_EXAMPLES: dict[str, dict[str, Any]] = {
         },
     }
 }
+
+
+class TerminateIn(RequestBody):
+    """End an agreement early (pengakhiran)."""
+
+    terminated_on: date = Field(description="From this day the agreement is terminated.")
+    reason: LongText = Field(min_length=1)
+    cascade: bool = Field(
+        default=False,
+        description="For an NK: terminate its live PKS too, in the same transaction. Without it "
+        "they stay as they are and show the warning `parent_inactive`.",
+    )
+
+
+class TerminateResult(BaseModel):
+    agreement: "AgreementPublic"
+    affected_pks: list[AgreementSummary] = Field(
+        description="For an NK: its PKS that were live; terminated too if cascade."
+    )
+    cascaded: bool
+
+
+class RenewIn(RequestBody):
+    """Create the successor (perpanjangan) as a draft: same kind, parties and scope."""
+
+    title: Title | None = Field(default=None, description="Default: the same title.")
+    description: LongText | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class RelinkIn(RequestBody):
+    """Move PKS of the renewed NK under its successor."""
+
+    pks_ids: list[Id] | None = Field(
+        default=None, max_length=1000, description="Default: every live PKS of the old NK."
+    )
+
+
+class RelinkResult(BaseModel):
+    nk_id: int
+    relinked: list[int]
+
+
+class AmendmentPartyIn(RequestBody):
+    """The number and signatory a party gives the amendment."""
+
+    organization_id: Id
+    document_number: ShortText | None = None
+    signatory_name: Name | None = None
+    signatory_title: Name | None = None
+
+
+class AmendmentIn(RequestBody):
+    """An adendum: what changes once it is fully signed."""
+
+    title: Title
+    description: LongText | None = None
+    valid_until: date | None = Field(default=None, description="The new end of validity.")
+    scope_items_added: list[ScopeItemIn] = Field(default_factory=list, max_length=100)
+    scope_item_ids_withdrawn: list[Id] = Field(default_factory=list, max_length=100)
+    parties: list[AmendmentPartyIn] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Numbers and signatories per party; the parties are those of the agreement.",
+    )
+
+
+class AmendmentSummary(BaseModel):
+    id: int
+    title: str
+    status: AgreementStatus
+    signed_on: date | None
+    in_effect: bool = Field(description="Fully signed: its changes apply.")
+    valid_until: date | None
+    scope_items_added: list[str]
+    scope_item_ids_withdrawn: list[int]
+
+
+class EventPublic(BaseModel):
+    """One entry of the history."""
+
+    id: int
+    at: datetime
+    action: str
+    actor: str | None
+    details: dict[str, Any]

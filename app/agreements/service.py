@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.agreements.history import changes, record
 from app.agreements.lifecycle import FULLY_SIGNED, OPEN_FOR_SIGNATURE, signed_on_expression
 from app.agreements.models import (
     Agreement,
@@ -17,6 +18,8 @@ from app.agreements.models import (
 from app.agreements.queries import current_status
 from app.agreements.rules import (
     PartyFacts,
+    bounds_of,
+    check_amendment_validity,
     check_kind_and_parent,
     check_numbers_unique,
     check_parties,
@@ -92,7 +95,9 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate) -> int:
         session, kind=agreement_in.kind, parent_id=agreement_in.parent_id
     )
     check_validity(
-        valid_from=agreement_in.valid_from, valid_until=agreement_in.valid_until, parent=parent
+        valid_from=agreement_in.valid_from,
+        valid_until=agreement_in.valid_until,
+        parent=bounds_of(session, parent) if parent else None,
     )
     check_pks_due_on(kind=agreement_in.kind, pks_due_on=agreement_in.pks_due_on)
     facts = _facts(agreement_in.parties)
@@ -111,6 +116,16 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate) -> int:
     session.add_all(
         _new_scope_item(agreement.id, position, item)
         for position, item in enumerate(agreement_in.scope_items, start=1)
+    )
+    record(
+        session,
+        agreement.id,
+        "created",
+        kind=agreement.kind.value,
+        title=agreement.title,
+        parent_id=agreement.parent_id,
+        parties=[p.organization_id for p in agreement_in.parties],
+        scope_items=len(agreement_in.scope_items),
     )
     session.commit()
     return agreement.id
@@ -148,6 +163,13 @@ def update_agreement(
     status = current_status(session, agreement_id, today)
     if status != AgreementStatus.draft:
         _refuse_frozen_changes(agreement, parties, items, agreement_in, data, status)
+    elif agreement.kind == AgreementKind.amendment:
+        _refuse_amendment_party_change(parties, agreement_in)
+        base = session.get(Agreement, agreement.amends_id)
+        assert base is not None
+        check_amendment_validity(
+            session, base=base, valid_until=data.get("valid_until", agreement.valid_until)
+        )
     else:
         parent = check_kind_and_parent(
             session, kind=agreement.kind, parent_id=data.get("parent_id", agreement.parent_id)
@@ -155,7 +177,7 @@ def update_agreement(
         check_validity(
             valid_from=data.get("valid_from", agreement.valid_from),
             valid_until=data.get("valid_until", agreement.valid_until),
-            parent=parent,
+            parent=bounds_of(session, parent) if parent else None,
         )
     new_parties = agreement_in.parties
     if new_parties is not None:
@@ -170,7 +192,14 @@ def update_agreement(
         facts = [PartyFacts(p.organization_id, p.document_number) for p in parties]
         parent = session.get(Agreement, data["parent_id"])
         check_parties(session, parties=facts, parent=parent)
+    scalar_fields = [f for f in data if f not in ("parties", "scope_items")]
+    before: dict[str, Any] = {f: getattr(agreement, f) for f in scalar_fields}
+    if agreement_in.parties is not None:
+        before["parties"] = [_party_record(p) for p in parties]
+        data["parties"] = [p.model_dump() for p in agreement_in.parties]
     if agreement_in.scope_items is not None:
+        before["scope_items"] = [{"title": i.title, "description": i.description} for i in items]
+        data["scope_items"] = [i.model_dump() for i in agreement_in.scope_items]
         _replace_scope_items(session, agreement_id, items, agreement_in.scope_items)
     if data.get("pks_due_on") is not None:
         check_pks_due_on(kind=agreement.kind, pks_due_on=data["pks_due_on"])
@@ -181,7 +210,42 @@ def update_agreement(
     session.flush()
     if agreement.kind == AgreementKind.nk:
         _check_children_still_fit(session, agreement)
+    record(session, agreement_id, "updated", changes=changes(before, data))
     session.commit()
+
+
+def _refuse_amendment_party_change(
+    parties: list[AgreementParty], agreement_in: AgreementUpdate
+) -> None:
+    if agreement_in.parties is not None and [p.organization_id for p in agreement_in.parties] != [
+        p.organization_id for p in parties
+    ]:
+        raise Conflict(
+            "An amendment (adendum) is signed by the parties of the agreement it amends; its "
+            "parties cannot change.",
+            type_slug="amendment-parties-fixed",
+        )
+
+
+def _party_record(party: AgreementParty) -> dict[str, Any]:
+    return {
+        "organization_id": party.organization_id,
+        **{f: getattr(party, f) for f in PARTY_OPEN_FIELDS},
+    }
+
+
+def note_amendment_in_effect(session: Session, amendment: Agreement, today: date) -> None:
+    """Once an amendment is fully signed, the agreement it amends records that it took effect."""
+    assert amendment.id is not None and amendment.amends_id is not None
+    if current_status(session, amendment.id, today) in FULLY_SIGNED:
+        record(
+            session,
+            amendment.amends_id,
+            "amended",
+            amendment_id=amendment.id,
+            title=amendment.title,
+            valid_until=amendment.valid_until,
+        )
 
 
 def _refuse_frozen_changes(
@@ -281,6 +345,7 @@ def finalize_agreement(*, session: Session, agreement_id: int, today: date) -> N
         )
     agreement.finalized_at = utcnow()
     session.add(agreement)
+    record(session, agreement_id, "finalized")
     session.commit()
 
 
@@ -297,6 +362,7 @@ def reopen_agreement(*, session: Session, agreement_id: int, today: date) -> Non
         )
     agreement.finalized_at = None
     session.add(agreement)
+    record(session, agreement_id, "reopened")
     session.commit()
 
 
@@ -351,6 +417,19 @@ def sign_agreement(
     party.signed_on = signature.signed_on
     party.signature_recorded_at = utcnow()
     session.add(party)
+    record(
+        session,
+        agreement_id,
+        "signed",
+        organization_id=party.organization_id,
+        organization_name=organization.name,
+        signed_on=signature.signed_on,
+        signatory_name=party.signatory_name,
+        document_number=party.document_number,
+    )
+    session.flush()
+    if agreement.amends_id is not None:
+        note_amendment_in_effect(session, agreement, today)
     session.commit()
 
 
