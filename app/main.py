@@ -13,6 +13,7 @@ from app.agreements.succession_router import router as succession_router
 from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import install_error_handlers
+from app.documents.router import router as documents_router
 from app.organizations.router import router as organizations_router
 
 DESCRIPTION = """
@@ -48,6 +49,7 @@ TAGS = [
         "description": "Adendum, perpanjangan and pengakhiran of a signed NK or PKS.",
     },
     {"name": "History", "description": "Every change to an agreement, newest first."},
+    {"name": "Signed documents", "description": "The signed scans of NK, PKS and adendum."},
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -68,6 +70,7 @@ def create_app() -> FastAPI:
     app.include_router(derivation_router)
     app.include_router(succession_router)
     app.include_router(history_router)
+    app.include_router(documents_router)
 
     @app.get("/healthz", tags=["Operations"], summary="Health check")
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -2,12 +2,12 @@
 
 from app.agreements.models import (
     Agreement,
-    AgreementDocument,
     AgreementEvent,
     AgreementParty,
     ScopeItem,
     ScopeWithdrawal,
 )
+from app.documents.models import AgreementDocument
 from app.organizations.models import Organization
 
 __all__ = [

@@ -22,6 +22,7 @@ from app.core.deps import get_today
 from app.main import app
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
+pytest_plugins = ["tests.world"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)

@@ -170,17 +170,3 @@ class AgreementEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     actor: str | None = Field(default=None, max_length=200)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-
-
-class AgreementDocument(SQLModel, table=True):
-    """A signed document (scan, PDF or image) kept outside the database, by its SHA-256."""
-
-    __tablename__ = "agreement_document"
-
-    id: int | None = Field(default=None, primary_key=True)
-    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="RESTRICT")
-    filename: str = Field(max_length=300)
-    content_type: str = Field(max_length=100)
-    size_bytes: int = Field(sa_type=sa.BigInteger)
-    sha256: str = Field(max_length=64, index=True)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     SQL_ECHO: bool = False
     # Where `registry seed` reads the real cases from.
     SEEDS_DIR: Path = PROJECT_ROOT / "seeds"
+    # Signed documents (scans, PDF) are kept here, outside the database, by their SHA-256.
+    DOCUMENTS_DIR: Path = PROJECT_ROOT / "var" / "documents"
+    MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
     PROJECT_NAME: str = "Registry of cooperation agreements (NK / PKS)"
 
     @property

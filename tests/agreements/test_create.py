@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.agreements.models import Agreement, AgreementParty, ScopeItem
-from tests.agreements.conftest import Kalsel, nk_body, pks_body
 from tests.helpers import assert_problem, create_agreement, create_org
+from tests.world import Kalsel, nk_body, pks_body
 
 BASE = "/api/v1/agreements"
 

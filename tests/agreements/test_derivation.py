@@ -7,9 +7,9 @@ from sqlmodel import Session, func, select
 
 from app.agreements.models import Agreement
 from app.seeding import load_seeds
-from tests.agreements.conftest import Kalsel, nk_body
 from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, create_org, finalize, sign
+from tests.world import Kalsel, nk_body
 
 BASE = "/api/v1/agreements"
 TITLE = "Perjanjian Kerja Sama Ombudsman RI Perwakilan Kalsel dengan {organization}"

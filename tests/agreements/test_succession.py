@@ -4,8 +4,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.agreements.conftest import Kalsel, nk_body, pks_body
 from tests.helpers import assert_problem, create_agreement, finalize, sign
+from tests.world import Kalsel, nk_body, pks_body
 
 BASE = "/api/v1/agreements"
 
