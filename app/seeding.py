@@ -147,7 +147,9 @@ def _expand_batch(
     return specs
 
 
-def load_seeds(*, session: Session, today: date, directory: Path | None = None) -> SeedReport:
+def load_seeds(
+    *, session: Session, today: date, directory: Path | None = None, pks_batches: bool = True
+) -> SeedReport:
     """Load organizations and agreements from seeds/; what already exists is left as it is."""
     directory = directory or settings.SEEDS_DIR
     report = SeedReport()
@@ -166,7 +168,7 @@ def load_seeds(*, session: Session, today: date, directory: Path | None = None) 
         )
         if o.id is not None
     }
-    for batch in data.get("pks_batches", []):
+    for batch in data.get("pks_batches", []) if pks_batches else []:
         for spec in _expand_batch(batch, scope_lists, names, report.keys):
             _seed_agreement(session, spec, report, today)
     logger.info(

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record, record_many
@@ -134,8 +135,11 @@ def _offenders(
 
 def derive_pks(
     *, session: Session, nk_id: int, derive_in: DeriveIn, today: date
-) -> list[Agreement]:
-    """Create one draft PKS per organization under an NK, all or nothing; returns them in order."""
+) -> list[tuple[int, int, str]]:
+    """Create one draft PKS per organization under an NK, all or nothing.
+
+    Returns (id, organization_id, title) of each, in the order of organization_ids.
+    """
     nk = _nk_or_refuse(session, nk_id)
     claim_agreement(session, agreement_id=nk_id)  # serializes derivations from the same NK
     check_validity(
@@ -164,35 +168,47 @@ def derive_pks(
     ]
     session.add_all(pks)
     session.flush()  # one batched INSERT ... RETURNING for all of them
-    children: list[Any] = []
-    for agreement, org_id in zip(pks, derive_in.organization_ids, strict=True):
-        assert agreement.id is not None
-        children.append(
-            AgreementParty(
-                agreement_id=agreement.id,
-                organization_id=derive_in.counterpart_organization_id,
-                position=1,
-            )
-        )
-        children.append(
-            AgreementParty(agreement_id=agreement.id, organization_id=org_id, position=2)
-        )
-        children.extend(
-            ScopeItem(
-                agreement_id=agreement.id,
-                position=position,
-                title=item.title,
-                description=item.description,
-                source_item_id=item.id,
-            )
-            for position, item in enumerate(scope, start=1)
-        )
-    session.add_all(children)
     ids = [a.id for a in pks if a.id is not None]
+    # Parties and scope items need no ORM identity: bulk INSERTs, batched by the driver.
+    session.execute(
+        sa.insert(AgreementParty),
+        [
+            row
+            for pks_id, org_id in zip(ids, derive_in.organization_ids, strict=True)
+            for row in (
+                {
+                    "agreement_id": pks_id,
+                    "position": 1,
+                    "organization_id": derive_in.counterpart_organization_id,
+                },
+                {"agreement_id": pks_id, "position": 2, "organization_id": org_id},
+            )
+        ],
+    )
+    if scope:
+        session.execute(
+            sa.insert(ScopeItem),
+            [
+                {
+                    "agreement_id": pks_id,
+                    "position": position,
+                    "title": item.title,
+                    "description": item.description,
+                    "source_item_id": item.id,
+                }
+                for pks_id in ids
+                for position, item in enumerate(scope, start=1)
+            ],
+        )
     record_many(session, ids, "created", kind="pks", derived_from_nk=nk_id)
     record(session, nk_id, "pks_derived", pks_ids=ids, organization_ids=derive_in.organization_ids)
+    # Captured before commit: afterwards each object would reload itself, one SELECT apiece.
+    created = [
+        (a.id or 0, org_id, a.title)
+        for a, org_id in zip(pks, derive_in.organization_ids, strict=True)
+    ]
     session.commit()
-    return pks
+    return created
 
 
 @dataclass

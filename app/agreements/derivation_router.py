@@ -48,8 +48,8 @@ def derive(
     pks = derive_pks(session=session, nk_id=agreement_id, derive_in=derive_in, today=today)
     created = [
         # Freshly derived PKS are drafts by definition (not finalized).
-        DerivedPks(id=a.id or 0, organization_id=org, title=a.title, status=AgreementStatus.draft)
-        for a, org in zip(pks, derive_in.organization_ids, strict=True)
+        DerivedPks(id=pks_id, organization_id=org, title=title, status=AgreementStatus.draft)
+        for pks_id, org, title in pks
     ]
     return DeriveResult(nk_id=agreement_id, count=len(created), created=created)
 

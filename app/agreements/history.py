@@ -3,9 +3,11 @@
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from app.agreements.models import AgreementEvent
+from app.core.types import utcnow
 
 
 def _plain(value: Any) -> Any:
@@ -25,10 +27,16 @@ def record(session: Session, agreement_id: int, action: str, **details: Any) -> 
 
 def record_many(session: Session, agreement_ids: list[int], action: str, **details: Any) -> None:
     """The same event for many agreements, in one batched INSERT."""
+    if not agreement_ids:
+        return
     plain = _plain(details)
-    session.add_all(
-        AgreementEvent(agreement_id=agreement_id, action=action, details=plain)
-        for agreement_id in agreement_ids
+    at = utcnow()
+    session.execute(
+        sa.insert(AgreementEvent),
+        [
+            {"agreement_id": agreement_id, "action": action, "details": plain, "at": at}
+            for agreement_id in agreement_ids
+        ],
     )
 
 

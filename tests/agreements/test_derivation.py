@@ -264,3 +264,52 @@ def test_an_skpd_added_later_shows_as_none(
     create_org(client, "Dinas Sosial", "regional_agency", kalsel.province)
     counts = client.get(f"{BASE}/{signed_nk['id']}/coverage").json()["counts"]
     assert counts == {"none": 3, "overdue": 0}
+
+
+def test_the_21_kalsel_pks_derived_from_the_seeded_nk_in_one_call(
+    client: TestClient, session: Session
+) -> None:
+    load_seeds(session=session, today=TODAY, pks_batches=False)
+    nk = client.get(BASE, params={"number": "30/ORI-MoU/X/2021"}).json()["items"][0]
+    province = nk["parties"][1]["organization_id"]
+    skpd = client.get("/api/v1/organizations", params={"parent_id": province, "limit": 50}).json()[
+        "items"
+    ]
+    office = client.get("/api/v1/organizations", params={"kind": "regional_office", "q": "Selatan"})
+    agencies = [o["id"] for o in skpd if not o["name"].startswith("Biro")]
+    assert len(agencies) == 21
+    response = derive(
+        client,
+        nk["id"],
+        counterpart_organization_id=office.json()["items"][0]["id"],
+        organization_ids=agencies,
+        title=TITLE,
+        valid_from="2022-07-04",
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["count"] == 21
+    coverage = client.get(f"{BASE}/{nk['id']}/coverage").json()
+    assert coverage["counts"] == {"draft": 21, "none": 1, "overdue": 0}
+    assert client.get(f"{BASE}/{nk['id']}").json()["children_count"] == 21
+
+
+def test_derive_costs_the_same_statements_for_2_or_12_agencies(
+    client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any], count_statements: Any
+) -> None:
+    costs = []
+    for batch in (2, 12):
+        agencies = [
+            create_org(client, f"Dinas {batch}-{i}", "regional_agency", kalsel.province)
+            for i in range(batch)
+        ]
+        with count_statements() as statements:
+            response = derive(
+                client,
+                signed_nk["id"],
+                counterpart_organization_id=kalsel.office,
+                organization_ids=agencies,
+                title=TITLE,
+            )
+            assert response.status_code == 201
+        costs.append(len(statements))
+    assert costs[0] == costs[1], costs
