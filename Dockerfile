@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HOST=0.0.0.0 \
     PORT=8000 \
     DATABASE_URL=sqlite:////data/registry.db \
-    SEEDS_DIR=/srv/registry/seeds
+    SEEDS_DIR=/srv/registry/seeds \
+    DOCUMENTS_DIR=/data/documents
 
 RUN useradd --create-home --uid 10001 registry && mkdir -p /data && chown registry /data
 WORKDIR /srv/registry

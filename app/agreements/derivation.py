@@ -20,6 +20,7 @@ from app.agreements.rules import bounds_of, check_validity, nk_party_ids
 from app.agreements.schemas import DeriveIn
 from app.agreements.service import claim_agreement
 from app.core.errors import NotFound, RuleViolation
+from app.core.types import utcnow
 from app.organizations.models import GOVERNMENT_KINDS, Organization, OrganizationKind
 from app.organizations.service import ancestry
 
@@ -155,20 +156,35 @@ def derive_pks(
             type_slug="derive-refused",
             errors=errors,
         )
-    pks = [
-        Agreement(
-            kind=AgreementKind.pks,
-            title=derive_in.title.replace("{organization}", organizations[org_id].name),
-            description=derive_in.description,
-            parent_id=nk_id,
-            valid_from=derive_in.valid_from,
-            valid_until=derive_in.valid_until,
-        )
+    now = utcnow()
+    titles = [
+        derive_in.title.replace("{organization}", organizations[org_id].name)
         for org_id in derive_in.organization_ids
     ]
-    session.add_all(pks)
-    session.flush()  # one batched INSERT ... RETURNING for all of them
-    ids = [a.id for a in pks if a.id is not None]
+    # One batched INSERT ... RETURNING; ids come back in the order of the rows sent.
+    # (PostgreSQL sends it as one batch; SQLite, which cannot promise that order, row by row,
+    # in-process.)
+    ids = [
+        pks_id
+        for pks_id in session.scalars(
+            sa.insert(Agreement).returning(col(Agreement.id), sort_by_parameter_order=True),
+            [
+                {
+                    "kind": AgreementKind.pks,
+                    "title": title,
+                    "description": derive_in.description,
+                    "parent_id": nk_id,
+                    "valid_from": derive_in.valid_from,
+                    "valid_until": derive_in.valid_until,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for title in titles
+            ],
+        )
+        if pks_id is not None
+    ]
     # Parties and scope items need no ORM identity: bulk INSERTs, batched by the driver.
     session.execute(
         sa.insert(AgreementParty),
@@ -202,13 +218,8 @@ def derive_pks(
         )
     record_many(session, ids, "created", kind="pks", derived_from_nk=nk_id)
     record(session, nk_id, "pks_derived", pks_ids=ids, organization_ids=derive_in.organization_ids)
-    # Captured before commit: afterwards each object would reload itself, one SELECT apiece.
-    created = [
-        (a.id or 0, org_id, a.title)
-        for a, org_id in zip(pks, derive_in.organization_ids, strict=True)
-    ]
     session.commit()
-    return created
+    return list(zip(ids, derive_in.organization_ids, titles, strict=True))
 
 
 @dataclass

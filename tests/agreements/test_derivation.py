@@ -293,8 +293,12 @@ def test_the_21_kalsel_pks_derived_from_the_seeded_nk_in_one_call(
     assert client.get(f"{BASE}/{nk['id']}").json()["children_count"] == 21
 
 
-def test_derive_costs_the_same_statements_for_2_or_12_agencies(
-    client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any], count_statements: Any
+def test_derive_makes_no_round_trip_per_agency(
+    client: TestClient,
+    kalsel: Kalsel,
+    signed_nk: dict[str, Any],
+    count_statements: Any,
+    engine: Any,
 ) -> None:
     costs = []
     for batch in (2, 12):
@@ -312,4 +316,7 @@ def test_derive_costs_the_same_statements_for_2_or_12_agencies(
             )
             assert response.status_code == 201
         costs.append(len(statements))
-    assert costs[0] == costs[1], costs
+    # PostgreSQL: one batched INSERT ... RETURNING whatever the count. SQLite cannot promise the
+    # order of returned ids, so SQLAlchemy inserts the agreements row by row there (in-process).
+    per_agency = 1 if engine.dialect.name == "sqlite" else 0
+    assert costs[1] - costs[0] == 10 * per_agency, costs
