@@ -241,7 +241,7 @@ class GovernmentCoverage:
 
 def coverage_of(
     *, session: Session, nk_id: int, as_of: date
-) -> tuple[Agreement, list[GovernmentCoverage]]:
+) -> tuple[Agreement, AgreementStatus, list[GovernmentCoverage]]:
     """For each government party of an NK, its SKPD and the PKS each holds under the NK."""
     nk = _nk_or_refuse(session, nk_id)
     governments = list(
@@ -300,4 +300,7 @@ def coverage_of(
                 overdue=past_due and status not in FULLY_SIGNED,
             )
         )
-    return nk, list(by_government.values())
+    nk_status = AgreementStatus(
+        session.exec(select(status_expression(Agreement, as_of)).where(Agreement.id == nk_id)).one()
+    )
+    return nk, nk_status, list(by_government.values())

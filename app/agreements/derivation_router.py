@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Query, status
 
 from app.agreements.dependencies import AgreementIdPath
 from app.agreements.derivation import coverage_of, derive_pks
+from app.agreements.lifecycle import ENDED
 from app.agreements.models import AgreementStatus
 from app.agreements.schemas import (
     DERIVE_EXAMPLES,
@@ -74,7 +75,8 @@ def coverage(
     SKPD still without a signed PKS are marked `overdue`.
     """
     day = as_of or today
-    nk, governments = coverage_of(session=session, nk_id=agreement_id, as_of=day)
+    nk, nk_status, governments = coverage_of(session=session, nk_id=agreement_id, as_of=day)
+    nk_ended = nk_status in ENDED
     counts: dict[str, int] = {}
     public = []
     for government in governments:
@@ -87,7 +89,12 @@ def coverage(
                 AgencyCoveragePublic(
                     organization_id=a.organization.id or 0,
                     organization_name=a.organization.name,
-                    pks=CoveredPks(id=a.pks_id, status=a.status, signed_on=a.signed_on)
+                    pks=CoveredPks(
+                        id=a.pks_id,
+                        status=a.status,
+                        signed_on=a.signed_on,
+                        warnings=["parent_inactive"] if nk_ended and a.status not in ENDED else [],
+                    )
                     if a.pks_id is not None and a.status is not None
                     else None,
                     overdue=a.overdue,
@@ -101,5 +108,10 @@ def coverage(
             )
         )
     return CoveragePublic(
-        nk_id=agreement_id, as_of=day, pks_due_on=nk.pks_due_on, counts=counts, governments=public
+        nk_id=agreement_id,
+        nk_status=nk_status,
+        as_of=day,
+        pks_due_on=nk.pks_due_on,
+        counts=counts,
+        governments=public,
     )

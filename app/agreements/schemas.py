@@ -285,6 +285,11 @@ class CoveredPks(BaseModel):
     id: int
     status: AgreementStatus
     signed_on: date | None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="`parent_inactive`: the NK has ended (terminated, expired, superseded) while "
+        "this PKS has not.",
+    )
 
 
 class AgencyCoveragePublic(BaseModel):
@@ -304,6 +309,7 @@ class CoveragePublic(BaseModel):
     """Which SKPD of each government party hold a PKS under the NK, and in what state."""
 
     nk_id: int
+    nk_status: AgreementStatus
     as_of: date
     pks_due_on: date | None
     counts: dict[str, int] = Field(

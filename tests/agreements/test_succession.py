@@ -259,6 +259,10 @@ class TestTermination:
         after = client.get(f"{BASE}/{pks['id']}").json()
         assert after["status"] == "active"
         assert [w["code"] for w in after["warnings"]] == ["parent_inactive"]
+        coverage = client.get(f"{BASE}/{signed_nk['id']}/coverage").json()
+        assert coverage["nk_status"] == "terminated"
+        held = {a["organization_id"]: a["pks"] for a in coverage["governments"][0]["agencies"]}
+        assert held[kalsel.diskominfo]["warnings"] == ["parent_inactive"]
         assert_problem(
             client.post(
                 f"{BASE}/{signed_nk['id']}/terminate",
