@@ -53,6 +53,9 @@ def run_migrations_online() -> None:
             # Batch mode rebuilds tables (copy, drop, rename); foreign keys must not fire on the
             # drop. SQLite ignores this pragma inside a transaction, so it goes first.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # End the transaction that statement began, or Alembic would run inside it and the
+            # close below would roll every migration back.
+            connection.commit()
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()

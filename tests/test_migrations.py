@@ -1,7 +1,11 @@
 """Migrations: head matches the models, and downgrade to base works, on a database of their own."""
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -12,7 +16,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.core.db import make_engine
-from tests.conftest import alembic_config
+from tests.conftest import ROOT, alembic_config
 
 
 @pytest.fixture
@@ -49,3 +53,19 @@ def test_upgrade_matches_models_and_downgrade_empties(scratch_engine: Engine) ->
     with scratch_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     assert "agreement_party" in inspect(scratch_engine).get_table_names()
+
+
+def test_the_alembic_command_persists_its_work(tmp_path: Path) -> None:
+    """`alembic upgrade head` as make run calls it: its own engine, not a test connection."""
+    database = tmp_path / "cli.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    alembic = Path(sys.executable).parent / "alembic"
+    subprocess.run(
+        [str(alembic), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version is not None
+        assert "agreement" in inspect(engine).get_table_names()
+    engine.dispose()
