@@ -8,14 +8,18 @@ from app.agreements.models import (
     ScopeWithdrawal,
 )
 from app.documents.models import AgreementDocument
+from app.obligations.models import Obligation
 from app.organizations.models import Organization
+from app.reminders.models import Reminder
 
 __all__ = [
     "Agreement",
     "AgreementDocument",
     "AgreementEvent",
     "AgreementParty",
+    "Obligation",
     "Organization",
+    "Reminder",
     "ScopeItem",
     "ScopeWithdrawal",
 ]

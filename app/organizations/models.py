@@ -63,5 +63,7 @@ class Organization(SQLModel, table=True):
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
     email: str | None = Field(default=None, max_length=320)
+    # Where reminders are POSTed as JSON (one request per reminder).
+    webhook_url: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
