@@ -1,4 +1,4 @@
-"""The command line: `registry seed`, `registry serve`. Calls services, never routers."""
+"""The command line: `registry seed|serve|remind`. Calls services, never routers."""
 
 import argparse
 import logging
@@ -22,6 +22,23 @@ def _seed() -> int:
     return 0
 
 
+def _remind(as_of: str | None) -> int:
+    from datetime import date
+
+    from app.core.db import engine
+    from app.core.types import utcnow
+    from app.reminders.service import run_reminders
+
+    day = date.fromisoformat(as_of) if as_of else settings.today()
+    with Session(engine) as session:
+        result = run_reminders(session=session, as_of=day, now=utcnow(), settings=settings)
+    print(
+        f"reminders {result.as_of}: {result.created} created, {result.delivered} delivered, "
+        f"{result.failed} failed, {result.undeliverable} undeliverable"
+    )
+    return 0
+
+
 def _serve() -> int:
     import uvicorn
 
@@ -36,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("seed", help="load the real cases in seeds/ (a second run adds nothing)")
     commands.add_parser("serve", help="serve the API and Swagger UI (HOST, PORT from settings)")
+    remind = commands.add_parser("remind", help="the daily reminder run, as POST /reminders/run")
+    remind.add_argument("--as-of", help="the day to run for (YYYY-MM-DD); default today")
     args = parser.parse_args(argv)
+    if args.command == "remind":
+        return _remind(args.as_of)
     handlers = {"seed": _seed, "serve": _serve}
     return handlers[args.command]()
 

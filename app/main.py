@@ -14,7 +14,9 @@ from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import install_error_handlers
 from app.documents.router import router as documents_router
+from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
+from app.reminders.router import router as reminders_router
 
 DESCRIPTION = """
 The registry of cooperation agreements of Indonesian public bodies.
@@ -50,6 +52,15 @@ TAGS = [
     },
     {"name": "History", "description": "Every change to an agreement, newest first."},
     {"name": "Signed documents", "description": "The signed scans of NK, PKS and adendum."},
+    {
+        "name": "Obligations",
+        "description": "What each party owes (kewajiban, tindak lanjut) and by when.",
+    },
+    {
+        "name": "Deadlines and reminders",
+        "description": "What is due in the next 90 days, the "
+        "calendar feed, and the daily reminder run.",
+    },
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -71,6 +82,8 @@ def create_app() -> FastAPI:
     app.include_router(succession_router)
     app.include_router(history_router)
     app.include_router(documents_router)
+    app.include_router(obligations_router)
+    app.include_router(reminders_router)
 
     @app.get("/healthz", tags=["Operations"], summary="Health check")
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -51,11 +51,9 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             # Batch mode rebuilds tables (copy, drop, rename); foreign keys must not fire on the
-            # drop. SQLite ignores this pragma inside a transaction, so it goes first.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            # End the transaction that statement began, or Alembic would run inside it and the
-            # close below would roll every migration back.
-            connection.commit()
+            # drop. SQLite ignores this pragma inside a transaction, so it goes to the driver's
+            # connection directly, before any transaction begins.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()

@@ -54,17 +54,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    if engine.dialect.name == "sqlite":
-        # pysqlite's own transaction handling would end our outer transaction at a SAVEPOINT;
-        # let SQLAlchemy issue BEGIN itself (SQLAlchemy docs, "Serializable isolation").
-        @event.listens_for(engine, "connect")
-        def _no_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
-
     reset_schema(engine)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")

@@ -66,6 +66,6 @@ def test_the_alembic_command_persists_its_work(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version is not None
-        assert "agreement" in inspect(engine).get_table_names()
+    assert version is not None
+    assert "agreement" in inspect(engine).get_table_names()
     engine.dispose()

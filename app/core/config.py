@@ -27,6 +27,23 @@ class Settings(BaseSettings):
     # Signed documents (scans, PDF) are kept here, outside the database, by their SHA-256.
     DOCUMENTS_DIR: Path = PROJECT_ROOT / "var" / "documents"
     MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
+    # Reminders: days before a deadline, the day itself, and then every N days while overdue.
+    REMINDER_DAYS_BEFORE: list[int] = [30, 7, 1]
+    REMINDER_OVERDUE_EVERY_DAYS: int = 7
+    # The scheduler sends this as "Authorization: Bearer ..."; unset, the run endpoint refuses all.
+    SCHEDULER_TOKEN: str | None = None
+    # Delivery: failed channels are retried after RETRY_BASE * 2^(attempts-1), at most RETRY_MAX.
+    REMINDER_RETRY_BASE_SECONDS: int = 300
+    REMINDER_RETRY_MAX_SECONDS: int = 6 * 3600
+    WEBHOOK_TIMEOUT_SECONDS: float = 10.0
+    # E-mail digests; with no SMTP_HOST, e-mail is not attempted.
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = False
+    SMTP_FROM: str = "registry@localhost"
+    SMTP_TIMEOUT_SECONDS: float = 10.0
     PROJECT_NAME: str = "Registry of cooperation agreements (NK / PKS)"
 
     @property

@@ -24,6 +24,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, echo=settings.SQL_ECHO, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -32,6 +33,15 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    # SQLAlchemy, not pysqlite, starts transactions (SQLAlchemy's SQLite docs, "Serializable
+    # isolation / Savepoints / Transactional DDL"): see _sqlite_begin.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: two transactions that read and then write would
+    # otherwise fail at once with "database is locked" instead of waiting for each other.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 engine = make_engine(settings.DATABASE_URL)

@@ -1,11 +1,12 @@
 """Dependencies shared by every router."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends
 
-from app.core.config import settings
+from app.core.config import Settings, settings
+from app.core.types import utcnow
 
 
 def get_today() -> date:
@@ -14,3 +15,17 @@ def get_today() -> date:
 
 
 TodayDep = Annotated[date, Depends(get_today)]
+
+
+def get_now() -> datetime:
+    """The current moment (UTC); tests override it to step through retry back-off."""
+    return utcnow()
+
+
+def get_settings() -> Settings:
+    """The running settings; tests override single values."""
+    return settings
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

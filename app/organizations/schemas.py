@@ -1,12 +1,28 @@
 """Request and response bodies for organizations."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    PlainSerializer,
+    UrlConstraints,
+    model_validator,
+)
 
 from app.core.schemas import Id, Name, RequestBody, ShortText
 from app.organizations.models import OrganizationKind
+
+# Checked as an http(s) URL of at most 2000 characters; stored and shown as text.
+WebhookUrl = Annotated[
+    HttpUrl,
+    UrlConstraints(max_length=2000, allowed_schemes=["http", "https"]),
+    PlainSerializer(str, return_type=str),
+]
 
 
 class OrganizationCreate(RequestBody):
@@ -24,7 +40,10 @@ class OrganizationCreate(RequestBody):
         description="The organization this one belongs to: an SKPD under its provincial "
         "government, a Perwakilan under Ombudsman RI.",
     )
-    email: EmailStr | None = Field(default=None, description="Where reminders are sent.")
+    email: EmailStr | None = Field(default=None, description="Where reminder digests are sent.")
+    webhook_url: WebhookUrl | None = Field(
+        default=None, description="Where each reminder is POSTed as JSON (http or https)."
+    )
 
 
 class OrganizationUpdate(RequestBody):
@@ -35,6 +54,7 @@ class OrganizationUpdate(RequestBody):
     kind: OrganizationKind | None = None
     parent_id: Id | None = None
     email: EmailStr | None = None
+    webhook_url: WebhookUrl | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -57,6 +77,7 @@ class OrganizationPublic(BaseModel):
     kind: OrganizationKind
     parent_id: int | None
     email: str | None
+    webhook_url: str | None
     created_at: datetime
     updated_at: datetime
 

@@ -1,0 +1,191 @@
+"""HTTP routes for obligations (kewajiban, tindak lanjut)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, status
+
+from app.agreements.dependencies import AgreementIdPath
+from app.core.db import SessionDep
+from app.core.deps import TodayDep
+from app.core.errors import responses
+from app.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_OFFSET, Page, path_id
+from app.obligations import service
+from app.obligations.models import ObligationStatus
+from app.obligations.schemas import (
+    OBLIGATION_EXAMPLES,
+    CompleteIn,
+    ObligationCreate,
+    ObligationPublic,
+    ObligationUpdate,
+    WaiveIn,
+)
+
+router = APIRouter(tags=["Obligations"])
+ObligationIdPath = Annotated[int, path_id("Id of the obligation.")]
+
+
+@router.post(
+    "/api/v1/agreements/{agreement_id}/obligations",
+    response_model=ObligationPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record what a party owes under an NK or PKS",
+    responses=responses(404, 409, 422),
+)
+def create_obligation(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: AgreementIdPath,
+    obligation_in: Annotated[ObligationCreate, Body(openapi_examples=OBLIGATION_EXAMPLES)],
+) -> ObligationPublic:
+    """Record an obligation (kewajiban / tindak lanjut) of one party, due on a date.
+
+    The responsible organization is a party of the agreement or under one (an SKPD of the
+    province); the due date lies within the agreement's validity; a recurring duty (e.g. the
+    Kalsel PKS's "pendampingan secara berkala") opens its next occurrence when completed.
+    """
+    obligation_id = service.create_obligation(
+        session=session, agreement_id=agreement_id, obligation_in=obligation_in, today=today
+    )
+    return service.get_obligation(session=session, obligation_id=obligation_id, today=today)
+
+
+@router.get(
+    "/api/v1/obligations",
+    response_model=Page[ObligationPublic],
+    summary="Find obligations",
+    responses=responses(422),
+)
+def list_obligations(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    organization_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="The responsible organization.")
+    ] = None,
+    status_: Annotated[
+        ObligationStatus | None,
+        Query(alias="status", description="open, overdue, done or waived (today)."),
+    ] = None,
+    due_before: Annotated[date | None, Query(description="Due on or before.")] = None,
+    due_after: Annotated[date | None, Query(description="Due on or after.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page[ObligationPublic]:
+    """Obligations by due date: e.g. everything overdue (`?status=overdue`), or what one SKPD
+    owes under the PKS it signed (`?organization_id=`)."""
+    items, total = service.list_obligations(
+        session=session,
+        today=today,
+        agreement_id=agreement_id,
+        organization_id=organization_id,
+        status=status_,
+        due_before=due_before,
+        due_after=due_after,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[ObligationPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/api/v1/obligations/{obligation_id}",
+    response_model=ObligationPublic,
+    summary="Show one obligation",
+    responses=responses(404, 422),
+)
+def read_obligation(
+    session: SessionDep, today: TodayDep, obligation_id: ObligationIdPath
+) -> ObligationPublic:
+    """One obligation of an NK or PKS, with its status today."""
+    return service.get_obligation(session=session, obligation_id=obligation_id, today=today)
+
+
+@router.patch(
+    "/api/v1/obligations/{obligation_id}",
+    response_model=ObligationPublic,
+    summary="Change an open obligation",
+    responses=responses(404, 409, 422),
+)
+def update_obligation(
+    session: SessionDep,
+    today: TodayDep,
+    obligation_id: ObligationIdPath,
+    obligation_in: Annotated[
+        ObligationUpdate,
+        Body(
+            openapi_examples={
+                "move": {"summary": "Move the due date", "value": {"due_on": "2027-01-08"}}
+            }
+        ),
+    ],
+) -> ObligationPublic:
+    """Change an open obligation (e.g. move a due date off a public holiday); a done or waived
+    one is closed (409)."""
+    service.update_obligation(
+        session=session, obligation_id=obligation_id, obligation_in=obligation_in, today=today
+    )
+    return service.get_obligation(session=session, obligation_id=obligation_id, today=today)
+
+
+@router.post(
+    "/api/v1/obligations/{obligation_id}/complete",
+    response_model=ObligationPublic,
+    summary="Mark an obligation done",
+    responses=responses(404, 409, 422),
+)
+def complete_obligation(
+    session: SessionDep,
+    today: TodayDep,
+    obligation_id: ObligationIdPath,
+    complete_in: Annotated[
+        CompleteIn,
+        Body(
+            openapi_examples={
+                "done": {
+                    "summary": "Pendampingan held",
+                    "value": {
+                        "completed_on": "2026-11-20",
+                        "note": "Pendampingan di Diskominfo Kalsel",
+                    },
+                }
+            }
+        ),
+    ],
+) -> ObligationPublic:
+    """Mark it done. A recurring obligation opens its next occurrence (`next_id`), unless that
+    would fall after `repeat_until` or after the agreement's validity."""
+    service.complete_obligation(
+        session=session, obligation_id=obligation_id, complete_in=complete_in, today=today
+    )
+    return service.get_obligation(session=session, obligation_id=obligation_id, today=today)
+
+
+@router.post(
+    "/api/v1/obligations/{obligation_id}/waive",
+    response_model=ObligationPublic,
+    summary="Waive an obligation",
+    responses=responses(404, 409, 422),
+)
+def waive_obligation(
+    session: SessionDep,
+    today: TodayDep,
+    obligation_id: ObligationIdPath,
+    waive_in: Annotated[
+        WaiveIn,
+        Body(
+            openapi_examples={
+                "waive": {
+                    "summary": "Not owed this time",
+                    "value": {"reason": "Digabung dengan kegiatan monev triwulan berikutnya"},
+                }
+            }
+        ),
+    ],
+) -> ObligationPublic:
+    """Waive this occurrence: it is no longer owed and gets no reminders. A recurring series
+    goes on with its next occurrence."""
+    service.waive_obligation(
+        session=session, obligation_id=obligation_id, waive_in=waive_in, today=today
+    )
+    return service.get_obligation(session=session, obligation_id=obligation_id, today=today)

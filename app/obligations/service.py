@@ -1,0 +1,358 @@
+"""Rules for obligations: who owes, by when, and what comes next when one is done."""
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from app.agreements.lifecycle import ENDED, effective_valid_until_expression, status_expression
+from app.agreements.models import Agreement, AgreementParty, AgreementStatus, ScopeItem
+from app.core.errors import Conflict, NotFound, RuleViolation
+from app.core.types import utcnow
+from app.obligations.models import MONTHS, Obligation, ObligationStatus, Recurrence
+from app.obligations.schemas import (
+    CompleteIn,
+    ObligationCreate,
+    ObligationPublic,
+    ObligationUpdate,
+    WaiveIn,
+)
+from app.organizations.models import Organization
+from app.organizations.service import ancestry
+
+
+def occurrence_due_on(series_start: date, recurrence: Recurrence, occurrence: int) -> date:
+    """The due date of occurrence n of a series, counted from its first due date.
+
+    Counting from the start keeps month ends right: 31 January, 28/29 February, 31 March.
+    """
+    if recurrence == Recurrence.none:
+        return series_start
+    return series_start + relativedelta(months=MONTHS[recurrence] * occurrence)
+
+
+def status_expression_of(today: date) -> Any:
+    """An obligation's status on `today`, as SQL."""
+    return sa.case(
+        (col(Obligation.completed_on).is_not(None), sa.literal(ObligationStatus.done.value)),
+        (col(Obligation.waived_at).is_not(None), sa.literal(ObligationStatus.waived.value)),
+        (col(Obligation.due_on) < today, sa.literal(ObligationStatus.overdue.value)),
+        else_=sa.literal(ObligationStatus.open.value),
+    )
+
+
+def _agreement_facts(
+    session: Session, agreement_id: int, today: date
+) -> tuple[Agreement, AgreementStatus, date | None]:
+    row = session.exec(
+        select(
+            Agreement,
+            status_expression(Agreement, today),
+            effective_valid_until_expression(Agreement),
+        ).where(Agreement.id == agreement_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"No agreement with id {agreement_id}.", type_slug="agreement-not-found")
+    agreement, status, valid_until = row
+    return agreement, AgreementStatus(status), valid_until
+
+
+def _check_rules(
+    session: Session,
+    *,
+    agreement: Agreement,
+    valid_until: date | None,
+    responsible_organization_id: int,
+    due_on: date,
+    recurrence: Recurrence,
+    repeat_until: date | None,
+    scope_item_id: int | None,
+) -> None:
+    assert agreement.id is not None
+    errors: list[dict[str, Any]] = []
+    if valid_until is not None and due_on > valid_until:
+        errors.append(
+            {
+                "loc": ["body", "due_on"],
+                "msg": f"after the agreement's validity, which ends on {valid_until}",
+            }
+        )
+    if repeat_until is not None:
+        if recurrence == Recurrence.none:
+            errors.append({"loc": ["body", "repeat_until"], "msg": "needs a recurrence"})
+        elif repeat_until < due_on:
+            errors.append({"loc": ["body", "repeat_until"], "msg": "before due_on"})
+    if scope_item_id is not None:
+        owner = session.exec(
+            select(ScopeItem.agreement_id).where(ScopeItem.id == scope_item_id)
+        ).first()
+        if owner != agreement.id:
+            errors.append(
+                {
+                    "loc": ["body", "scope_item_id"],
+                    "msg": "not an item of this agreement's ruang lingkup",
+                }
+            )
+    organization = session.get(Organization, responsible_organization_id)
+    if organization is None:
+        errors.append(
+            {"loc": ["body", "responsible_organization_id"], "msg": "no organization with this id"}
+        )
+    else:
+        parties = set(
+            session.exec(
+                select(AgreementParty.organization_id).where(
+                    AgreementParty.agreement_id == agreement.id
+                )
+            )
+        )
+        lineage = ancestry(session, [responsible_organization_id])[responsible_organization_id]
+        if not lineage & parties:
+            errors.append(
+                {
+                    "loc": ["body", "responsible_organization_id"],
+                    "msg": f"'{organization.name}' is not a party of the agreement nor under one",
+                }
+            )
+    if errors:
+        raise RuleViolation(
+            "The obligation breaks a rule: "
+            + "; ".join(f"{e['loc'][-1]} {e['msg']}" for e in errors)
+            + ".",
+            type_slug="obligation-rule",
+            errors=errors,
+        )
+
+
+def create_obligation(
+    *, session: Session, agreement_id: int, obligation_in: ObligationCreate, today: date
+) -> int:
+    """Record what a party owes under an agreement."""
+    agreement, status, valid_until = _agreement_facts(session, agreement_id, today)
+    if status in ENDED:
+        raise Conflict(
+            f"Agreement {agreement_id} is {status.value}; it can take no new obligations.",
+            type_slug="agreement-ended",
+        )
+    _check_rules(
+        session,
+        agreement=agreement,
+        valid_until=valid_until,
+        **obligation_in.model_dump(
+            include={
+                "responsible_organization_id",
+                "due_on",
+                "recurrence",
+                "repeat_until",
+                "scope_item_id",
+            }
+        ),
+    )
+    obligation = Obligation(
+        agreement_id=agreement_id, series_start=obligation_in.due_on, **obligation_in.model_dump()
+    )
+    session.add(obligation)
+    session.commit()
+    assert obligation.id is not None
+    return obligation.id
+
+
+def _open_or_refuse(session: Session, obligation_id: int) -> Obligation:
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise NotFound(f"No obligation with id {obligation_id}.", type_slug="obligation-not-found")
+    if obligation.completed_on is not None or obligation.waived_at is not None:
+        state = "done" if obligation.completed_on is not None else "waived"
+        raise Conflict(
+            f"Obligation {obligation_id} is already {state}.", type_slug="obligation-closed"
+        )
+    return obligation
+
+
+def update_obligation(
+    *, session: Session, obligation_id: int, obligation_in: ObligationUpdate, today: date
+) -> None:
+    """Change an open obligation."""
+    obligation = _open_or_refuse(session, obligation_id)
+    data = obligation_in.model_dump(exclude_unset=True)
+    merged = {**obligation.model_dump(), **data}
+    agreement, _, valid_until = _agreement_facts(session, obligation.agreement_id, today)
+    _check_rules(
+        session,
+        agreement=agreement,
+        valid_until=valid_until,
+        **{
+            k: merged[k]
+            for k in (
+                "responsible_organization_id",
+                "due_on",
+                "recurrence",
+                "repeat_until",
+                "scope_item_id",
+            )
+        },
+    )
+    if "due_on" in data and obligation.occurrence == 0:
+        obligation.series_start = data["due_on"]
+    obligation.sqlmodel_update(data)
+    obligation.updated_at = utcnow()
+    session.add(obligation)
+    session.commit()
+
+
+def _close(session: Session, obligation_id: int, values: dict[str, Any]) -> Obligation:
+    """Close an open obligation in one conditional UPDATE, so two staff cannot both close it."""
+    _open_or_refuse(session, obligation_id)
+    result = session.execute(
+        sa.update(Obligation)
+        .where(
+            col(Obligation.id) == obligation_id,
+            col(Obligation.completed_on).is_(None),
+            col(Obligation.waived_at).is_(None),
+        )
+        .values(**values, updated_at=utcnow())
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise Conflict(
+            f"Obligation {obligation_id} was closed by someone else just now.",
+            type_slug="obligation-closed",
+        )
+    obligation = session.get(Obligation, obligation_id, populate_existing=True)
+    assert obligation is not None
+    return obligation
+
+
+def _open_next(session: Session, obligation: Obligation, today: date) -> int | None:
+    """The next occurrence of a recurring series, unless past repeat_until or the validity."""
+    if obligation.recurrence == Recurrence.none:
+        return None
+    occurrence = obligation.occurrence + 1
+    due_on = occurrence_due_on(obligation.series_start, obligation.recurrence, occurrence)
+    _, status, valid_until = _agreement_facts(session, obligation.agreement_id, today)
+    if (
+        (obligation.repeat_until and due_on > obligation.repeat_until)
+        or (valid_until and due_on > valid_until)
+        or status in ENDED
+    ):
+        return None
+    following = Obligation(
+        agreement_id=obligation.agreement_id,
+        title=obligation.title,
+        description=obligation.description,
+        responsible_organization_id=obligation.responsible_organization_id,
+        due_on=due_on,
+        recurrence=obligation.recurrence,
+        repeat_until=obligation.repeat_until,
+        scope_item_id=obligation.scope_item_id,
+        series_start=obligation.series_start,
+        occurrence=occurrence,
+        previous_id=obligation.id,
+    )
+    session.add(following)
+    session.flush()
+    return following.id
+
+
+def complete_obligation(
+    *, session: Session, obligation_id: int, complete_in: CompleteIn, today: date
+) -> int | None:
+    """Mark an obligation done; a recurring one opens its next occurrence. Returns that id."""
+    if complete_in.completed_on > today:
+        raise RuleViolation(
+            f"completed_on {complete_in.completed_on} is in the future (today is {today}).",
+            type_slug="completed-in-future",
+            errors=[{"loc": ["body", "completed_on"], "msg": "must not be in the future"}],
+        )
+    obligation = _close(
+        session,
+        obligation_id,
+        {"completed_on": complete_in.completed_on, "completion_note": complete_in.note},
+    )
+    next_id = _open_next(session, obligation, today)
+    session.commit()
+    return next_id
+
+
+def waive_obligation(
+    *, session: Session, obligation_id: int, waive_in: WaiveIn, today: date
+) -> int | None:
+    """Waive this occurrence (it is not owed); a recurring series goes on with the next one."""
+    obligation = _close(
+        session, obligation_id, {"waived_at": utcnow(), "waiver_reason": waive_in.reason}
+    )
+    next_id = _open_next(session, obligation, today)
+    session.commit()
+    return next_id
+
+
+def _public_query(today: date) -> Any:
+    following = aliased(Obligation)
+    return (
+        sa.select(
+            Obligation,
+            status_expression_of(today),
+            col(Agreement.title),
+            col(Organization.name),
+            col(following.id),
+        )
+        .join(Agreement, col(Agreement.id) == Obligation.agreement_id)
+        .join(Organization, col(Organization.id) == Obligation.responsible_organization_id)
+        .outerjoin(following, col(following.previous_id) == Obligation.id)
+    )
+
+
+def _public(row: Any) -> ObligationPublic:
+    obligation, status, agreement_title, organization_name, next_id = row
+    return ObligationPublic(
+        **obligation.model_dump(exclude={"series_start"}),
+        status=ObligationStatus(status),
+        agreement_title=agreement_title,
+        responsible_organization_name=organization_name,
+        next_id=next_id,
+    )
+
+
+def get_obligation(*, session: Session, obligation_id: int, today: date) -> ObligationPublic:
+    """One obligation with its status today, or NotFound."""
+    row = session.execute(_public_query(today).where(Obligation.id == obligation_id)).first()
+    if row is None:
+        raise NotFound(f"No obligation with id {obligation_id}.", type_slug="obligation-not-found")
+    return _public(row)
+
+
+def list_obligations(
+    *,
+    session: Session,
+    today: date,
+    agreement_id: int | None,
+    organization_id: int | None,
+    status: ObligationStatus | None,
+    due_before: date | None,
+    due_after: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ObligationPublic], int]:
+    """Obligations by due date, filtered, and how many match in all."""
+    conditions: list[Any] = []
+    if agreement_id is not None:
+        conditions.append(Obligation.agreement_id == agreement_id)
+    if organization_id is not None:
+        conditions.append(Obligation.responsible_organization_id == organization_id)
+    if status is not None:
+        conditions.append(status_expression_of(today) == status.value)
+    if due_before is not None:
+        conditions.append(col(Obligation.due_on) <= due_before)
+    if due_after is not None:
+        conditions.append(col(Obligation.due_on) >= due_after)
+    total = session.exec(select(func.count()).select_from(Obligation).where(*conditions)).one()
+    rows = session.execute(
+        _public_query(today)
+        .where(*conditions)
+        .order_by(col(Obligation.due_on), col(Obligation.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [_public(row) for row in rows], total

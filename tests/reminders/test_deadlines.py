@@ -1,0 +1,94 @@
+"""Deadlines in one list, flagged on non-working days, and the same as a calendar feed."""
+
+from datetime import date
+from typing import Any
+
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from app.reminders.deadlines import non_working_reason
+from tests.helpers import assert_problem, create_agreement, finalize, sign
+from tests.world import Kalsel, nk_body
+
+
+def obligation(client: TestClient, agreement_id: int, org: int, due_on: str, title: str) -> int:
+    response = client.post(
+        f"/api/v1/agreements/{agreement_id}/obligations",
+        json={"title": title, "responsible_organization_id": org, "due_on": due_on},
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def world(client: TestClient, kalsel: Kalsel) -> dict[str, Any]:
+    nk = create_agreement(
+        client, **nk_body(kalsel, valid_until="2027-06-30", pks_due_on="2026-12-15")
+    )
+    finalize(client, nk["id"])
+    sign(client, nk["id"], kalsel.ori, "2021-10-28")
+    sign(client, nk["id"], kalsel.province, "2021-10-28")
+    return {
+        "nk": nk,
+        "late": obligation(client, nk["id"], kalsel.dinkes, "2026-10-01", "Laporan triwulan III"),
+        "independence": obligation(client, nk["id"], kalsel.ori, "2027-01-01", "Laporan tahunan"),
+        "sunday": obligation(client, nk["id"], kalsel.ori, "2026-11-29", "Rapat monev"),
+        "far": obligation(client, nk["id"], kalsel.ori, "2027-03-15", "Di luar jendela 90 hari"),
+    }
+
+
+def test_overdue_first_then_by_date_with_types(client: TestClient, kalsel: Kalsel) -> None:
+    w = world(client, kalsel)
+    items = client.get("/api/v1/deadlines").json()
+    assert [(d["type"], d["due_on"]) for d in items] == [
+        ("obligation_due", "2026-10-01"),
+        ("obligation_due", "2026-11-29"),
+        ("pks_due", "2026-12-15"),
+        ("obligation_due", "2027-01-01"),
+    ]
+    assert items[0]["overdue"] is True and items[0]["obligation_id"] == w["late"]
+    assert [o["name"] for o in items[0]["organizations"]] == ["Dinas Kesehatan"]
+    assert items[2]["organizations"][1]["name"] == "Pemerintah Provinsi Kalimantan Selatan"
+    wider = client.get("/api/v1/deadlines", params={"to": "2027-06-30"}).json()
+    assert ("agreement_expiry", "2027-06-30") in [(d["type"], d["due_on"]) for d in wider]
+    assert w["far"] in [d["obligation_id"] for d in wider]
+
+
+def test_weekends_and_public_holidays_are_flagged(client: TestClient, kalsel: Kalsel) -> None:
+    world(client, kalsel)
+    flags = {d["due_on"]: d["non_working_day"] for d in client.get("/api/v1/deadlines").json()}
+    assert flags["2026-11-29"] == "Minggu (Sunday)"
+    assert flags["2027-01-01"] and "Tahun Baru" in flags["2027-01-01"]
+    assert flags["2026-12-15"] is None
+    assert non_working_reason(date(2026, 8, 17)) is not None  # Hari Kemerdekaan
+    assert non_working_reason(date(2026, 11, 23)) is None
+
+
+def test_filter_by_organization_and_bad_windows(client: TestClient, kalsel: Kalsel) -> None:
+    world(client, kalsel)
+    mine = client.get("/api/v1/deadlines", params={"organization_id": kalsel.dinkes}).json()
+    assert [d["title"] for d in mine] == ["Laporan triwulan III"]
+    assert_problem(
+        client.get("/api/v1/deadlines", params={"from": "2026-12-01", "to": "2026-11-01"}), 422
+    )
+    assert_problem(client.get("/api/v1/deadlines", params={"to": "2035-01-01"}), 422)
+    assert_problem(client.get("/api/v1/deadlines", params={"from": "kemarin"}), 422)
+
+
+def test_calendar_parses_back_with_stable_uids(client: TestClient, kalsel: Kalsel) -> None:
+    w = world(client, kalsel)
+    response = client.get("/api/v1/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    feed = Calendar.from_ical(response.content)
+    events = {str(e["uid"]): e for e in feed.walk("VEVENT")}
+    late_uid = f"obligation:{w['late']}:2026-10-01@kerja-sama-registry"
+    assert late_uid in events
+    assert events[late_uid].decoded("dtstart") == date(2026, 10, 1)
+    assert str(events[late_uid]["summary"]).startswith("[TERLAMBAT]")
+    assert f"expiry:{w['nk']['id']}:2027-06-30@kerja-sama-registry" in events
+    again = Calendar.from_ical(client.get("/api/v1/calendar.ics").content)
+    assert {str(e["uid"]) for e in again.walk("VEVENT")} == set(events)
+    mine = Calendar.from_ical(
+        client.get("/api/v1/calendar.ics", params={"organization_id": kalsel.dinkes}).content
+    )
+    assert [str(e["uid"]) for e in mine.walk("VEVENT")] == [late_uid]

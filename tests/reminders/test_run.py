@@ -1,0 +1,230 @@
+"""The daily reminder run: each reminder exactly once, none lost, delivered through an outbox."""
+
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.core.deps import get_now
+from app.main import app
+from tests.helpers import assert_problem, create_agreement
+from tests.reminders.conftest import TOKEN, Receiver
+from tests.world import Kalsel, nk_body
+
+RUN = "/api/v1/reminders/run"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def run(client: TestClient, as_of: str) -> dict[str, Any]:
+    response = client.post(RUN, json={"as_of": as_of}, headers=AUTH)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def obligation(
+    client: TestClient, agreement_id: int, org: int, due_on: str, title: str = "Laporan"
+) -> int:
+    response = client.post(
+        f"/api/v1/agreements/{agreement_id}/obligations",
+        json={"title": title, "responsible_organization_id": org, "due_on": due_on},
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def points(client: TestClient, **params: Any) -> list[str]:
+    items = client.get("/api/v1/reminders", params={"limit": 200, **params}).json()["items"]
+    return sorted(r["point"] for r in items)
+
+
+class TestToken:
+    def test_wrong_or_missing_token_is_401_and_does_nothing(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+    ) -> None:
+        obligation(client, signed_nk["id"], kalsel.ori, "2026-11-23")
+        for headers in ({}, {"Authorization": "Bearer salah"}, {"Authorization": "Basic x"}):
+            assert_problem(client.post(RUN, json={}, headers=headers), 401, "unauthorized")
+        run_settings["SCHEDULER_TOKEN"] = None
+        assert_problem(client.post(RUN, json={}, headers=AUTH), 401)
+        assert client.get("/api/v1/reminders").json()["total"] == 0
+
+
+class TestPoints:
+    def test_each_point_once_and_missed_points_caught_up_once(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+    ) -> None:
+        obligation(client, signed_nk["id"], kalsel.ori, "2026-12-31")
+        expected = [
+            ("2026-11-30", "before_30"),  # 31 days before: nothing yet
+            ("2026-12-01", "before_30"),
+            ("2026-12-20", "before_30"),  # still the 30-day point
+            ("2026-12-26", "before_7"),  # the scheduler missed 24 December: caught up on the 26th
+            ("2026-12-30", "before_1"),
+            ("2026-12-31", "due"),
+            ("2027-01-03", "due"),
+            ("2027-01-07", "overdue_7"),
+            ("2027-01-21", "overdue_21"),  # missed the 14-day point: the latest one only
+        ]
+        assert run(client, "2026-11-30")["created"] == 0
+        seen: list[str] = []
+        for day, point in expected[1:]:
+            result = run(client, day)
+            if point not in seen:
+                assert result["created"] == 1, (day, result)
+                seen.append(point)
+            else:
+                assert result["created"] == 0, (day, result)
+            assert run(client, day)["created"] == 0  # a second run the same day adds nothing
+        assert points(client) == sorted(seen)
+
+    def test_done_obligations_and_ended_agreements_stop_reminding(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+    ) -> None:
+        done = obligation(client, signed_nk["id"], kalsel.ori, "2026-11-30", "Selesai")
+        client.post(f"/api/v1/obligations/{done}/complete", json={"completed_on": "2026-11-20"})
+        obligation(client, signed_nk["id"], kalsel.province, "2026-11-30", "Masih terbuka")
+        assert run(client, "2026-11-23")["created"] == 1
+        client.post(
+            f"/api/v1/agreements/{signed_nk['id']}/terminate",
+            json={"terminated_on": "2026-11-23", "reason": "Berakhir"},
+        )
+        assert run(client, "2026-11-29")["created"] == 0
+
+    def test_agreement_expiry_reminds_every_party(
+        self, client: TestClient, kalsel: Kalsel, run_settings: dict[str, Any]
+    ) -> None:
+        nk = create_agreement(client, **nk_body(kalsel, valid_until="2026-12-20"))
+        client.post(f"/api/v1/agreements/{nk['id']}/finalize")
+        for org in (kalsel.ori, kalsel.province):
+            client.post(
+                f"/api/v1/agreements/{nk['id']}/signatures",
+                json={"organization_id": org, "signed_on": "2021-10-28"},
+            )
+        result = run(client, "2026-11-23")
+        assert result["created"] == 2 and result["undeliverable"] == 2
+        reminders = client.get("/api/v1/reminders").json()["items"]
+        assert {r["organization_id"] for r in reminders} == {kalsel.ori, kalsel.province}
+        assert {r["deadline_type"] for r in reminders} == {"agreement_expiry"}
+        assert all(
+            r["status"] == "undeliverable" and "no channel" in r["last_error"] for r in reminders
+        )
+
+
+class TestDelivery:
+    def test_webhook_gets_exactly_one_post_per_reminder(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        receiver: Receiver,
+    ) -> None:
+        client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": receiver.url})
+        ids = [
+            obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
+            for due in ("2026-11-24", "2026-11-30", "2026-12-20")
+        ]
+        result = run(client, "2026-11-23")
+        assert (result["created"], result["delivered"], result["failed"]) == (3, 3, 0)
+        assert run(client, "2026-11-23")["delivered"] == 0
+        assert len(receiver.requests) == 3
+        keys = {r["headers"]["Idempotency-Key"] for r in receiver.requests}
+        assert len(keys) == 3
+        payload = receiver.requests[0]["json"]
+        assert payload["organization"]["name"] == "Dinas Kesehatan"
+        assert {r["json"]["obligation_id"] for r in receiver.requests} == set(ids)
+        statuses = {r["status"] for r in client.get("/api/v1/reminders").json()["items"]}
+        assert statuses == {"delivered"}
+
+    def test_a_failing_receiver_gets_it_again_next_run_and_then_never(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        receiver: Receiver,
+    ) -> None:
+        client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": receiver.url})
+        obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+        receiver.failures = 1
+        moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+        app.dependency_overrides[get_now] = lambda: moment
+        first = run(client, "2026-11-23")
+        assert (first["created"], first["delivered"], first["failed"]) == (1, 0, 1)
+        failed = client.get("/api/v1/reminders", params={"status": "failed"}).json()["items"][0]
+        assert failed["attempts"] == 1 and "HTTP 500" in failed["last_error"]
+        # Before the back-off has passed, nothing is sent.
+        assert run(client, "2026-11-23")["failed"] == 0 and len(receiver.requests) == 1
+        app.dependency_overrides[get_now] = lambda: moment + timedelta(hours=1)
+        second = run(client, "2026-11-23")
+        assert (second["delivered"], second["failed"]) == (1, 0)
+        app.dependency_overrides[get_now] = lambda: moment + timedelta(days=2)
+        assert run(client, "2026-11-23")["delivered"] == 0
+        assert [r["failed"] for r in receiver.requests] == [True, False]
+        assert len({r["headers"]["Idempotency-Key"] for r in receiver.requests}) == 1
+
+    def test_one_email_digest_per_organization(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        smtp: tuple[Any, int],
+    ) -> None:
+        inbox, port = smtp
+        run_settings.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        client.patch(
+            f"/api/v1/organizations/{kalsel.dinkes}", json={"email": "dinkes@kalselprov.go.id"}
+        )
+        for due in ("2026-11-24", "2026-11-30", "2026-12-20"):
+            obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
+        result = run(client, "2026-11-23")
+        assert (result["created"], result["delivered"]) == (3, 3)
+        assert len(inbox.messages) == 1
+        message = message_from_bytes(inbox.messages[0].content)
+        assert inbox.messages[0].rcpt_tos == ["dinkes@kalselprov.go.id"]
+        text = message.get_payload(decode=True).decode()
+        assert all(f"Laporan {due}" in text for due in ("2026-11-24", "2026-11-30", "2026-12-20"))
+        assert run(client, "2026-11-24")["delivered"] == 1  # the day-of point: one more digest
+        assert len(inbox.messages) == 2
+
+
+def test_cli_runs_the_same_reminders(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    bin_dir = Path(sys.executable).parent
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [str(bin_dir / "alembic"), "upgrade", "head"],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [str(bin_dir / "registry"), "remind", "--as-of", "2026-11-23"],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "reminders 2026-11-23: 0 created, 0 delivered, 0 failed, 0 undeliverable" in out
+    assert date(2026, 11, 23)
