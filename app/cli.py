@@ -16,8 +16,8 @@ def _seed() -> int:
     with Session(engine) as session:
         report = load_seeds(session=session, today=settings.today())
     print(
-        f"seeds loaded: {report.organizations_created} organizations and "
-        f"{report.agreements_created} agreements added"
+        f"seeds loaded: {report.organizations_created} organizations, "
+        f"{report.agreements_created} agreements and {report.obligations_created} obligations added"
     )
     return 0
 

@@ -10,9 +10,12 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.agreements import service as agreements
-from app.agreements.models import Agreement, AgreementKind
+from app.agreements.models import Agreement, AgreementKind, AgreementParty, ScopeItem
 from app.agreements.schemas import AgreementCreate, SignatureIn
 from app.core.config import settings
+from app.obligations import service as obligations
+from app.obligations.models import Obligation
+from app.obligations.schemas import ObligationCreate
 from app.organizations import service as organizations
 from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate
@@ -26,6 +29,7 @@ class SeedReport:
 
     organizations_created: int = 0
     agreements_created: int = 0
+    obligations_created: int = 0
     keys: dict[str, int] = field(default_factory=dict)
 
 
@@ -147,6 +151,61 @@ def _expand_batch(
     return specs
 
 
+def _pks_of(session: Session, nk_id: int, organization_id: int) -> int | None:
+    return session.exec(
+        select(Agreement.id)
+        .join(AgreementParty, col(AgreementParty.agreement_id) == Agreement.id)
+        .where(Agreement.parent_id == nk_id, AgreementParty.organization_id == organization_id)
+    ).first()
+
+
+def _seed_obligations(
+    session: Session, entry: dict[str, Any], data: dict[str, Any], report: SeedReport, today: date
+) -> None:
+    """Obligations of one PKS, or of every PKS of a batch; skipped where already recorded."""
+    nk_id = report.keys[entry["parent"]]
+    if "pks_batch" in entry:
+        batch = next(b for b in data["pks_batches"] if b["key"] == entry["pks_batch"])
+        skpd = [o["org"] for o in batch["organizations"]]
+    else:
+        skpd = [entry["skpd"]]
+    note = (
+        "Ilustratif: sumber tidak menyebut tanggal; tanggal ini contoh untuk demo."
+        if entry.get("illustrative")
+        else None
+    )
+    for key in skpd:
+        pks_id = _pks_of(session, nk_id, report.keys[key])
+        if pks_id is None:
+            continue
+        exists = session.exec(
+            select(Obligation.id).where(
+                Obligation.agreement_id == pks_id, Obligation.title == entry["title"]
+            )
+        ).first()
+        if exists is not None:
+            continue
+        scope_item_id = session.exec(
+            select(ScopeItem.id).where(
+                ScopeItem.agreement_id == pks_id, ScopeItem.title == entry["scope_title"]
+            )
+        ).first()
+        obligations.create_obligation(
+            session=session,
+            agreement_id=pks_id,
+            obligation_in=ObligationCreate(
+                title=entry["title"],
+                description=note,
+                responsible_organization_id=report.keys[entry["responsible"]],
+                due_on=entry["due_on"],
+                recurrence=entry["recurrence"],
+                scope_item_id=scope_item_id,
+            ),
+            today=today,
+        )
+        report.obligations_created += 1
+
+
 def load_seeds(
     *, session: Session, today: date, directory: Path | None = None, pks_batches: bool = True
 ) -> SeedReport:
@@ -171,9 +230,15 @@ def load_seeds(
     for batch in data.get("pks_batches", []) if pks_batches else []:
         for spec in _expand_batch(batch, scope_lists, names, report.keys):
             _seed_agreement(session, spec, report, today)
+    obligations_file = directory / "obligations.json"
+    if pks_batches and obligations_file.exists():
+        spec = json.loads(obligations_file.read_text(encoding="utf-8"))
+        for entry in spec["obligations"]:
+            _seed_obligations(session, entry, data, report, today)
     logger.info(
-        "seeds: %d organizations and %d agreements added",
+        "seeds: %d organizations, %d agreements and %d obligations added",
         report.organizations_created,
         report.agreements_created,
+        report.obligations_created,
     )
     return report

@@ -9,49 +9,18 @@ the derive call (median of several runs, each on a fresh NK) and the SQL stateme
 
 import os
 import statistics
-import sys
 import time
 from typing import Any
 
-from sqlalchemy import event, make_url, text
+from common import prepare_database  # noqa: I001  (sets DATABASE_URL before the app loads)
+from fastapi.testclient import TestClient
+from sqlalchemy import event
 
-URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/registry_bench"
-)
-os.environ["DATABASE_URL"] = URL
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-
-from app.core.db import engine, make_engine  # noqa: E402
-from app.main import app  # noqa: E402
+from app.core.db import engine
+from app.main import app
 
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", "500"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-
-
-def prepare_database() -> None:
-    url = make_url(URL)
-    if url.get_backend_name() == "postgresql":
-        admin = make_engine(
-            url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
-            ).first()
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-        admin.dispose()
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-    config = Config(os.path.join(os.path.dirname(__file__), "..", "alembic.ini"))
-    config.attributes["configure_logger"] = False
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
 
 
 def post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:

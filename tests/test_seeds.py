@@ -12,8 +12,10 @@ BASE = "/api/v1/agreements"
 def test_the_real_cases_are_there_and_load_once(client: TestClient, session: Session) -> None:
     first = load_seeds(session=session, today=TODAY)
     assert first.agreements_created == 24
+    assert first.obligations_created == 22  # pendampingan for 21 PKS, data exchange for one
     second = load_seeds(session=session, today=TODAY)
     assert (second.organizations_created, second.agreements_created) == (0, 0)
+    assert second.obligations_created == 0
 
     found = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021"}).json()
     assert found["total"] == 1
@@ -42,3 +44,16 @@ def test_the_real_cases_are_there_and_load_once(client: TestClient, session: Ses
     kabkota = client.get(BASE, params={"q": "Kabupaten/Kota se-Provinsi Kalimantan Selatan"}).json()
     assert kabkota["items"][0]["signed_on"] == "2022-11-30"
     assert len(kabkota["items"][0]["parties"]) == 14
+
+
+def test_seeded_obligations_are_marked_illustrative(client: TestClient, session: Session) -> None:
+    load_seeds(session=session, today=TODAY)
+    items = client.get("/api/v1/obligations", params={"limit": 50}).json()["items"]
+    assert len(items) == 22
+    assert all("Ilustratif" in (o["description"] or "") for o in items)
+    pendampingan = [o for o in items if o["title"].startswith("Pendampingan")]
+    assert {o["recurrence"] for o in pendampingan} == {"quarterly"}
+    assert {o["responsible_organization_name"] for o in pendampingan} == {
+        "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Selatan"
+    }
+    assert all(o["scope_item_id"] is not None for o in items)

@@ -1,0 +1,41 @@
+"""Shared by the benchmarks: a database of their own, built by the migrations."""
+
+import os
+import sys
+
+from sqlalchemy import make_url, text
+
+URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/registry_bench"
+)
+os.environ["DATABASE_URL"] = URL
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def prepare_database() -> None:
+    """Create the benchmark database if missing, and rebuild its schema with the migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app.core.db import engine, make_engine
+
+    url = make_url(URL)
+    if url.get_backend_name() == "postgresql":
+        admin = make_engine(
+            url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+            ).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+    config = Config(os.path.join(ROOT, "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
