@@ -20,7 +20,7 @@ from app.reminders.models import Reminder, ReminderStatus
 from app.reminders.points import reached_point
 
 CLAIM_SECONDS = 600
-BATCH = 500
+BATCH = 1000
 
 
 @dataclass
@@ -80,25 +80,27 @@ def record_reminders(session: Session, rows: list[dict[str, Any]], now: datetime
     """Insert the reminders not yet recorded; the unique constraint makes it exactly once."""
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table: Any = sa.inspect(Reminder).local_table
+    # One cached statement; the driver sends the rows in batches ("insertmanyvalues"), and
+    # RETURNING gives back only the rows that were new.
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["deadline_key", "point", "organization_id"])
+        .returning(table.c.id)
+    )
     created = 0
     for start in range(0, len(rows), BATCH):
         batch = [
             {
                 **row,
-                "status": ReminderStatus.pending,
+                "status": ReminderStatus.pending.value,
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
             }
             for row in rows[start : start + BATCH]
         ]
-        statement = (
-            insert(Reminder)
-            .values(batch)
-            .on_conflict_do_nothing(index_elements=["deadline_key", "point", "organization_id"])
-            .returning(col(Reminder.id))
-        )
-        created += len(session.execute(statement).all())
+        created += len(session.connection().execute(statement, batch).all())
     session.commit()
     return created
 
