@@ -121,6 +121,30 @@ class TestPoints:
         assert all(
             r["status"] == "undeliverable" and "no channel" in r["last_error"] for r in reminders
         )
+        mine = client.get("/api/v1/reminders", params={"organization_id": kalsel.ori}).json()
+        assert [r["organization_id"] for r in mine["items"]] == [kalsel.ori]
+        assert (
+            client.get("/api/v1/reminders", params={"agreement_id": nk["id"]}).json()["total"] == 2
+        )
+        assert client.get("/api/v1/reminders", params={"agreement_id": 999}).json()["total"] == 0
+        assert client.get("/api/v1/reminders", params={"status": "delivered"}).json()["total"] == 0
+
+    def test_email_is_not_attempted_without_an_smtp_host(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        smtp: tuple[Any, int],
+    ) -> None:
+        inbox, _port = smtp
+        client.patch(
+            f"/api/v1/organizations/{kalsel.dinkes}", json={"email": "dinkes@kalselprov.go.id"}
+        )
+        obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+        result = run(client, "2026-11-23")
+        assert (result["delivered"], result["undeliverable"]) == (0, 1)
+        assert inbox.messages == []
 
 
 class TestDelivery:
