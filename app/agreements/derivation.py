@@ -22,7 +22,7 @@ from app.agreements.service import claim_agreement
 from app.core.errors import NotFound, RuleViolation
 from app.core.types import utcnow
 from app.organizations.models import GOVERNMENT_KINDS, Organization, OrganizationKind
-from app.organizations.service import ancestry
+from app.organizations.service import ancestry, organizations_by_id
 
 # A PKS that no longer binds anyone; an agency holding only such a PKS may get a new one.
 NOT_LIVE = (AgreementStatus.expired,)
@@ -94,11 +94,7 @@ def _offenders(
     assert nk.id is not None
     ids = derive_in.organization_ids
     everyone = [*ids, derive_in.counterpart_organization_id]
-    organizations = {
-        o.id: o
-        for o in session.exec(select(Organization).where(col(Organization.id).in_(everyone)))
-        if o.id is not None
-    }
+    organizations = organizations_by_id(session, everyone)
     lineage = ancestry(session, organizations)
     nk_parties = nk_party_ids(session, nk.id)
     live = _live_pks_by_organization(session, nk.id, ids, today)

@@ -28,8 +28,8 @@ from app.core.errors import responses
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
-    MAX_LIMIT,
-    MAX_OFFSET,
+    LimitQuery,
+    OffsetQuery,
     Page,
     SearchText,
     ShortText,
@@ -98,8 +98,8 @@ def list_agreements(
     expiring_before: Annotated[
         date | None, Query(description="valid_until on or before this date.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
 ) -> Page[AgreementPublic]:
     """Find NK and PKS, newest first, each with its parties, ruang lingkup and status today.
 

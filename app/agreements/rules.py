@@ -13,7 +13,7 @@ from app.agreements.lifecycle import effective_valid_until_expression
 from app.agreements.models import Agreement, AgreementKind, AgreementParty
 from app.core.errors import Conflict, RuleViolation
 from app.organizations.models import Organization
-from app.organizations.service import ancestry
+from app.organizations.service import ancestry, organizations_by_id
 
 
 @dataclass(frozen=True)
@@ -178,10 +178,7 @@ def check_parties(
         raise RuleViolation(
             "Each organization is a party once.", type_slug="duplicate-party", errors=errors
         )
-    ids = list(seen)
-    organizations = {
-        o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(ids)))
-    }
+    organizations = organizations_by_id(session, seen)
     missing = [
         (i, p.organization_id)
         for i, p in enumerate(parties)
@@ -201,7 +198,30 @@ def check_parties(
         )
     if parent is not None:
         check_parties_under_nk(session, organizations=organizations, parties=parties, nk=parent)
-    return {k: v for k, v in organizations.items() if k is not None}
+    return organizations
+
+
+def parties_of(session: Session, agreement_id: int) -> list[AgreementParty]:
+    """The parties of an agreement, in order."""
+    return list(
+        session.exec(
+            select(AgreementParty)
+            .where(AgreementParty.agreement_id == agreement_id)
+            .order_by(col(AgreementParty.position))
+        )
+    )
+
+
+def facts_of(parties: Sequence[Any]) -> list[PartyFacts]:
+    """What the rules need of parties, given as request bodies or as stored rows."""
+    return [PartyFacts(p.organization_id, p.document_number) for p in parties]
+
+
+def check_stored_parties_under_nk(session: Session, *, agreement_id: int, nk: Agreement) -> None:
+    """The stored parties of a PKS still sit under the parties of this NK."""
+    facts = facts_of(parties_of(session, agreement_id))
+    organizations = organizations_by_id(session, [f.organization_id for f in facts])
+    check_parties_under_nk(session, organizations=organizations, parties=facts, nk=nk)
 
 
 def nk_party_ids(session: Session, nk_id: int) -> set[int]:

@@ -23,9 +23,11 @@ from app.agreements.rules import (
     check_kind_and_parent,
     check_numbers_unique,
     check_parties,
-    check_parties_under_nk,
     check_pks_due_on,
+    check_stored_parties_under_nk,
     check_validity,
+    facts_of,
+    parties_of,
 )
 from app.agreements.schemas import (
     AgreementCreate,
@@ -77,10 +79,6 @@ def claim_agreement(
     return agreement
 
 
-def _facts(parties: list[PartyIn]) -> list[PartyFacts]:
-    return [PartyFacts(p.organization_id, p.document_number) for p in parties]
-
-
 def _new_party(agreement_id: int, position: int, party: PartyIn) -> AgreementParty:
     return AgreementParty(agreement_id=agreement_id, position=position, **party.model_dump())
 
@@ -100,7 +98,7 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate) -> int:
         parent=bounds_of(session, parent) if parent else None,
     )
     check_pks_due_on(kind=agreement_in.kind, pks_due_on=agreement_in.pks_due_on)
-    facts = _facts(agreement_in.parties)
+    facts = facts_of(agreement_in.parties)
     organizations = check_parties(session, parties=facts, parent=parent)
     check_numbers_unique(session, parties=facts, organizations=organizations, agreement_id=None)
     agreement = Agreement.model_validate(
@@ -134,13 +132,7 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate) -> int:
 def _load_parts(
     session: Session, agreement_id: int
 ) -> tuple[list[AgreementParty], list[ScopeItem]]:
-    parties = list(
-        session.exec(
-            select(AgreementParty)
-            .where(AgreementParty.agreement_id == agreement_id)
-            .order_by(col(AgreementParty.position))
-        )
-    )
+    parties = parties_of(session, agreement_id)
     items = list(
         session.exec(
             select(ScopeItem)
@@ -181,7 +173,7 @@ def update_agreement(
         )
     new_parties = agreement_in.parties
     if new_parties is not None:
-        facts = _facts(new_parties)
+        facts = facts_of(new_parties)
         parent = session.get(Agreement, data.get("parent_id", agreement.parent_id) or 0)
         organizations = check_parties(session, parties=facts, parent=parent)
         check_numbers_unique(
@@ -189,7 +181,7 @@ def update_agreement(
         )
         _replace_parties(session, agreement_id, parties, new_parties)
     elif "parent_id" in data:
-        facts = [PartyFacts(p.organization_id, p.document_number) for p in parties]
+        facts = facts_of(parties)
         parent = session.get(Agreement, data["parent_id"])
         check_parties(session, parties=facts, parent=parent)
     scalar_fields = [f for f in data if f not in ("parties", "scope_items")]
@@ -321,17 +313,7 @@ def _check_children_still_fit(session: Session, nk: Agreement) -> None:
     for child in children:
         check_validity(valid_from=child.valid_from, valid_until=child.valid_until, parent=nk)
         assert child.id is not None
-        child_parties, _ = _load_parts(session, child.id)
-        facts = [PartyFacts(p.organization_id, p.document_number) for p in child_parties]
-        organizations = {
-            o.id: o
-            for o in session.exec(
-                select(Organization).where(
-                    col(Organization.id).in_([f.organization_id for f in facts])
-                )
-            )
-        }
-        check_parties_under_nk(session, organizations=organizations, parties=facts, nk=nk)
+        check_stored_parties_under_nk(session, agreement_id=child.id, nk=nk)
 
 
 def finalize_agreement(*, session: Session, agreement_id: int, today: date) -> None:

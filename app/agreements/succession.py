@@ -17,11 +17,11 @@ from app.agreements.models import (
 )
 from app.agreements.queries import current_status, effective_scope
 from app.agreements.rules import (
-    PartyFacts,
     bounds_of,
     check_amendment_validity,
-    check_parties_under_nk,
+    check_stored_parties_under_nk,
     check_validity,
+    parties_of,
 )
 from app.agreements.schemas import (
     AgreementSummary,
@@ -33,19 +33,8 @@ from app.agreements.schemas import (
 from app.agreements.service import claim_agreement
 from app.core.errors import Conflict, RuleViolation
 from app.core.types import utcnow
-from app.organizations.models import Organization
 
 IN_FORCE = (AgreementStatus.signed, AgreementStatus.active)
-
-
-def _parties(session: Session, agreement_id: int) -> list[AgreementParty]:
-    return list(
-        session.exec(
-            select(AgreementParty)
-            .where(AgreementParty.agreement_id == agreement_id)
-            .order_by(col(AgreementParty.position))
-        )
-    )
 
 
 def create_amendment(
@@ -78,7 +67,7 @@ def create_amendment(
             type_slug="scope-item-not-in-agreement",
             errors=[{"loc": ["body", "scope_item_ids_withdrawn"], "msg": f"unknown: {stray}"}],
         )
-    base_parties = _parties(session, agreement_id)
+    base_parties = parties_of(session, agreement_id)
     given = {p.organization_id: p for p in amendment_in.parties}
     strangers = set(given) - {p.organization_id for p in base_parties}
     if strangers:
@@ -180,7 +169,7 @@ def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, t
             position=p.position,
             signing_authority=p.signing_authority,
         )
-        for p in _parties(session, agreement_id)
+        for p in parties_of(session, agreement_id)
     )
     session.add_all(
         ScopeItem(
@@ -226,19 +215,8 @@ def relink_pks(*, session: Session, nk_id: int, relink_in: RelinkIn, today: date
         pks = candidates.get(pks_id)
         if pks is None:
             continue
-        facts = [
-            PartyFacts(p.organization_id, p.document_number) for p in _parties(session, pks_id)
-        ]
-        orgs = {
-            o.id: o
-            for o in session.exec(
-                select(Organization).where(
-                    col(Organization.id).in_([f.organization_id for f in facts])
-                )
-            )
-        }
         try:
-            check_parties_under_nk(session, organizations=orgs, parties=facts, nk=nk)
+            check_stored_parties_under_nk(session, agreement_id=pks_id, nk=nk)
             # A PKS carried over began under the old NK; only its end must fit the new one.
             check_validity(valid_from=None, valid_until=pks.valid_until, parent=bounds)
         except RuleViolation as refusal:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, status
 
 from app.agreements.dependencies import AgreementIdPath, ValidAgreement
 from app.agreements.history import list_events
@@ -26,7 +26,7 @@ from app.agreements.succession import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
-from app.core.schemas import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
+from app.core.schemas import DEFAULT_LIMIT, LimitQuery, OffsetQuery, Page
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["Amendments, renewal and termination"])
 history_router = APIRouter(prefix="/api/v1/agreements", tags=["History"])
@@ -177,8 +177,8 @@ def terminate(
 def history(
     session: SessionDep,
     agreement: ValidAgreement,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
 ) -> Page[EventPublic]:
     """Every change to an NK or PKS, newest first: created, fields changed (old and new
     values), finalized, reopened, signed by whom, amended, renewed, terminated, document

@@ -3,7 +3,7 @@
 import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # Ids are 32-bit on PostgreSQL: a larger number can match nothing, and must not reach the database.
@@ -78,3 +78,7 @@ MAX_OFFSET = 1_000_000_000
 def path_id(description: str) -> Any:
     """A path parameter that is a record id (1 to 2^31-1)."""
     return Path(ge=1, le=MAX_ID, description=description)
+
+
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to skip.")]

@@ -9,7 +9,14 @@ from app.agreements.dependencies import AgreementIdPath
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
-from app.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_OFFSET, Page, path_id
+from app.core.schemas import (
+    DEFAULT_LIMIT,
+    MAX_ID,
+    LimitQuery,
+    OffsetQuery,
+    Page,
+    path_id,
+)
 from app.obligations import service
 from app.obligations.models import ObligationStatus
 from app.obligations.schemas import (
@@ -69,8 +76,8 @@ def list_obligations(
     ] = None,
     due_before: Annotated[date | None, Query(description="Due on or before.")] = None,
     due_after: Annotated[date | None, Query(description="Due on or after.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
 ) -> Page[ObligationPublic]:
     """Obligations by due date: e.g. everything overdue (`?status=overdue`), or what one SKPD
     owes under the PKS it signed (`?organization_id=`)."""

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Body, Query, status
 
 from app.core.db import SessionDep
 from app.core.errors import responses
-from app.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_OFFSET, Page, SearchText
+from app.core.schemas import (
+    DEFAULT_LIMIT,
+    MAX_ID,
+    LimitQuery,
+    OffsetQuery,
+    Page,
+    SearchText,
+)
 from app.organizations import service
 from app.organizations.dependencies import ValidOrganization
 from app.organizations.models import OrganizationKind
@@ -64,8 +71,8 @@ def list_organizations(
         SearchText | None,
         Query(description="Name contains this text (case-insensitive), e.g. 'Dinas'."),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
 ) -> Page[OrganizationPublic]:
     """List organizations by name, filtered by parent, kind or part of the name.
 

@@ -54,6 +54,15 @@ def _refuse_duplicate_name(
         )
 
 
+def organizations_by_id(session: Session, ids: Iterable[int]) -> dict[int, Organization]:
+    """The organizations with these ids (unknown ids are simply absent)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = session.exec(select(Organization).where(col(Organization.id).in_(wanted)))
+    return {o.id: o for o in found if o.id is not None}
+
+
 def ancestry(session: Session, organization_ids: Iterable[int]) -> dict[int, set[int]]:
     """Each organization's id mapped to itself and all its ancestors, in one recursive query."""
     ids = set(organization_ids)

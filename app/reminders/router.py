@@ -12,7 +12,13 @@ from sqlmodel import Session, col, select
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep, TodayDep
 from app.core.errors import RuleViolation, Unauthorized, responses
-from app.core.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_OFFSET, Page
+from app.core.schemas import (
+    DEFAULT_LIMIT,
+    MAX_ID,
+    LimitQuery,
+    OffsetQuery,
+    Page,
+)
 from app.organizations.models import Organization
 from app.reminders.deadlines import Deadline, collect_deadlines, non_working_reason
 from app.reminders.models import ReminderStatus
@@ -222,8 +228,8 @@ def reminders(
     status_: Annotated[ReminderStatus | None, Query(alias="status")] = None,
     organization_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     agreement_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
 ) -> Page[ReminderPublic]:
     """Reminders newest first, with their delivery: `failed` ones keep their attempts and last
     error, `undeliverable` ones name the missing channel. Filter by status, organization or
