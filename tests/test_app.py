@@ -47,3 +47,51 @@ def test_every_operation_is_documented_for_staff(client: TestClient) -> None:
     text = " ".join(op["description"] for _, _, op in operations)
     for term in ("NK", "PKS", "ruang lingkup", "SKPD"):
         assert term in text, term
+
+
+def test_implausible_dates_are_refused_naming_the_field(client: TestClient) -> None:
+    """Year 9999 (or 1) is a typo; it must get a 422, never an overflow in date arithmetic."""
+    for far in ("9999-12-01", "0001-01-01"):
+        requests = [
+            ("get", "/api/v1/deadlines", {"params": {"from": far}}, "from"),
+            ("get", "/api/v1/deadlines", {"params": {"to": far}}, "to"),
+            ("get", "/api/v1/calendar.ics", {"params": {"from": far}}, "from"),
+            ("get", "/api/v1/agreements", {"params": {"expiring_before": far}}, "expiring_before"),
+            ("get", "/api/v1/obligations", {"params": {"due_after": far}}, "due_after"),
+            ("get", "/api/v1/agreements/1/coverage", {"params": {"as_of": far}}, "as_of"),
+            (
+                "post",
+                "/api/v1/agreements",
+                {
+                    "json": {
+                        "kind": "nk",
+                        "title": "NK",
+                        "valid_until": far,
+                        "parties": [{"organization_id": 1}, {"organization_id": 2}],
+                    }
+                },
+                "valid_until",
+            ),
+            (
+                "post",
+                "/api/v1/agreements/1/obligations",
+                {"json": {"title": "X", "responsible_organization_id": 1, "due_on": far}},
+                "due_on",
+            ),
+            (
+                "post",
+                "/api/v1/obligations/1/complete",
+                {"json": {"completed_on": far}},
+                "completed_on",
+            ),
+            (
+                "post",
+                "/api/v1/agreements/1/signatures",
+                {"json": {"organization_id": 1, "signed_on": far}},
+                "signed_on",
+            ),
+        ]
+        for method, url, kwargs, field in requests:
+            response = getattr(client, method)(url, **kwargs)
+            problem = assert_problem(response, 422, "validation-error")
+            assert field in [e["loc"][-1] for e in problem["errors"]], (url, problem)

@@ -1,6 +1,5 @@
 """HTTP routes from one NK to many PKS: derive them, and see coverage of the SKPD."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
@@ -22,6 +21,7 @@ from app.agreements.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.schemas import Day
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["From NK to PKS"])
 
@@ -65,7 +65,7 @@ def coverage(
     session: SessionDep,
     today: TodayDep,
     agreement_id: AgreementIdPath,
-    as_of: Annotated[date | None, Query(description="Status on this day; default today.")] = None,
+    as_of: Annotated[Day | None, Query(description="Status on this day; default today.")] = None,
 ) -> CoveragePublic:
     """For each government party of the NK (province, regency, city), each of its SKPD with the
     PKS it holds under this NK and that PKS's status, or none.

@@ -1,6 +1,5 @@
 """HTTP routes for agreements: NK and PKS, their lifecycle and signatures."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
@@ -28,6 +27,7 @@ from app.core.errors import responses
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
+    Day,
     LimitQuery,
     OffsetQuery,
     Page,
@@ -96,7 +96,7 @@ def list_agreements(
     ] = None,
     q: Annotated[SearchText | None, Query(description="Title contains this text.")] = None,
     expiring_before: Annotated[
-        date | None, Query(description="valid_until on or before this date.")
+        Day | None, Query(description="valid_until on or before this date.")
     ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,

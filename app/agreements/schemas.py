@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.core.schemas import Id, LongText, Name, RequestBody, ShortText
+from app.core.schemas import Day, Id, LongText, Name, RequestBody, ShortText
 
 Title = Annotated[Name, StringConstraints(max_length=500)]
 Authority = Annotated[LongText, StringConstraints(max_length=1000)]
@@ -46,11 +46,11 @@ class AgreementCreate(RequestBody):
     parent_id: Id | None = Field(
         default=None, description="For a PKS: the NK it is derived from. An NK has none."
     )
-    valid_from: date | None = Field(
+    valid_from: Day | None = Field(
         default=None, description="Start of validity (jangka waktu); empty: from signing."
     )
-    valid_until: date | None = Field(default=None, description="End of validity; empty: unknown.")
-    pks_due_on: date | None = Field(
+    valid_until: Day | None = Field(default=None, description="End of validity; empty: unknown.")
+    pks_due_on: Day | None = Field(
         default=None,
         description="For an NK: the date by which its PKS should be signed; after it, SKPD "
         "without a signed PKS are marked overdue in coverage.",
@@ -82,9 +82,9 @@ class AgreementUpdate(RequestBody):
     title: Title | None = None
     description: LongText | None = None
     parent_id: Id | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
-    pks_due_on: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    pks_due_on: Day | None = None
     parties: list[PartyIn] | None = Field(default=None, min_length=2, max_length=1000)
     scope_items: list[ScopeItemIn] | None = Field(default=None, max_length=500)
 
@@ -98,7 +98,7 @@ class SignatureIn(RequestBody):
     """One party's signature (penandatanganan)."""
 
     organization_id: Id = Field(description="The party that signs.")
-    signed_on: date | None = Field(
+    signed_on: Day | None = Field(
         description="The day it signed; null when the source says the party signed but not "
         "when (e.g. the Kalteng joint NK). Not in the future."
     )
@@ -262,8 +262,8 @@ class DeriveIn(RequestBody):
         max_length=500,
         description="Which items of the NK's ruang lingkup to copy; default all.",
     )
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
 
 
 class DerivedPks(BaseModel):
@@ -335,7 +335,7 @@ DERIVE_EXAMPLES: dict[str, dict[str, Any]] = {
 class TerminateIn(RequestBody):
     """End an agreement early (pengakhiran)."""
 
-    terminated_on: date = Field(description="From this day the agreement is terminated.")
+    terminated_on: Day = Field(description="From this day the agreement is terminated.")
     reason: LongText = Field(min_length=1)
     cascade: bool = Field(
         default=False,
@@ -357,8 +357,8 @@ class RenewIn(RequestBody):
 
     title: Title | None = Field(default=None, description="Default: the same title.")
     description: LongText | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
 
 
 class RelinkIn(RequestBody):
@@ -388,7 +388,7 @@ class AmendmentIn(RequestBody):
 
     title: Title
     description: LongText | None = None
-    valid_until: date | None = Field(default=None, description="The new end of validity.")
+    valid_until: Day | None = Field(default=None, description="The new end of validity.")
     scope_items_added: list[ScopeItemIn] = Field(default_factory=list, max_length=100)
     scope_item_ids_withdrawn: list[Id] = Field(default_factory=list, max_length=100)
     parties: list[AmendmentPartyIn] = Field(

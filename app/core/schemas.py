@@ -1,6 +1,7 @@
 """Types shared by the request and response schemas of every domain."""
 
 import unicodedata
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
@@ -82,3 +83,19 @@ def path_id(description: str) -> Any:
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to skip.")]
+
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def _plausible_day(value: date) -> date:
+    # A date outside this range is a typo; refusing it also keeps date arithmetic (next
+    # occurrence, reminder horizons, windows) far from the year-9999 edge.
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+# A calendar day given by a client.
+Day = Annotated[date, AfterValidator(_plausible_day)]

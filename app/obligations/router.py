@@ -1,6 +1,5 @@
 """HTTP routes for obligations (kewajiban, tindak lanjut)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
@@ -12,6 +11,7 @@ from app.core.errors import responses
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
+    Day,
     LimitQuery,
     OffsetQuery,
     Page,
@@ -74,8 +74,8 @@ def list_obligations(
         ObligationStatus | None,
         Query(alias="status", description="open, overdue, done or waived (today)."),
     ] = None,
-    due_before: Annotated[date | None, Query(description="Due on or before.")] = None,
-    due_after: Annotated[date | None, Query(description="Due on or after.")] = None,
+    due_before: Annotated[Day | None, Query(description="Due on or before.")] = None,
+    due_after: Annotated[Day | None, Query(description="Due on or after.")] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[ObligationPublic]:

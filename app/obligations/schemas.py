@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import Id, LongText, Name, RequestBody
+from app.core.schemas import Day, Id, LongText, Name, RequestBody
 from app.obligations.models import ObligationStatus, Recurrence
 
 
@@ -17,13 +17,13 @@ class ObligationCreate(RequestBody):
     responsible_organization_id: Id = Field(
         description="A party of the agreement, or an organization under one (e.g. an SKPD)."
     )
-    due_on: date
+    due_on: Day
     recurrence: Recurrence = Field(
         default=Recurrence.none,
         description="none, monthly, quarterly, semiannual, annual; completing an occurrence "
         "opens the next one (31 January + 1 month = 28/29 February).",
     )
-    repeat_until: date | None = Field(default=None, description="No occurrence after this day.")
+    repeat_until: Day | None = Field(default=None, description="No occurrence after this day.")
     scope_item_id: Id | None = Field(
         default=None, description="The item of the ruang lingkup this obligation serves."
     )
@@ -35,9 +35,9 @@ class ObligationUpdate(RequestBody):
     title: Name | None = None
     description: LongText | None = None
     responsible_organization_id: Id | None = None
-    due_on: date | None = None
+    due_on: Day | None = None
     recurrence: Recurrence | None = None
-    repeat_until: date | None = None
+    repeat_until: Day | None = None
     scope_item_id: Id | None = None
 
     @model_validator(mode="before")
@@ -51,7 +51,7 @@ class ObligationUpdate(RequestBody):
 
 
 class CompleteIn(RequestBody):
-    completed_on: date = Field(description="The day it was done; not in the future.")
+    completed_on: Day = Field(description="The day it was done; not in the future.")
     note: LongText | None = None
 
 

@@ -15,6 +15,7 @@ from app.core.errors import RuleViolation, Unauthorized, responses
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
+    Day,
     LimitQuery,
     OffsetQuery,
     Page,
@@ -102,7 +103,7 @@ def _public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]
     ]
 
 
-FromQuery = Annotated[date | None, Query(alias="from", description="Default: today.")]
+FromQuery = Annotated[Day | None, Query(alias="from", description="Default: today.")]
 OrganizationQuery = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="Only deadlines that concern it.")
 ]
@@ -118,7 +119,7 @@ def deadlines(
     session: SessionDep,
     today: TodayDep,
     start: FromQuery = None,
-    end: Annotated[date | None, Query(alias="to", description="Default: from + 90 days.")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="Default: from + 90 days.")] = None,
     organization_id: OrganizationQuery = None,
 ) -> list[DeadlinePublic]:
     """One list by date of obligation due dates (kewajiban), expiries of NK and PKS in force
@@ -143,7 +144,7 @@ def calendar(
     today: TodayDep,
     now: NowDep,
     start: FromQuery = None,
-    end: Annotated[date | None, Query(alias="to", description="Default: from + 365 days.")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="Default: from + 365 days.")] = None,
     organization_id: OrganizationQuery = None,
 ) -> Response:
     """The same deadlines as `GET /api/v1/deadlines`, as an RFC 5545 calendar with stable UIDs,

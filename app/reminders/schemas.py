@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind
-from app.core.schemas import RequestBody
+from app.core.schemas import Day, RequestBody
 from app.reminders.models import DeadlineType, ReminderStatus
 
 
@@ -37,7 +37,7 @@ class DeadlinePublic(BaseModel):
 
 
 class RunIn(RequestBody):
-    as_of: date | None = Field(default=None, description="The day to run for; default today.")
+    as_of: Day | None = Field(default=None, description="The day to run for; default today.")
 
 
 class RunResult(BaseModel):
