@@ -156,6 +156,12 @@ def update_agreement(
     if status != AgreementStatus.draft:
         _refuse_frozen_changes(agreement, parties, items, agreement_in, data, status)
     elif agreement.kind == AgreementKind.amendment:
+        if data.get("parent_id") is not None:
+            raise RuleViolation(
+                "An amendment has no parent: it amends the agreement in amends_id.",
+                type_slug="amendment-has-no-parent",
+                errors=[{"loc": ["body", "parent_id"], "msg": "an amendment has no parent"}],
+            )
         _refuse_amendment_party_change(parties, agreement_in)
         base = session.get(Agreement, agreement.amends_id)
         assert base is not None

@@ -98,6 +98,18 @@ class TestAmendments:
         assert before["valid_until"] == "2026-12-31"
         assert before["amendments"][0]["in_effect"] is False
 
+        url = f"{BASE}/{amendment['id']}"
+        assert_problem(
+            client.patch(url, json={"version": amendment["version"], "parent_id": 1}),
+            422,
+            "amendment-has-no-parent",
+        )
+        strangers = [{"organization_id": kalsel.ori}, {"organization_id": kalsel.kalteng}]
+        assert_problem(
+            client.patch(url, json={"version": amendment["version"], "parties": strangers}),
+            409,
+            "amendment-parties-fixed",
+        )
         sign_all(client, amendment, "2026-11-20")
         after = client.get(f"{BASE}/{active['id']}").json()
         assert after["valid_until"] == "2027-12-31"
