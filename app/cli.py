@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+from datetime import date
 
 from sqlmodel import Session
 
@@ -22,14 +23,19 @@ def _seed() -> int:
     return 0
 
 
-def _remind(as_of: str | None) -> int:
-    from datetime import date
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
+
+def _remind(as_of: date | None) -> int:
     from app.core.db import engine
     from app.core.types import utcnow
     from app.reminders.service import run_reminders
 
-    day = date.fromisoformat(as_of) if as_of else settings.today()
+    day = as_of or settings.today()
     with Session(engine) as session:
         result = run_reminders(session=session, as_of=day, now=utcnow(), settings=settings)
     print(
@@ -54,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed", help="load the real cases in seeds/ (a second run adds nothing)")
     commands.add_parser("serve", help="serve the API and Swagger UI (HOST, PORT from settings)")
     remind = commands.add_parser("remind", help="the daily reminder run, as POST /reminders/run")
-    remind.add_argument("--as-of", help="the day to run for (YYYY-MM-DD); default today")
+    remind.add_argument("--as-of", type=_day, help="the day to run for (YYYY-MM-DD); default today")
     args = parser.parse_args(argv)
     if args.command == "remind":
         return _remind(args.as_of)
