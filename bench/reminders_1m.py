@@ -16,6 +16,7 @@ from common import prepare_database  # noqa: I001  (sets DATABASE_URL before the
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.agreements.lifecycle import store_signature_facts
 from app.core.config import settings
 from app.core.db import engine
 from app.core.types import utcnow
@@ -49,6 +50,9 @@ def build_world() -> int:
             ),
             {"nk": nk},
         )
+    with Session(engine) as session:
+        store_signature_facts(session, [int(nk)])
+        session.commit()
     return int(nk)
 
 

@@ -8,7 +8,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record, record_many
-from app.agreements.lifecycle import FULLY_SIGNED, signed_on_expression, status_expression
+from app.agreements.lifecycle import (
+    FULLY_SIGNED,
+    signed_on_expression,
+    status_expression,
+    store_signature_facts,
+)
 from app.agreements.models import (
     Agreement,
     AgreementKind,
@@ -197,6 +202,7 @@ def derive_pks(
             )
         ],
     )
+    store_signature_facts(session, ids)
     if scope:
         session.execute(
             sa.insert(ScopeItem),

@@ -14,15 +14,16 @@ Once every party has signed: `superseded` once its renewal is in force; `expired
 `active`. From `terminated_on` on, an agreement is `terminated`, whatever else holds.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
-from sqlmodel import col
+from sqlmodel import Session, col
 
-from app.agreements.models import Agreement, AgreementParty, AgreementStatus
+from app.agreements.models import Agreement, AgreementStatus
 
 AgreementEntity = type[Agreement] | AliasedClass[Agreement]
 
@@ -39,37 +40,59 @@ ENDED = (AgreementStatus.expired, AgreementStatus.terminated, AgreementStatus.su
 OPEN_FOR_SIGNATURE = (AgreementStatus.awaiting_signatures, AgreementStatus.partially_signed)
 
 
-def _party_aggregate(entity: AgreementEntity, aggregate: Any, *where: Any) -> Any:
-    party = aliased(AgreementParty)
-    return (
-        sa.select(aggregate(party))
-        .where(col(party.agreement_id) == entity.id, *(condition(party) for condition in where))
-        .correlate(entity)
-        .scalar_subquery()
-    )
-
-
 def unsigned_count_expression(entity: AgreementEntity) -> Any:
     """How many parties of the agreement have not signed."""
-    return _party_aggregate(
-        entity,
-        lambda _p: sa.func.count(),
-        lambda p: p.signature_recorded_at.is_(None),
-    )
+    return col(entity.parties_unsigned)
 
 
 def signed_count_expression(entity: AgreementEntity) -> Any:
     """How many parties of the agreement have signed."""
-    return _party_aggregate(
-        entity,
-        lambda _p: sa.func.count(),
-        lambda p: p.signature_recorded_at.is_not(None),
-    )
+    return col(entity.parties_signed)
 
 
 def last_signature_expression(entity: AgreementEntity) -> Any:
     """The latest recorded signing date among the parties (dates not recorded are skipped)."""
-    return _party_aggregate(entity, lambda p: sa.func.max(p.signed_on))
+    return col(entity.last_signed_on)
+
+
+def store_signature_facts(session: Session, agreement_ids: Sequence[int]) -> None:
+    """Recompute the stored copy of the signature facts from the party rows.
+
+    The only writer of parties_signed, parties_unsigned and last_signed_on: every service that
+    adds, removes or signs parties calls it in its own transaction, after flushing its change.
+    """
+    if not agreement_ids:
+        return
+    session.flush()
+    party = sa.table(
+        "agreement_party",
+        sa.column("agreement_id"),
+        sa.column("signature_recorded_at"),
+        sa.column("signed_on"),
+    )
+
+    def aggregate(value: Any, *where: Any) -> Any:
+        return (
+            sa.select(value)
+            .where(party.c.agreement_id == Agreement.id, *where)
+            .correlate(Agreement)
+            .scalar_subquery()
+        )
+
+    session.execute(
+        sa.update(Agreement)
+        .where(col(Agreement.id).in_(list(agreement_ids)))
+        .values(
+            parties_signed=aggregate(sa.func.count(), party.c.signature_recorded_at.is_not(None)),
+            parties_unsigned=aggregate(sa.func.count(), party.c.signature_recorded_at.is_(None)),
+            last_signed_on=aggregate(sa.func.max(party.c.signed_on)),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    wanted = set(agreement_ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Agreement) and obj.id in wanted:
+            session.expire(obj, ["parties_signed", "parties_unsigned", "last_signed_on"])
 
 
 def fully_signed_condition(entity: AgreementEntity) -> Any:
@@ -142,13 +165,9 @@ def status_expression(entity: AgreementEntity, today: date) -> Any:
             in_force_successor_condition(entity, today),
             sa.literal(AgreementStatus.superseded.value),
         ),
-        (
-            sa.and_(valid_until.is_not(None), valid_until < today),
-            sa.literal(AgreementStatus.expired.value),
-        ),
-        (
-            sa.and_(starts_on.is_not(None), starts_on > today),
-            sa.literal(AgreementStatus.signed.value),
-        ),
+        # (A NULL date compares as not true, so no IS NOT NULL is needed; each test of the
+        # amended validity is a subquery per row, so it is written once.)
+        (valid_until < today, sa.literal(AgreementStatus.expired.value)),
+        (starts_on > today, sa.literal(AgreementStatus.signed.value)),
         else_=sa.literal(AgreementStatus.active.value),
     )

@@ -72,6 +72,12 @@ class Agreement(SQLModel, table=True):
     pks_due_on: date | None = None
     # Finalisasi draft: set when the text is agreed; null while in draft.
     finalized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A stored copy of facts about the parties' signatures, for list speed at national scale.
+    # Kept by lifecycle.store_signature_facts only, called by every writer of parties; a test
+    # checks that it agrees with the party rows.
+    parties_signed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    parties_unsigned: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_signed_on: date | None = None
     # Raised by every change; PATCH must carry the version it read (optimistic locking).
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

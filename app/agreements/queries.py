@@ -81,9 +81,7 @@ class AgreementFilters:
         if self.q is not None:
             conditions.append(col(Agreement.title).icontains(self.q, autoescape=True))
         if self.expiring_before is not None:
-            valid_until = effective_valid_until_expression(Agreement)
-            conditions.append(valid_until.is_not(None))
-            conditions.append(valid_until <= self.expiring_before)
+            conditions.append(effective_valid_until_expression(Agreement) <= self.expiring_before)
         return conditions
 
 

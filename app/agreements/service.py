@@ -7,7 +7,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.history import changes, record
-from app.agreements.lifecycle import FULLY_SIGNED, OPEN_FOR_SIGNATURE, signed_on_expression
+from app.agreements.lifecycle import (
+    FULLY_SIGNED,
+    OPEN_FOR_SIGNATURE,
+    signed_on_expression,
+    store_signature_facts,
+)
 from app.agreements.models import (
     Agreement,
     AgreementKind,
@@ -115,6 +120,7 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate) -> int:
         _new_scope_item(agreement.id, position, item)
         for position, item in enumerate(agreement_in.scope_items, start=1)
     )
+    store_signature_facts(session, [agreement.id])
     record(
         session,
         agreement.id,
@@ -186,6 +192,7 @@ def update_agreement(
             session, parties=facts, organizations=organizations, agreement_id=agreement_id
         )
         _replace_parties(session, agreement_id, parties, new_parties)
+        store_signature_facts(session, [agreement_id])
     elif "parent_id" in data:
         facts = facts_of(parties)
         parent = session.get(Agreement, data["parent_id"])
@@ -405,6 +412,7 @@ def sign_agreement(
     party.signed_on = signature.signed_on
     party.signature_recorded_at = utcnow()
     session.add(party)
+    store_signature_facts(session, [agreement_id])
     record(
         session,
         agreement_id,

@@ -6,7 +6,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record, record_many
-from app.agreements.lifecycle import ENDED, signed_on_expression, status_expression
+from app.agreements.lifecycle import (
+    ENDED,
+    signed_on_expression,
+    status_expression,
+    store_signature_facts,
+)
 from app.agreements.models import (
     Agreement,
     AgreementKind,
@@ -97,6 +102,7 @@ def create_amendment(
                 **extra,
             )
         )
+    store_signature_facts(session, [amendment.id])
     session.add_all(
         ScopeItem(
             agreement_id=amendment.id, position=i, title=item.title, description=item.description
@@ -171,6 +177,7 @@ def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, t
         )
         for p in parties_of(session, agreement_id)
     )
+    store_signature_facts(session, [successor.id])
     session.add_all(
         ScopeItem(
             agreement_id=successor.id,

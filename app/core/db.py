@@ -21,6 +21,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     else:
         kwargs.setdefault("pool_pre_ping", True)
+        # Derived status is a few correlated subqueries per row; their cost estimates push
+        # PostgreSQL past jit_above_cost, and compiling took ~600 ms for a query that runs in
+        # ~3 ms (bench/list_agreements.py). JIT is for long analytics, not for this service.
+        kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     engine = create_engine(url, echo=settings.SQL_ECHO, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
