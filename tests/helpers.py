@@ -49,3 +49,23 @@ def assert_problem(response: Any, status: int, type_slug: str | None = None) -> 
     if type_slug is not None:
         assert body["type"] == f"/problems/{type_slug}", body
     return body
+
+
+def sign_all(client: TestClient, agreement: dict[str, Any], on: str | None) -> dict[str, Any]:
+    """Finalize an agreement and have every party sign on the same day; the final state."""
+    finalize(client, agreement["id"])
+    result: dict[str, Any] = {}
+    for party in agreement["parties"]:
+        result = sign(client, agreement["id"], party["organization_id"], on)
+    return result
+
+
+def create_obligation(
+    client: TestClient, agreement_id: int, org: int, due_on: str, title: str = "Laporan"
+) -> int:
+    response = client.post(
+        f"/api/v1/agreements/{agreement_id}/obligations",
+        json={"title": title, "responsible_organization_id": org, "due_on": due_on},
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])

@@ -170,31 +170,33 @@ def agreement_deadlines(
     live_expiring = [r for r in expiring if AgreementStatus(r[4]) in IN_FORCE]
     live_pks_due = [r for r in pks_due if AgreementStatus(r[4]) not in ENDED]
     parties = _parties_of(session, [r[0] for r in live_expiring + live_pks_due])
+    sources = [
+        (
+            live_expiring,
+            DeadlineType.agreement_expiry,
+            "expiry",
+            "Masa berlaku {kind} berakhir: {title}",
+        ),
+        (
+            live_pks_due,
+            DeadlineType.pks_due,
+            "pks_due",
+            "Batas penandatanganan PKS turunan NK: {title}",
+        ),
+    ]
     deadlines = [
         Deadline(
-            key=f"expiry:{agreement_id}:{day.isoformat()}",
-            type=DeadlineType.agreement_expiry,
+            key=f"{prefix}:{agreement_id}:{day.isoformat()}",
+            type=deadline_type,
             due_on=day,
-            title=f"Masa berlaku {AgreementKind(kind).value.upper()} berakhir: {title}",
+            title=template.format(kind=AgreementKind(kind).value.upper(), title=title),
             agreement_id=agreement_id,
             agreement_title=title,
             agreement_kind=AgreementKind(kind),
             organization_ids=parties.get(agreement_id, ()),
         )
-        for agreement_id, title, kind, day, _ in live_expiring
-    ]
-    deadlines += [
-        Deadline(
-            key=f"pks_due:{agreement_id}:{day.isoformat()}",
-            type=DeadlineType.pks_due,
-            due_on=day,
-            title=f"Batas penandatanganan PKS turunan NK: {title}",
-            agreement_id=agreement_id,
-            agreement_title=title,
-            agreement_kind=AgreementKind(kind),
-            organization_ids=parties.get(agreement_id, ()),
-        )
-        for agreement_id, title, kind, day, _ in live_pks_due
+        for rows, deadline_type, prefix, template in sources
+        for agreement_id, title, kind, day, _ in rows
     ]
     return deadlines
 

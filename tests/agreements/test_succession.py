@@ -4,27 +4,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import assert_problem, create_agreement, finalize, sign
+from tests.helpers import assert_problem, create_agreement, finalize, sign, sign_all
 from tests.world import Kalsel, nk_body, pks_body
 
 BASE = "/api/v1/agreements"
 
 
 def signed(client: TestClient, body: dict[str, Any], on: str = "2022-07-04") -> dict[str, Any]:
-    agreement = create_agreement(client, **body)
-    finalize(client, agreement["id"])
-    result: dict[str, Any] = {}
-    for party in agreement["parties"]:
-        result = sign(client, agreement["id"], party["organization_id"], on)
-    return result
-
-
-def sign_all(client: TestClient, agreement: dict[str, Any], on: str) -> dict[str, Any]:
-    finalize(client, agreement["id"])
-    result: dict[str, Any] = {}
-    for party in agreement["parties"]:
-        result = sign(client, agreement["id"], party["organization_id"], on)
-    return result
+    return sign_all(client, create_agreement(client, **body), on)
 
 
 def actions(client: TestClient, agreement_id: int) -> list[str]:

@@ -8,17 +8,16 @@ from fastapi.testclient import TestClient
 
 from app.obligations.models import Recurrence
 from app.obligations.service import occurrence_due_on
-from tests.helpers import assert_problem, create_agreement, finalize, sign
+from tests.helpers import assert_problem, create_agreement, sign_all
 from tests.world import Kalsel, nk_body, pks_body
 
 BASE = "/api/v1"
 
 
 def signed_pks(client: TestClient, kalsel: Kalsel, nk_id: int, **overrides: Any) -> dict[str, Any]:
-    pks = create_agreement(client, **pks_body(kalsel, nk_id, **overrides))
-    finalize(client, pks["id"])
-    sign(client, pks["id"], kalsel.office, "2022-07-04")
-    return sign(client, pks["id"], kalsel.diskominfo, "2022-07-04")
+    return sign_all(
+        client, create_agreement(client, **pks_body(kalsel, nk_id, **overrides)), "2022-07-04"
+    )
 
 
 def oblige(client: TestClient, agreement_id: int, **body: Any) -> Any:

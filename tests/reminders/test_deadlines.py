@@ -7,17 +7,8 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from app.reminders.deadlines import non_working_reason
-from tests.helpers import assert_problem, create_agreement, finalize, sign
+from tests.helpers import assert_problem, create_agreement, create_obligation, finalize, sign
 from tests.world import Kalsel, nk_body
-
-
-def obligation(client: TestClient, agreement_id: int, org: int, due_on: str, title: str) -> int:
-    response = client.post(
-        f"/api/v1/agreements/{agreement_id}/obligations",
-        json={"title": title, "responsible_organization_id": org, "due_on": due_on},
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def world(client: TestClient, kalsel: Kalsel) -> dict[str, Any]:
@@ -29,10 +20,16 @@ def world(client: TestClient, kalsel: Kalsel) -> dict[str, Any]:
     sign(client, nk["id"], kalsel.province, "2021-10-28")
     return {
         "nk": nk,
-        "late": obligation(client, nk["id"], kalsel.dinkes, "2026-10-01", "Laporan triwulan III"),
-        "independence": obligation(client, nk["id"], kalsel.ori, "2027-01-01", "Laporan tahunan"),
-        "sunday": obligation(client, nk["id"], kalsel.ori, "2026-11-29", "Rapat monev"),
-        "far": obligation(client, nk["id"], kalsel.ori, "2027-03-15", "Di luar jendela 90 hari"),
+        "late": create_obligation(
+            client, nk["id"], kalsel.dinkes, "2026-10-01", "Laporan triwulan III"
+        ),
+        "independence": create_obligation(
+            client, nk["id"], kalsel.ori, "2027-01-01", "Laporan tahunan"
+        ),
+        "sunday": create_obligation(client, nk["id"], kalsel.ori, "2026-11-29", "Rapat monev"),
+        "far": create_obligation(
+            client, nk["id"], kalsel.ori, "2027-03-15", "Di luar jendela 90 hari"
+        ),
     }
 
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.core.deps import get_now
 from app.main import app
-from tests.helpers import assert_problem, create_agreement
+from tests.helpers import assert_problem, create_agreement, create_obligation
 from tests.reminders.conftest import TOKEN, Receiver
 from tests.world import Kalsel, nk_body
 
@@ -20,17 +20,6 @@ def run(client: TestClient, as_of: str) -> dict[str, Any]:
     response = client.post(RUN, json={"as_of": as_of}, headers=AUTH)
     assert response.status_code == 200, response.text
     return dict(response.json())
-
-
-def obligation(
-    client: TestClient, agreement_id: int, org: int, due_on: str, title: str = "Laporan"
-) -> int:
-    response = client.post(
-        f"/api/v1/agreements/{agreement_id}/obligations",
-        json={"title": title, "responsible_organization_id": org, "due_on": due_on},
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def points(client: TestClient, **params: Any) -> list[str]:
@@ -46,7 +35,7 @@ class TestToken:
         signed_nk: dict[str, Any],
         run_settings: dict[str, Any],
     ) -> None:
-        obligation(client, signed_nk["id"], kalsel.ori, "2026-11-23")
+        create_obligation(client, signed_nk["id"], kalsel.ori, "2026-11-23")
         for headers in ({}, {"Authorization": "Bearer salah"}, {"Authorization": "Basic x"}):
             assert_problem(client.post(RUN, json={}, headers=headers), 401, "unauthorized")
         run_settings["SCHEDULER_TOKEN"] = None
@@ -62,7 +51,7 @@ class TestPoints:
         signed_nk: dict[str, Any],
         run_settings: dict[str, Any],
     ) -> None:
-        obligation(client, signed_nk["id"], kalsel.ori, "2026-12-31")
+        create_obligation(client, signed_nk["id"], kalsel.ori, "2026-12-31")
         expected = [
             ("2026-11-30", "before_30"),  # 31 days before: nothing yet
             ("2026-12-01", "before_30"),
@@ -93,9 +82,9 @@ class TestPoints:
         signed_nk: dict[str, Any],
         run_settings: dict[str, Any],
     ) -> None:
-        done = obligation(client, signed_nk["id"], kalsel.ori, "2026-11-30", "Selesai")
+        done = create_obligation(client, signed_nk["id"], kalsel.ori, "2026-11-30", "Selesai")
         client.post(f"/api/v1/obligations/{done}/complete", json={"completed_on": "2026-11-20"})
-        obligation(client, signed_nk["id"], kalsel.province, "2026-11-30", "Masih terbuka")
+        create_obligation(client, signed_nk["id"], kalsel.province, "2026-11-30", "Masih terbuka")
         assert run(client, "2026-11-23")["created"] == 1
         client.post(
             f"/api/v1/agreements/{signed_nk['id']}/terminate",
@@ -141,7 +130,7 @@ class TestPoints:
         client.patch(
             f"/api/v1/organizations/{kalsel.dinkes}", json={"email": "dinkes@kalselprov.go.id"}
         )
-        obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+        create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
         result = run(client, "2026-11-23")
         assert (result["delivered"], result["undeliverable"]) == (0, 1)
         assert inbox.messages == []
@@ -158,7 +147,7 @@ class TestDelivery:
     ) -> None:
         client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": receiver.url})
         ids = [
-            obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
+            create_obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
             for due in ("2026-11-24", "2026-11-30", "2026-12-20")
         ]
         result = run(client, "2026-11-23")
@@ -182,7 +171,7 @@ class TestDelivery:
         receiver: Receiver,
     ) -> None:
         client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": receiver.url})
-        obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+        create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
         receiver.failures = 1
         moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
         app.dependency_overrides[get_now] = lambda: moment
@@ -214,7 +203,7 @@ class TestDelivery:
             f"/api/v1/organizations/{kalsel.dinkes}", json={"email": "dinkes@kalselprov.go.id"}
         )
         for due in ("2026-11-24", "2026-11-30", "2026-12-20"):
-            obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
+            create_obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
         result = run(client, "2026-11-23")
         assert (result["created"], result["delivered"]) == (3, 3)
         assert len(inbox.messages) == 1
