@@ -30,14 +30,38 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _remind(as_of: date | None) -> int:
+def _remind(as_of: date | None, dry_run: bool) -> int:
     from app.core.db import engine
+    from app.core.errors import AppError
     from app.core.types import utcnow
     from app.reminders.service import run_reminders
 
-    day = as_of or settings.today()
+    today = settings.today()
     with Session(engine) as session:
-        result = run_reminders(session=session, as_of=day, now=utcnow(), settings=settings)
+        try:
+            result = run_reminders(
+                session=session,
+                as_of=as_of or today,
+                today=today,
+                now=utcnow(),
+                settings=settings,
+                dry_run=dry_run,
+            )
+        except AppError as refusal:
+            print(f"registry remind: {refusal.detail}", file=sys.stderr)
+            return 2
+    if result.planned is not None:
+        for planned in result.planned:
+            channels = ", ".join(planned.channels) or "no channel"
+            print(
+                f"would record {planned.point:<12} {planned.due_on}  {planned.organization_name}"
+                f" ({channels}): {planned.title}"
+            )
+        print(
+            f"dry run {result.as_of}: {result.created} would be recorded, "
+            f"{result.retries_due} earlier ones would be retried; nothing was changed"
+        )
+        return 0
     print(
         f"reminders {result.as_of}: {result.created} created, {result.delivered} delivered, "
         f"{result.failed} failed, {result.undeliverable} undeliverable"
@@ -60,10 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed", help="load the real cases in seeds/ (a second run adds nothing)")
     commands.add_parser("serve", help="serve the API and Swagger UI (HOST, PORT from settings)")
     remind = commands.add_parser("remind", help="the daily reminder run, as POST /reminders/run")
-    remind.add_argument("--as-of", type=_day, help="the day to run for (YYYY-MM-DD); default today")
+    remind.add_argument(
+        "--as-of", type=_day, help="the day to run for (YYYY-MM-DD); default today, not later"
+    )
+    remind.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the run would record and send (any day); change nothing",
+    )
     args = parser.parse_args(argv)
     if args.command == "remind":
-        return _remind(args.as_of)
+        return _remind(args.as_of, args.dry_run)
     handlers = {"seed": _seed, "serve": _serve}
     return handlers[args.command]()
 

@@ -5,11 +5,12 @@ import logging
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from app.agreements.derivation_router import router as derivation_router
-from app.agreements.router import lifecycle_router
+from app.agreements.derivation.router import router as derivation_router
+from app.agreements.lifecycle_router import after_signing_router
+from app.agreements.lifecycle_router import router as lifecycle_router
+from app.agreements.renewal.router import router as renewal_router
+from app.agreements.router import history_router
 from app.agreements.router import router as agreements_router
-from app.agreements.succession_router import history_router
-from app.agreements.succession_router import router as succession_router
 from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import install_error_handlers
@@ -39,7 +40,8 @@ TAGS = [
     {"name": "Agreements (NK / PKS)", "description": "Register, find and change NK and PKS."},
     {
         "name": "Lifecycle and signatures",
-        "description": "Finalisasi draft, reopen, and each party's signature.",
+        "description": "Finalisasi draft, reopen, each party's signature, and cancelling a "
+        "draft nobody has signed.",
     },
     {
         "name": "From NK to PKS",
@@ -79,7 +81,8 @@ def create_app() -> FastAPI:
     app.include_router(agreements_router)
     app.include_router(lifecycle_router)
     app.include_router(derivation_router)
-    app.include_router(succession_router)
+    app.include_router(after_signing_router)
+    app.include_router(renewal_router)
     app.include_router(history_router)
     app.include_router(documents_router)
     app.include_router(obligations_router)

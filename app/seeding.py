@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from app.agreements import lifecycle
 from app.agreements import service as agreements
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, ScopeItem
 from app.agreements.schemas import AgreementCreate, SignatureIn
@@ -18,7 +19,7 @@ from app.obligations.models import Obligation
 from app.obligations.schemas import ObligationCreate
 from app.organizations import service as organizations
 from app.organizations.models import Organization
-from app.organizations.schemas import OrganizationCreate
+from app.organizations.schemas import OrganizationCreate, OrganizationPublic
 
 logger = logging.getLogger("app.seeding")
 
@@ -48,7 +49,9 @@ def _seed_organizations(
     session: Session, entries: list[dict[str, Any]], parent_id: int | None, report: SeedReport
 ) -> None:
     for entry in entries:
-        existing = _find_organization(session, entry["name"], parent_id)
+        existing: Organization | OrganizationPublic | None = _find_organization(
+            session, entry["name"], parent_id
+        )
         if existing is None:
             data = {k: v for k, v in entry.items() if k not in ("key", "children")}
             existing = organizations.create_organization(
@@ -98,13 +101,15 @@ def _seed_agreement(session: Session, spec: dict[str, Any], report: SeedReport, 
         ],
         scope_items=spec["scope_items"],
     )
-    agreement_id = agreements.create_agreement(session=session, agreement_in=agreement_in)
+    agreement_id = agreements.create_agreement(
+        session=session, agreement_in=agreement_in, today=today
+    )
     report.agreements_created += 1
     if spec.get("finalized"):
-        agreements.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
+        lifecycle.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
         for party in parties:
             if party.get("signed"):
-                agreements.sign_agreement(
+                lifecycle.sign_agreement(
                     session=session,
                     agreement_id=agreement_id,
                     signature=SignatureIn(

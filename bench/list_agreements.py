@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.agreements.lifecycle import store_signature_facts
+from app.agreements.parties import store_signature_facts
 from app.core.db import engine
 from app.main import app
 

@@ -16,7 +16,7 @@ from common import prepare_database  # noqa: I001  (sets DATABASE_URL before the
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.agreements.lifecycle import store_signature_facts
+from app.agreements.parties import store_signature_facts
 from app.core.config import settings
 from app.core.db import engine
 from app.core.types import utcnow
@@ -82,7 +82,9 @@ def measure(label: str) -> None:
             c.execute(text("DELETE FROM reminder"))
         with Session(engine) as session:
             started = time.perf_counter()
-            result = run_reminders(session=session, as_of=AS_OF, now=utcnow(), settings=settings)
+            result = run_reminders(
+                session=session, as_of=AS_OF, today=AS_OF, now=utcnow(), settings=settings
+            )
             timings.append(time.perf_counter() - started)
         assert result.created == DUE, result
     with engine.connect() as c:

@@ -20,9 +20,10 @@ from sqlmodel import Session
 from app.core.db import get_session, make_engine
 from app.core.deps import get_today
 from app.main import app
+from tests.facts import assert_stored_facts_agree
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
-pytest_plugins = ["tests.world"]
+pytest_plugins = ["tests.world", "tests.concurrency"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
@@ -68,6 +69,9 @@ def session(engine: Engine) -> Iterator[Session]:
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     try:
         yield session
+        # Whatever the test wrote, the stored signature facts still agree with the parties.
+        session.rollback()
+        assert_stored_facts_agree(session)
     finally:
         session.close()
         transaction.rollback()

@@ -4,9 +4,11 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.agreements.models import AgreementEvent
+from app.agreements.schemas import EventPublic
+from app.core.pagination import paginate
 from app.core.types import utcnow
 
 
@@ -51,18 +53,14 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str
 
 def list_events(
     *, session: Session, agreement_id: int, limit: int, offset: int
-) -> tuple[list[AgreementEvent], int]:
+) -> tuple[list[EventPublic], int]:
     """An agreement's history, newest first."""
-    total = session.exec(
-        select(func.count())
-        .select_from(AgreementEvent)
-        .where(AgreementEvent.agreement_id == agreement_id)
-    ).one()
-    events = session.exec(
+    events, total = paginate(
+        session,
         select(AgreementEvent)
         .where(AgreementEvent.agreement_id == agreement_id)
-        .order_by(col(AgreementEvent.at).desc(), col(AgreementEvent.id).desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(events), total
+        .order_by(col(AgreementEvent.at).desc(), col(AgreementEvent.id).desc()),
+        limit=limit,
+        offset=offset,
+    )
+    return [EventPublic.model_validate(e, from_attributes=True) for e in events], total

@@ -1,173 +1,271 @@
-"""Status derivation and transitions of an agreement, in one place.
+"""The transitions of an agreement: finalize, reopen, sign, cancel and terminate.
 
-Status is never stored. It is computed from stored facts (finalized_at, each party's signature,
-the validity dates) by one SQL expression, so that the list filter, pagination and every
-representation agree by construction:
-
-    draft ─finalize─▶ awaiting_signatures ─sign─▶ partially_signed ─sign─▶ signed/active/expired
-      ▲                        │
-      └───────reopen───────────┘   (only while nobody has signed)
-
-Once every party has signed: `superseded` once its renewal is in force; `expired` if today is past
-`valid_until` (as amended by fully signed amendments); `signed` if validity has not started yet
-(it starts on `valid_from`, or on the agreement's `signed_on` when that is empty); otherwise
-`active`. From `terminated_on` on, an agreement is `terminated`, whatever else holds.
+Which status allows which transition is decided here, against the sets in status.py.
 """
 
-from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm.util import AliasedClass
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from app.agreements.models import Agreement, AgreementStatus
-
-AgreementEntity = type[Agreement] | AliasedClass[Agreement]
-
-# Statuses in which every party has signed.
-FULLY_SIGNED = (
-    AgreementStatus.signed,
-    AgreementStatus.active,
-    AgreementStatus.expired,
-    AgreementStatus.superseded,
+from app.agreements.amendments import note_amendment_in_effect
+from app.agreements.history import record, record_many
+from app.agreements.locking import claim_agreement
+from app.agreements.models import Agreement, AgreementKind, AgreementStatus
+from app.agreements.parties import (
+    PartyFacts,
+    check_numbers_unique,
+    parties_of,
+    record_signature,
 )
-# Statuses in which an agreement binds no one any more.
-ENDED = (AgreementStatus.expired, AgreementStatus.terminated, AgreementStatus.superseded)
-# Statuses in which a party may sign.
-OPEN_FOR_SIGNATURE = (AgreementStatus.awaiting_signatures, AgreementStatus.partially_signed)
+from app.agreements.schemas import AgreementSummary, CancelIn, SignatureIn, TerminateIn
+from app.agreements.status import (
+    ENDED,
+    FULLY_SIGNED,
+    OPEN_FOR_SIGNATURE,
+    UNSIGNED,
+    current_status,
+    facts_of,
+    is_live,
+    status_expression,
+)
+from app.core.errors import Conflict, RuleViolation, field_error
+from app.core.types import utcnow
+from app.organizations.models import Organization
 
 
-def unsigned_count_expression(entity: AgreementEntity) -> Any:
-    """How many parties of the agreement have not signed."""
-    return col(entity.parties_unsigned)
+def _readable(status: AgreementStatus) -> str:
+    return status.value.replace("_", " ")
 
 
-def signed_count_expression(entity: AgreementEntity) -> Any:
-    """How many parties of the agreement have signed."""
-    return col(entity.parties_signed)
+def finalize_agreement(*, session: Session, agreement_id: int, today: date) -> None:
+    """Finalisasi draft: the text is agreed and the agreement awaits signatures."""
+    agreement = claim_agreement(session, agreement_id=agreement_id)
+    status = current_status(session, agreement_id, today)
+    if status != AgreementStatus.draft:
+        raise Conflict(
+            f"Only a draft can be finalized; agreement {agreement_id} is {status.value}.",
+            type_slug="not-a-draft",
+        )
+    agreement.finalized_at = utcnow()
+    session.add(agreement)
+    record(session, agreement_id, "finalized")
+    session.commit()
 
 
-def last_signature_expression(entity: AgreementEntity) -> Any:
-    """The latest recorded signing date among the parties (dates not recorded are skipped)."""
-    return col(entity.last_signed_on)
+def reopen_agreement(*, session: Session, agreement_id: int, today: date) -> None:
+    """Take an agreement that nobody has signed back to draft."""
+    agreement = claim_agreement(session, agreement_id=agreement_id)
+    status = current_status(session, agreement_id, today)
+    if status != AgreementStatus.awaiting_signatures:
+        why = {
+            AgreementStatus.draft: "it is still a draft",
+            AgreementStatus.cancelled: "it is cancelled",
+        }.get(status, "a party has signed")
+        raise Conflict(
+            f"Only an agreement that awaits its first signature can be reopened; {why} "
+            f"(status {status.value}).",
+            type_slug="cannot-reopen",
+        )
+    agreement.finalized_at = None
+    session.add(agreement)
+    record(session, agreement_id, "reopened")
+    session.commit()
 
 
-def store_signature_facts(session: Session, agreement_ids: Sequence[int]) -> None:
-    """Recompute the stored copy of the signature facts from the party rows.
-
-    The only writer of parties_signed, parties_unsigned and last_signed_on: every service that
-    adds, removes or signs parties calls it in its own transaction, after flushing its change.
-    """
-    if not agreement_ids:
-        return
-    session.flush()
-    party = sa.table(
-        "agreement_party",
-        sa.column("agreement_id"),
-        sa.column("signature_recorded_at"),
-        sa.column("signed_on"),
+def cancel_agreement(
+    *, session: Session, agreement_id: int, cancel_in: CancelIn, today: date
+) -> None:
+    """Withdraw an agreement nobody has signed: `cancelled`, kept with its history."""
+    agreement = claim_agreement(session, agreement_id=agreement_id)
+    status = current_status(session, agreement_id, today)
+    if status not in UNSIGNED:
+        raise Conflict(
+            f"Only an agreement nobody has signed can be cancelled; agreement {agreement_id} is "
+            f"{_readable(status)}. A signed agreement is ended with terminate.",
+            type_slug="cannot-cancel",
+        )
+    agreement.cancelled_at = utcnow()
+    agreement.cancellation_reason = cancel_in.reason
+    # A cancelled renewal no longer renews anything: the old agreement may be renewed again.
+    renewed, agreement.supersedes_id = agreement.supersedes_id, None
+    session.add(agreement)
+    record(
+        session,
+        agreement_id,
+        "cancelled",
+        reason=cancel_in.reason,
+        was=status.value,
+        **({"was_renewal_of": renewed} if renewed else {}),
     )
+    session.commit()
 
-    def aggregate(value: Any, *where: Any) -> Any:
-        return (
-            sa.select(value)
-            .where(party.c.agreement_id == Agreement.id, *where)
-            .correlate(Agreement)
-            .scalar_subquery()
+
+def sign_agreement(
+    *, session: Session, agreement_id: int, signature: SignatureIn, today: date
+) -> None:
+    """Record one party's signature (penandatanganan)."""
+    agreement = claim_agreement(session, agreement_id=agreement_id)
+    status = current_status(session, agreement_id, today)
+    if status not in OPEN_FOR_SIGNATURE:
+        hint = " Finalize the draft first." if status == AgreementStatus.draft else ""
+        raise Conflict(
+            f"Agreement {agreement_id} is {status.value}; signatures are recorded only while "
+            f"it awaits them.{hint}",
+            type_slug="not-open-for-signature",
+        )
+    party = next(
+        (
+            p
+            for p in parties_of(session, agreement_id)
+            if p.organization_id == signature.organization_id
+        ),
+        None,
+    )
+    if party is None:
+        raise RuleViolation(
+            f"Organization {signature.organization_id} is not a party to agreement {agreement_id}.",
+            type_slug="signer-not-a-party",
+            errors=[field_error("organization_id", msg="not a party")],
+        )
+    organization = session.get(Organization, party.organization_id)
+    assert organization is not None and organization.id is not None
+    if party.signed:
+        raise Conflict(
+            f"'{organization.name}' has already signed agreement {agreement_id}"
+            + (f" on {party.signed_on}." if party.signed_on else "."),
+            type_slug="already-signed",
+        )
+    if signature.signed_on is not None and signature.signed_on > today:
+        raise RuleViolation(
+            f"signed_on {signature.signed_on} is in the future (today is {today}).",
+            type_slug="signature-in-future",
+            errors=[field_error("signed_on", msg="must not be in the future")],
+        )
+    if agreement.parent_id is not None:
+        _check_parent_signed(session, agreement.parent_id, signature.signed_on, today)
+    if signature.document_number is not None:
+        check_numbers_unique(
+            session,
+            parties=[PartyFacts(party.organization_id, signature.document_number)],
+            organizations={organization.id: organization},
+            agreement_id=agreement_id,
+        )
+    record_signature(
+        session,
+        party,
+        signed_on=signature.signed_on,
+        fields=signature.model_dump(
+            include={"signatory_name", "signatory_title", "document_number"}
+        ),
+    )
+    record(
+        session,
+        agreement_id,
+        "signed",
+        organization_id=party.organization_id,
+        organization_name=organization.name,
+        signed_on=signature.signed_on,
+        signatory_name=party.signatory_name,
+        signatory_title=party.signatory_title,
+        document_number=party.document_number,
+    )
+    session.flush()
+    if agreement.amends_id is not None:
+        note_amendment_in_effect(session, agreement, today)
+    session.commit()
+
+
+def _check_parent_signed(
+    session: Session, parent_id: int, signed_on: date | None, today: date
+) -> None:
+    parent = facts_of(session, parent_id, today)
+    if parent.status not in FULLY_SIGNED:
+        raise Conflict(
+            f"A PKS cannot be signed before its NK (agreement {parent_id}) is fully signed; "
+            f"the NK is {_readable(parent.status)}.",
+            type_slug="parent-not-signed",
+        )
+    if signed_on is not None and parent.signed_on is not None and signed_on < parent.signed_on:
+        raise RuleViolation(
+            f"A PKS cannot be signed ({signed_on}) before its NK was ({parent.signed_on}).",
+            type_slug="signed-before-parent",
+            errors=[field_error("signed_on", msg=f"before the NK's {parent.signed_on}")],
         )
 
+
+def terminate_agreement(
+    *, session: Session, agreement_id: int, terminate_in: TerminateIn, today: date
+) -> tuple[list[AgreementSummary], bool]:
+    """End an agreement from a date; an NK's live PKS are listed, and ended too with cascade."""
+    agreement = claim_agreement(session, agreement_id=agreement_id)
+    facts = facts_of(session, agreement_id, today)
+    if facts.status == AgreementStatus.draft or not is_live(facts.status):
+        hint = " (cancel a draft instead)" if facts.status in UNSIGNED else ""
+        raise Conflict(
+            f"Agreement {agreement_id} is {_readable(facts.status)}; only an agreement that is "
+            f"awaiting signatures or in force can be terminated{hint}.",
+            type_slug="cannot-terminate",
+        )
+    if facts.signed_on is not None and terminate_in.terminated_on < facts.signed_on:
+        raise RuleViolation(
+            f"terminated_on ({terminate_in.terminated_on}) is before the agreement was signed "
+            f"({facts.signed_on}).",
+            type_slug="terminated-before-signed",
+            errors=[field_error("terminated_on", msg=f"before {facts.signed_on}")],
+        )
+    agreement.terminated_on = terminate_in.terminated_on
+    agreement.termination_reason = terminate_in.reason
+    session.add(agreement)
+    record(
+        session,
+        agreement_id,
+        "terminated",
+        terminated_on=terminate_in.terminated_on,
+        reason=terminate_in.reason,
+        cascade=terminate_in.cascade,
+    )
+    affected: list[AgreementSummary] = []
+    if agreement.kind == AgreementKind.nk:
+        rows = session.exec(
+            select(Agreement.id, Agreement.title, status_expression(Agreement, today)).where(
+                Agreement.parent_id == agreement_id
+            )
+        ).all()
+        affected = [
+            AgreementSummary(id=i, title=t, status=AgreementStatus(s))
+            for i, t, s in rows
+            if i is not None and AgreementStatus(s) not in ENDED
+        ]
+        if terminate_in.cascade and affected:
+            _terminate_children(session, agreement_id, [a.id for a in affected], terminate_in)
+            if terminate_in.terminated_on <= today:
+                affected = [
+                    a.model_copy(update={"status": AgreementStatus.terminated}) for a in affected
+                ]
+    session.commit()
+    return affected, terminate_in.cascade and bool(affected)
+
+
+def _terminate_children(
+    session: Session, nk_id: int, ids: list[int], terminate_in: TerminateIn
+) -> None:
+    reason = f"Mengikuti pengakhiran NK {nk_id}: {terminate_in.reason}"
     session.execute(
         sa.update(Agreement)
-        .where(col(Agreement.id).in_(list(agreement_ids)))
+        .where(col(Agreement.id).in_(ids))
         .values(
-            parties_signed=aggregate(sa.func.count(), party.c.signature_recorded_at.is_not(None)),
-            parties_unsigned=aggregate(sa.func.count(), party.c.signature_recorded_at.is_(None)),
-            last_signed_on=aggregate(sa.func.max(party.c.signed_on)),
+            terminated_on=terminate_in.terminated_on,
+            termination_reason=reason,
+            version=col(Agreement.version) + 1,
+            updated_at=utcnow(),
         )
-        .execution_options(synchronize_session=False)
     )
-    wanted = set(agreement_ids)
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Agreement) and obj.id in wanted:
-            session.expire(obj, ["parties_signed", "parties_unsigned", "last_signed_on"])
-
-
-def fully_signed_condition(entity: AgreementEntity) -> Any:
-    """Finalized, and no party left to sign."""
-    return sa.and_(col(entity.finalized_at).is_not(None), unsigned_count_expression(entity) == 0)
-
-
-def signed_on_expression(entity: AgreementEntity) -> Any:
-    """The agreement's signed_on: the day the last party signed; null until all have signed."""
-    return sa.case(
-        (fully_signed_condition(entity), last_signature_expression(entity)),
-        else_=sa.null(),
-    )
-
-
-def effective_valid_until_expression(entity: AgreementEntity) -> Any:
-    """valid_until as amended: the newest fully signed amendment that sets one wins (adendum)."""
-    amendment = aliased(Agreement)
-    amended = (
-        sa.select(col(amendment.valid_until))
-        .where(
-            col(amendment.amends_id) == entity.id,
-            col(amendment.valid_until).is_not(None),
-            col(amendment.terminated_on).is_(None),
-            fully_signed_condition(amendment),
-        )
-        .order_by(col(amendment.id).desc())
-        .limit(1)
-        .correlate(entity)
-        .scalar_subquery()
-    )
-    return sa.func.coalesce(amended, entity.valid_until)
-
-
-def in_force_successor_condition(entity: AgreementEntity, today: date) -> Any:
-    """Its renewal is fully signed and its validity has started."""
-    successor = aliased(Agreement)
-    starts_on = sa.func.coalesce(successor.valid_from, last_signature_expression(successor))
-    return (
-        sa.select(col(successor.id))
-        .where(
-            col(successor.supersedes_id) == entity.id,
-            fully_signed_condition(successor),
-            sa.or_(starts_on.is_(None), starts_on <= today),
-        )
-        .correlate(entity)
-        .exists()
-    )
-
-
-def status_expression(entity: AgreementEntity, today: date) -> Any:
-    """The agreement's status on `today`, as a SQL expression over its stored facts."""
-    starts_on = sa.func.coalesce(entity.valid_from, last_signature_expression(entity))
-    valid_until = effective_valid_until_expression(entity)
-    return sa.case(
-        (
-            sa.and_(col(entity.terminated_on).is_not(None), col(entity.terminated_on) <= today),
-            sa.literal(AgreementStatus.terminated.value),
-        ),
-        (col(entity.finalized_at).is_(None), sa.literal(AgreementStatus.draft.value)),
-        (
-            signed_count_expression(entity) == 0,
-            sa.literal(AgreementStatus.awaiting_signatures.value),
-        ),
-        (
-            unsigned_count_expression(entity) > 0,
-            sa.literal(AgreementStatus.partially_signed.value),
-        ),
-        (
-            in_force_successor_condition(entity, today),
-            sa.literal(AgreementStatus.superseded.value),
-        ),
-        # (A NULL date compares as not true, so no IS NOT NULL is needed; each test of the
-        # amended validity is a subquery per row, so it is written once.)
-        (valid_until < today, sa.literal(AgreementStatus.expired.value)),
-        (starts_on > today, sa.literal(AgreementStatus.signed.value)),
-        else_=sa.literal(AgreementStatus.active.value),
+    record_many(
+        session,
+        ids,
+        "terminated",
+        terminated_on=terminate_in.terminated_on,
+        reason=reason,
+        cascaded_from=nk_id,
     )

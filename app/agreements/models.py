@@ -7,8 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.core.types import UTCDateTime, utcnow
-from app.organizations.models import Organization, enum_column_type
+from app.core.schemas import AUTHORITY_MAX, NAME_MAX, SHORT_MAX, TITLE_MAX
+from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.organizations.models import Organization
 
 
 class AgreementKind(StrEnum):
@@ -30,6 +31,7 @@ class AgreementStatus(StrEnum):
     expired = "expired"  # past valid_until (masa berlaku habis)
     terminated = "terminated"  # ended early (diakhiri) from terminated_on
     superseded = "superseded"  # its renewal (perpanjangan) is in force
+    cancelled = "cancelled"  # withdrawn before anyone signed (dibatalkan); kept with its history
 
 
 class Agreement(SQLModel, table=True):
@@ -51,7 +53,7 @@ class Agreement(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: AgreementKind = Field(sa_type=enum_column_type(AgreementKind, 10), index=True)
-    title: str = Field(max_length=500)
+    title: str = Field(max_length=TITLE_MAX)
     description: str | None = Field(default=None, sa_type=sa.Text)
     parent_id: int | None = Field(
         default=None, foreign_key="agreement.id", index=True, ondelete="RESTRICT"
@@ -68,12 +70,15 @@ class Agreement(SQLModel, table=True):
     valid_until: date | None = Field(default=None, index=True)
     terminated_on: date | None = None
     termination_reason: str | None = Field(default=None, sa_type=sa.Text)
+    # Withdrawn before anyone signed (a stray draft): status `cancelled`, kept with its history.
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancellation_reason: str | None = Field(default=None, sa_type=sa.Text)
     # For an NK: the date by which its PKS should be signed (NK texts often give six months).
     pks_due_on: date | None = None
     # Finalisasi draft: set when the text is agreed; null while in draft.
     finalized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A stored copy of facts about the parties' signatures, for list speed at national scale.
-    # Kept by lifecycle.store_signature_facts only, called by every writer of parties; a test
+    # Kept by parties.store_signature_facts only, called by every writer of parties; a test
     # checks that it agrees with the party rows.
     parties_signed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     parties_unsigned: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -114,10 +119,10 @@ class AgreementParty(SQLModel, table=True):
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="RESTRICT")
     position: int
-    document_number: str | None = Field(default=None, max_length=100)
-    signatory_name: str | None = Field(default=None, max_length=300)
-    signatory_title: str | None = Field(default=None, max_length=300)
-    signing_authority: str | None = Field(default=None, max_length=1000)
+    document_number: str | None = Field(default=None, max_length=SHORT_MAX)
+    signatory_name: str | None = Field(default=None, max_length=NAME_MAX)
+    signatory_title: str | None = Field(default=None, max_length=NAME_MAX)
+    signing_authority: str | None = Field(default=None, max_length=AUTHORITY_MAX)
     # The day this party signed; may stay null when the source says it signed but not when.
     signed_on: date | None = None
     # When the signature was recorded here; null means this party has not signed.
@@ -142,7 +147,7 @@ class ScopeItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
     position: int
-    title: str = Field(max_length=500)
+    title: str = Field(max_length=TITLE_MAX)
     description: str | None = Field(default=None, sa_type=sa.Text)
     # For a PKS item copied from its NK: the NK item it came from.
     source_item_id: int | None = Field(

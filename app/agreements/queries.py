@@ -8,22 +8,10 @@ from typing import Any
 from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import Session, col, func, select
 
-from app.agreements.lifecycle import (
-    ENDED,
-    effective_valid_until_expression,
-    fully_signed_condition,
-    signed_on_expression,
-    status_expression,
-)
-from app.agreements.models import (
-    Agreement,
-    AgreementKind,
-    AgreementParty,
-    AgreementStatus,
-    ScopeItem,
-    ScopeWithdrawal,
-)
-from app.agreements.rules import number_mismatch
+from app.agreements.amendments import amendments_of, scope_in_effect
+from app.agreements.errors import AgreementNotFound
+from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
+from app.agreements.parties import number_mismatch
 from app.agreements.schemas import (
     AgreementPublic,
     AgreementSummary,
@@ -32,7 +20,13 @@ from app.agreements.schemas import (
     PartyPublic,
     ScopeItemPublic,
 )
-from app.core.errors import NotFound
+from app.agreements.status import (
+    ENDED,
+    effective_valid_until_expression,
+    signed_on_expression,
+    status_expression,
+)
+from app.core.pagination import count_of
 
 
 @dataclass
@@ -117,7 +111,7 @@ def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> l
     children = _children_counts(
         session, [a.id for a, *_ in rows if a.kind == AgreementKind.nk and a.id]
     )
-    amendments = _amendments(session, ids, today)
+    amendments = amendments_of(session, ids, today)
     successors = _successors(session, ids)
     views = []
     for agreement, status, signed_on, valid_until in rows:
@@ -134,82 +128,11 @@ def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> l
                 if agreement.kind == AgreementKind.nk
                 else None,
                 amendments=[summary for summary, _ in own],
-                scope=_scope_in_effect(agreement.scope_items, own),
+                scope=scope_in_effect(agreement.scope_items, own),
                 superseded_by_id=successors.get(agreement.id),
             )
         )
     return views
-
-
-def _item_public(item: ScopeItem, position: int, added_by: int | None = None) -> ScopeItemPublic:
-    return ScopeItemPublic(
-        id=item.id or 0,
-        position=position,
-        title=item.title,
-        description=item.description,
-        source_item_id=item.source_item_id,
-        from_nk=item.source_item_id is not None,
-        added_by_amendment_id=added_by,
-    )
-
-
-def _scope_in_effect(
-    items: list[ScopeItem], amendments: list[tuple[AmendmentSummary, list[ScopeItem]]]
-) -> list[ScopeItemPublic]:
-    """Items as signed, less those withdrawn, plus those added, by amendments in effect."""
-    in_effect = [(a, added) for a, added in amendments if a.in_effect]
-    withdrawn = {i for a, _ in in_effect for i in a.scope_item_ids_withdrawn}
-    kept = [item for item in items if item.id not in withdrawn]
-    result = [_item_public(item, n) for n, item in enumerate(kept, start=1)]
-    for amendment, added in in_effect:
-        result.extend(
-            _item_public(item, len(result) + 1, amendment.id)
-            for item in added
-            if item.id not in withdrawn
-        )
-    return result
-
-
-def _amendments(
-    session: Session, agreement_ids: list[int], today: date
-) -> dict[int, list[tuple[AmendmentSummary, list[ScopeItem]]]]:
-    if not agreement_ids:
-        return {}
-    rows = session.exec(
-        select(
-            Agreement,
-            status_expression(Agreement, today),
-            signed_on_expression(Agreement),
-            fully_signed_condition(Agreement),
-        )
-        .where(col(Agreement.amends_id).in_(agreement_ids))
-        .options(selectinload(Agreement.scope_items))  # type: ignore[arg-type]
-        .order_by(col(Agreement.id))
-    ).all()
-    if not rows:
-        return {}
-    withdrawals: dict[int, list[int]] = {}
-    for amendment_id, item_id in session.exec(
-        select(ScopeWithdrawal.amendment_id, ScopeWithdrawal.scope_item_id).where(
-            col(ScopeWithdrawal.amendment_id).in_([a.id for a, *_ in rows])
-        )
-    ):
-        withdrawals.setdefault(amendment_id, []).append(item_id)
-    result: dict[int, list[tuple[AmendmentSummary, list[ScopeItem]]]] = {}
-    for amendment, status, signed_on, fully_signed in rows:
-        assert amendment.id is not None and amendment.amends_id is not None
-        summary = AmendmentSummary(
-            id=amendment.id,
-            title=amendment.title,
-            status=AgreementStatus(status),
-            signed_on=signed_on,
-            in_effect=bool(fully_signed) and amendment.terminated_on is None,
-            valid_until=amendment.valid_until,
-            scope_items_added=[i.title for i in amendment.scope_items],
-            scope_item_ids_withdrawn=withdrawals.get(amendment.id, []),
-        )
-        result.setdefault(amendment.amends_id, []).append((summary, list(amendment.scope_items)))
-    return result
 
 
 def _successors(session: Session, agreement_ids: list[int]) -> dict[int, int]:
@@ -221,18 +144,6 @@ def _successors(session: Session, agreement_ids: list[int]) -> dict[int, int]:
         )
     )
     return {old: new for old, new in rows if old is not None and new is not None}
-
-
-def effective_scope(session: Session, agreement_id: int, today: date) -> list[ScopeItem]:
-    """The scope items in effect (amendments applied), as stored rows."""
-    views = _load(session, [Agreement.id == agreement_id], today)
-    if not views:
-        return []
-    ids = [item.id for item in views[0].scope]
-    items = {
-        item.id: item for item in session.exec(select(ScopeItem).where(col(ScopeItem.id).in_(ids)))
-    }
-    return [items[i] for i in ids]
 
 
 def _parent_summaries(
@@ -268,7 +179,7 @@ def get_agreement_view(*, session: Session, agreement_id: int, today: date) -> A
     """One agreement with parties, scope, status and parent, or NotFound."""
     views = _load(session, [Agreement.id == agreement_id], today)
     if not views:
-        raise NotFound(f"No agreement with id {agreement_id}.", type_slug="agreement-not-found")
+        raise AgreementNotFound(agreement_id)
     return views[0]
 
 
@@ -277,16 +188,8 @@ def list_agreement_views(
 ) -> tuple[list[AgreementView], int]:
     """A page of agreements matching the filters, newest first, and how many match in all."""
     conditions = filters.conditions(today)
-    total = session.exec(select(func.count()).select_from(Agreement).where(*conditions)).one()
+    total = count_of(session, select(Agreement.id).where(*conditions))
     return _load(session, conditions, today, limit=limit, offset=offset), total
-
-
-def current_status(session: Session, agreement_id: int, today: date) -> AgreementStatus:
-    """The status of one agreement today."""
-    status = session.exec(
-        select(status_expression(Agreement, today)).where(Agreement.id == agreement_id)
-    ).one()
-    return AgreementStatus(status)
 
 
 def _warnings(view: AgreementView) -> list[AgreementWarning]:
@@ -336,6 +239,8 @@ def to_public(view: AgreementView) -> AgreementPublic:
         signed_on=view.signed_on,
         terminated_on=agreement.terminated_on,
         termination_reason=agreement.termination_reason,
+        cancelled_at=agreement.cancelled_at,
+        cancellation_reason=agreement.cancellation_reason,
         finalized_at=agreement.finalized_at,
         version=agreement.version,
         created_at=agreement.created_at,
@@ -359,3 +264,18 @@ def to_public(view: AgreementView) -> AgreementPublic:
         amendments=view.amendments,
         warnings=_warnings(view),
     )
+
+
+def agreement_public(*, session: Session, agreement_id: int, today: date) -> AgreementPublic:
+    """One agreement as clients see it, or AgreementNotFound."""
+    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+
+
+def list_agreements_public(
+    *, session: Session, filters: AgreementFilters, today: date, limit: int, offset: int
+) -> tuple[list[AgreementPublic], int]:
+    """A page of agreements as clients see them, and how many match in all."""
+    views, total = list_agreement_views(
+        session=session, filters=filters, today=today, limit=limit, offset=offset
+    )
+    return [to_public(v) for v in views], total

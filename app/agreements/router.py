@@ -6,20 +6,16 @@ from fastapi import APIRouter, Body, Query, status
 
 from app.agreements import service
 from app.agreements.dependencies import AgreementIdPath, ValidAgreement
+from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.agreements.queries import (
-    AgreementFilters,
-    get_agreement_view,
-    list_agreement_views,
-    to_public,
-)
+from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
 from app.agreements.schemas import (
     AGREEMENT_CREATE_EXAMPLES,
-    SIGNATURE_EXAMPLES,
+    AGREEMENT_UPDATE_EXAMPLES,
     AgreementCreate,
     AgreementPublic,
     AgreementUpdate,
-    SignatureIn,
+    EventPublic,
 )
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
@@ -36,7 +32,7 @@ from app.core.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"])
-lifecycle_router = APIRouter(prefix="/api/v1/agreements", tags=["Lifecycle and signatures"])
+history_router = APIRouter(prefix="/api/v1/agreements", tags=["History"])
 
 
 @router.post(
@@ -62,8 +58,8 @@ def create_agreement(
     RI); an NK has no parent; `valid_from` ≤ `valid_until`, and a PKS lies within its NK's
     validity (422). A number already used by the same issuing organization is refused (409).
     """
-    agreement_id = service.create_agreement(session=session, agreement_in=agreement_in)
-    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+    agreement_id = service.create_agreement(session=session, agreement_in=agreement_in, today=today)
+    return agreement_public(session=session, agreement_id=agreement_id, today=today)
 
 
 @router.get(
@@ -116,12 +112,10 @@ def list_agreements(
         q=q,
         expiring_before=expiring_before,
     )
-    views, total = list_agreement_views(
+    items, total = list_agreements_public(
         session=session, filters=filters, today=today, limit=limit, offset=offset
     )
-    return Page[AgreementPublic](
-        items=[to_public(v) for v in views], total=total, limit=limit, offset=offset
-    )
+    return Page[AgreementPublic](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -135,7 +129,7 @@ def read_agreement(agreement: ValidAgreement) -> AgreementPublic:
 
     For a PKS, `parent` shows its NK; for an NK, `children_count` says how many PKS it has.
     """
-    return to_public(agreement)
+    return agreement
 
 
 @router.patch(
@@ -150,24 +144,7 @@ def update_agreement(
     agreement_id: AgreementIdPath,
     agreement_in: Annotated[
         AgreementUpdate,
-        Body(
-            openapi_examples={
-                "number": {
-                    "summary": "Fill in the province's number after finalisasi",
-                    "value": {
-                        "version": 3,
-                        "parties": [
-                            {"organization_id": 1, "document_number": "30/ORI-MoU/X/2021"},
-                            {"organization_id": 2, "document_number": "053/NK-PEMOTDA/2021"},
-                        ],
-                    },
-                },
-                "validity": {
-                    "summary": "Set the validity of a draft",
-                    "value": {"version": 1, "valid_from": "2022-07-04"},
-                },
-            }
-        ),
+        Body(openapi_examples=AGREEMENT_UPDATE_EXAMPLES),
     ],
 ) -> AgreementPublic:
     """Change an agreement. Send the `version` you read: if someone saved in between, 409.
@@ -179,60 +156,25 @@ def update_agreement(
     service.update_agreement(
         session=session, agreement_id=agreement_id, agreement_in=agreement_in, today=today
     )
-    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+    return agreement_public(session=session, agreement_id=agreement_id, today=today)
 
 
-@lifecycle_router.post(
-    "/{agreement_id}/finalize",
-    response_model=AgreementPublic,
-    summary="Finalize the draft (finalisasi draft)",
-    responses=responses(404, 409, 422),
+@history_router.get(
+    "/{agreement_id}/history",
+    response_model=Page[EventPublic],
+    summary="What changed, and when",
+    responses=responses(404, 422),
 )
-def finalize_agreement(
-    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
-) -> AgreementPublic:
-    """Finalisasi draft: the parties agreed the text; the NK or PKS now awaits signatures.
-
-    Like the 21 Kalsel PKS finalised between 15 and 27 June 2022. Only a draft (409).
-    """
-    service.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
-    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
-
-
-@lifecycle_router.post(
-    "/{agreement_id}/reopen",
-    response_model=AgreementPublic,
-    summary="Reopen for drafting (nobody has signed yet)",
-    responses=responses(404, 409, 422),
-)
-def reopen_agreement(
-    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
-) -> AgreementPublic:
-    """Take a finalized NK or PKS back to draft, while no party has signed it (409 otherwise)."""
-    service.reopen_agreement(session=session, agreement_id=agreement_id, today=today)
-    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
-
-
-@lifecycle_router.post(
-    "/{agreement_id}/signatures",
-    response_model=AgreementPublic,
-    summary="Record one party's signature (penandatanganan)",
-    responses=responses(404, 409, 422),
-)
-def sign_agreement(
+def history(
     session: SessionDep,
-    today: TodayDep,
-    agreement_id: AgreementIdPath,
-    signature: Annotated[SignatureIn, Body(openapi_examples=SIGNATURE_EXAMPLES)],
-) -> AgreementPublic:
-    """Record that one party signed, on its own date (parties often sign on different days).
-
-    `signed_on` may be null when the source says a party signed but not when (the Kalteng joint
-    NK). The agreement's `signed_on` is the day the last party signed. Refused: an agreement not
-    awaiting signatures (409), an organization that is not a party (422), a second signature by
-    the same party (409), a date in the future (422), a PKS whose NK is not fully signed (409).
-    """
-    service.sign_agreement(
-        session=session, agreement_id=agreement_id, signature=signature, today=today
+    agreement: ValidAgreement,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> Page[EventPublic]:
+    """Every change to an NK or PKS, newest first: created, fields changed (old and new
+    values), finalized, reopened, signed by whom, amended, renewed, terminated, document
+    attached. Written with each change in its transaction; it cannot be edited."""
+    events, total = list_events(
+        session=session, agreement_id=agreement.id, limit=limit, offset=offset
     )
-    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+    return Page[EventPublic](items=events, total=total, limit=limit, offset=offset)

@@ -1,15 +1,23 @@
 """Request and response bodies for agreements (NK, PKS), parties, signatures and scope."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.core.schemas import Day, Id, LongText, Name, RequestBody, ShortText
-
-Title = Annotated[Name, StringConstraints(max_length=500)]
-Authority = Annotated[LongText, StringConstraints(max_length=1000)]
+from app.core.schemas import (
+    AuthorityText,
+    Day,
+    Id,
+    LongText,
+    Name,
+    Reason,
+    RequestBody,
+    ShortText,
+    Title,
+    Version,
+)
 
 
 class PartyIn(RequestBody):
@@ -23,7 +31,7 @@ class PartyIn(RequestBody):
     )
     signatory_name: Name | None = None
     signatory_title: Name | None = None
-    signing_authority: Authority | None = Field(
+    signing_authority: AuthorityText | None = Field(
         default=None,
         description="By what authority the signatory signs, e.g. the surat kuasa by which a "
         "Kepala Dinas signs a PKS for the Governor.",
@@ -78,7 +86,7 @@ class AgreementUpdate(RequestBody):
     unsigned party's number and signatory may change.
     """
 
-    version: int = Field(ge=1, description="The version you read; a stale one is refused (409).")
+    version: Version
     title: Title | None = None
     description: LongText | None = None
     parent_id: Id | None = None
@@ -174,6 +182,8 @@ class AgreementPublic(BaseModel):
     signed_on: date | None = Field(description="The day the last party signed; null until all.")
     terminated_on: date | None
     termination_reason: str | None
+    cancelled_at: datetime | None = Field(description="Withdrawn before anyone signed.")
+    cancellation_reason: str | None
     finalized_at: datetime | None
     version: int
     created_at: datetime
@@ -197,136 +207,108 @@ KALSEL_SCOPE = [
     "Pendampingan secara berkala dalam peningkatan kualitas layanan publik",
 ]
 
+# Examples run as they are on a freshly seeded database (`make run`): ids 1 Ombudsman RI,
+# 2 its Perwakilan Kalsel, 4 Pemprov Kalsel, 5 its Biro Pemerintahan dan Kerja Sama (no PKS yet),
+# 12 Diskominfo Kalsel, 35 Pemkab Kotabaru, 48 Pemkab Kotawaringin Barat; agreement 1 the Kalsel
+# NK of 2021, 3 the Kalteng joint NK, 4 the Inspektorat's PKS. tests/test_openapi_examples.py
+# executes each one. "x-expected-status" marks an example that shows a refusal.
 AGREEMENT_CREATE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "nk_kalsel": {
-        "summary": "NK Ombudsman RI – Pemprov Kalimantan Selatan (two numbers)",
+    "nk_kotabaru": {
+        "summary": "NK Ombudsman RI – Pemerintah Kabupaten Kotabaru (numbers not known yet)",
         "value": {
             "kind": "nk",
-            "title": "Peningkatan Kualitas Pelayanan Publik di Lingkungan Pemerintah Provinsi "
-            "Kalimantan Selatan",
-            "parties": [
-                {"organization_id": 1, "document_number": "30/ORI-MoU/X/2021"},
-                {"organization_id": 2, "document_number": "053/NK-PEMOTDA/2021"},
+            "title": "Nota Kesepakatan Ombudsman Republik Indonesia dan Pemerintah Kabupaten "
+            "Kotabaru tentang Peningkatan Kualitas Pelayanan Publik",
+            "parties": [{"organization_id": 1}, {"organization_id": 35}],
+            "scope_items": [
+                {"title": "Pencegahan maladministrasi"},
+                {"title": "Koordinasi penyelesaian laporan"},
             ],
-            "scope_items": [{"title": "Pencegahan maladministrasi"}],
         },
     },
-    "pks_diskominfo": {
-        "summary": "PKS Ombudsman RI Perwakilan Kalsel – Diskominfo Kalsel under that NK",
+    "pks_biro": {
+        "summary": "PKS Perwakilan Kalsel – Biro Pemerintahan dan Kerja Sama under the 2021 NK",
         "value": {
             "kind": "pks",
-            "title": "Perjanjian Kerja Sama Ombudsman RI Perwakilan Kalimantan Selatan dengan "
-            "Dinas Komunikasi dan Informatika Provinsi Kalimantan Selatan",
+            "title": "Perjanjian Kerja Sama Ombudsman RI Perwakilan Provinsi Kalimantan Selatan "
+            "dengan Biro Pemerintahan dan Kerja Sama Setda Provinsi Kalimantan Selatan",
             "parent_id": 1,
             "parties": [
-                {"organization_id": 3, "signatory_name": "Hadi Rahman"},
-                {"organization_id": 10, "signatory_name": "Muhamad Muslim"},
+                {"organization_id": 2, "signatory_name": "Hadi Rahman"},
+                {"organization_id": 5},
             ],
-            "scope_items": [{"title": t} for i, t in enumerate(KALSEL_SCOPE) if i != 2],
+            "scope_items": [{"title": t} for t in KALSEL_SCOPE[:2]],
         },
+    },
+    "second_pks_refused": {
+        "summary": "A second PKS for Diskominfo under the same NK is refused (409)",
+        "x-expected-status": 409,
+        "value": {
+            "kind": "pks",
+            "title": "PKS kedua Diskominfo Kalsel",
+            "parent_id": 1,
+            "parties": [{"organization_id": 2}, {"organization_id": 12}],
+        },
+    },
+}
+
+AGREEMENT_UPDATE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "description": {
+        "summary": "Add a note to the Kalsel NK (send the version you read)",
+        "value": {
+            "version": 4,
+            "description": "Nota Kesepahaman tertanggal 28 Oktober 2021; naskah asli di Biro "
+            "Pemerintahan dan Kerja Sama Setda Provinsi Kalimantan Selatan.",
+        },
+    },
+    "stale": {
+        "summary": "A version someone else has already changed is refused (409)",
+        "x-expected-status": 409,
+        "value": {"version": 1, "description": "Catatan"},
     },
 }
 
 SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "dated": {
-        "summary": "Diskominfo Kalsel signs on 4 July 2022",
-        "value": {
-            "organization_id": 10,
-            "signed_on": "2022-07-04",
-            "signatory_name": "Muhamad Muslim",
-            "signatory_title": "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan "
-            "Selatan",
-        },
-    },
     "undated": {
-        "summary": "A Kalteng regency signed the joint NK; the date is not known",
-        "value": {"organization_id": 20, "signed_on": None},
+        "summary": "Kotawaringin Barat signs the Kalteng joint NK; the date is not known",
+        "value": {"organization_id": 48, "signed_on": None},
+    },
+    "dated": {
+        "summary": "Kotawaringin Barat signs the Kalteng joint NK on a given day",
+        "value": {
+            "organization_id": 48,
+            "signed_on": "2024-03-01",
+            "signatory_name": "Nama Bupati",
+            "signatory_title": "Bupati Kotawaringin Barat",
+        },
     },
 }
 
+CANCEL_EXAMPLES: dict[str, dict[str, Any]] = {
+    "stray_draft": {
+        "summary": "Withdraw a mistaken draft (the seeded agreements are all signed: 409 here)",
+        "x-expected-status": 409,
+        "value": {"reason": "Draf ganda: PKS untuk SKPD ini sudah ada"},
+    }
+}
 
-class DeriveIn(RequestBody):
-    """Derive one draft PKS per SKPD from an NK, all or nothing."""
-
-    counterpart_organization_id: Id = Field(
-        description="The party on the other side of every PKS, e.g. Ombudsman RI Perwakilan "
-        "Provinsi Kalimantan Selatan."
-    )
-    organization_ids: list[Id] = Field(
-        min_length=1, max_length=1000, description="The SKPD, one PKS each."
-    )
-    title: Title = Field(description="May use {organization} for each SKPD's name.")
-    description: LongText | None = None
-    scope_item_ids: list[Id] | None = Field(
-        default=None,
-        max_length=500,
-        description="Which items of the NK's ruang lingkup to copy; default all.",
-    )
-    valid_from: Day | None = None
-    valid_until: Day | None = None
-
-
-class DerivedPks(BaseModel):
-    id: int
-    organization_id: int
-    title: str
-    status: AgreementStatus
-
-
-class DeriveResult(BaseModel):
-    """The PKS created, in the order of organization_ids."""
-
-    nk_id: int
-    count: int
-    created: list[DerivedPks]
-
-
-class CoveredPks(BaseModel):
-    id: int
-    status: AgreementStatus
-    signed_on: date | None
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="`parent_inactive`: the NK has ended (terminated, expired, superseded) while "
-        "this PKS has not.",
-    )
-
-
-class AgencyCoveragePublic(BaseModel):
-    organization_id: int
-    organization_name: str
-    pks: CoveredPks | None = Field(description="The PKS it holds under this NK; null: none.")
-    overdue: bool = Field(description="pks_due_on has passed and it holds no signed PKS.")
-
-
-class GovernmentCoveragePublic(BaseModel):
-    organization_id: int
-    organization_name: str
-    agencies: list[AgencyCoveragePublic]
-
-
-class CoveragePublic(BaseModel):
-    """Which SKPD of each government party hold a PKS under the NK, and in what state."""
-
-    nk_id: int
-    nk_status: AgreementStatus
-    as_of: date
-    pks_due_on: date | None
-    counts: dict[str, int] = Field(
-        description="Agencies per PKS status; `none` for agencies without a PKS, `overdue` too."
-    )
-    governments: list[GovernmentCoveragePublic]
-
-
-DERIVE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "kalsel_skpd": {
-        "summary": "PKS for SKPD of Pemprov Kalsel with the Ombudsman's Perwakilan",
+TERMINATE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "pks": {
+        "summary": "End the Inspektorat's PKS early",
         "value": {
-            "counterpart_organization_id": 3,
-            "organization_ids": [5, 6, 10],
-            "title": "Perjanjian Kerja Sama Ombudsman RI Perwakilan Provinsi Kalimantan Selatan "
-            "dengan {organization}",
-            "valid_from": "2022-07-04",
+            "terminated_on": "2026-01-27",
+            "reason": "Digantikan oleh Perjanjian Kerja Sama baru setelah Nota Kesepahaman 2026",
+        },
+    }
+}
+
+AMENDMENT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "extend": {
+        "summary": "Extend the Inspektorat's PKS and add an item to its ruang lingkup",
+        "value": {
+            "title": "Adendum PKS Ombudsman RI Perwakilan Kalsel – Inspektorat",
+            "valid_until": "2027-07-03",
+            "scope_items_added": [{"title": "Integrasi pengaduan dengan Ombudsman"}],
         },
     }
 }
@@ -336,12 +318,18 @@ class TerminateIn(RequestBody):
     """End an agreement early (pengakhiran)."""
 
     terminated_on: Day = Field(description="From this day the agreement is terminated.")
-    reason: LongText = Field(min_length=1)
+    reason: Reason
     cascade: bool = Field(
         default=False,
         description="For an NK: terminate its live PKS too, in the same transaction. Without it "
         "they stay as they are and show the warning `parent_inactive`.",
     )
+
+
+class CancelIn(RequestBody):
+    """Withdraw an agreement nobody has signed (a stray or mistaken draft)."""
+
+    reason: Reason = Field(description="Why it is withdrawn, e.g. 'Duplikat dari PKS 12'.")
 
 
 class TerminateResult(BaseModel):
@@ -350,28 +338,6 @@ class TerminateResult(BaseModel):
         description="For an NK: its PKS that were live; terminated too if cascade."
     )
     cascaded: bool
-
-
-class RenewIn(RequestBody):
-    """Create the successor (perpanjangan) as a draft: same kind, parties and scope."""
-
-    title: Title | None = Field(default=None, description="Default: the same title.")
-    description: LongText | None = None
-    valid_from: Day | None = None
-    valid_until: Day | None = None
-
-
-class RelinkIn(RequestBody):
-    """Move PKS of the renewed NK under its successor."""
-
-    pks_ids: list[Id] | None = Field(
-        default=None, max_length=1000, description="Default: every live PKS of the old NK."
-    )
-
-
-class RelinkResult(BaseModel):
-    nk_id: int
-    relinked: list[int]
 
 
 class AmendmentPartyIn(RequestBody):

@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     # Delivery: failed channels are retried after RETRY_BASE * 2^(attempts-1), at most RETRY_MAX.
     REMINDER_RETRY_BASE_SECONDS: int = 300
     REMINDER_RETRY_MAX_SECONDS: int = 6 * 3600
+    # The whole of one delivery (connect, send, answer), not each read.
     WEBHOOK_TIMEOUT_SECONDS: float = 10.0
+    # Deliveries of one run that may be under way at once (webhooks and e-mails together).
+    WEBHOOK_CONCURRENCY: int = 8
     # E-mail digests; with no SMTP_HOST, e-mail is not attempted.
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25

@@ -67,6 +67,11 @@ class Unauthorized(AppError):
     title = "Not authorized"
 
 
+def field_error(*loc: Any, msg: str, where: str = "body") -> dict[str, Any]:
+    """One entry of a problem's `errors`: where the offending value is, and what is wrong."""
+    return {"loc": [where, *loc], "msg": msg}
+
+
 def problem(
     status: int,
     type_slug: str,
@@ -110,13 +115,49 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _message(err: dict[str, Any]) -> str:
+    """A validation message a staff member can act on."""
+    kind = str(err.get("type", ""))
+    msg = str(err.get("msg", ""))
+    if kind.startswith(("date_", "datetime_")):
+        return f"{msg}; write a date as YYYY-MM-DD, e.g. 2022-07-04"
+    return msg
+
+
+async def _json_position(request: Request, position: Any) -> str:
+    """'line L, column C' of a character position in the request body."""
+    try:
+        body = (await request.body()).decode("utf-8", errors="replace")
+        offset = int(position)
+    except (ValueError, TypeError, RuntimeError):
+        return f"character {position}"
+    before = body[:offset]
+    line_number = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return f"line {line_number}, column {column}"
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    broken = next((e for e in raw if e.get("type") == "json_invalid"), None)
+    if broken is not None:
+        loc = list(broken.get("loc", ()))
+        where = await _json_position(request, loc[-1] if len(loc) > 1 else 0)
+        reason = (broken.get("ctx") or {}).get("error", "JSON decode error")
+        detail = f"The body is not valid JSON: {reason} at {where}."
+        return problem(
+            422,
+            "invalid-json",
+            "The body is not valid JSON",
+            detail,
+            errors=[{"loc": ["body"], "msg": detail, "type": "json_invalid"}],
+        )
     errors = [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
-        for err in exc.errors()
+        {"loc": list(err.get("loc", ())), "msg": _message(err), "type": err.get("type", "")}
+        for err in raw
     ]
-    fields = ", ".join(dict.fromkeys(_loc_text(e["loc"]) for e in errors))
+    fields = "; ".join(dict.fromkeys(f"{_loc_text(e['loc'])}: {e['msg']}" for e in errors))
     return problem(
         422,
         "validation-error",

@@ -1,15 +1,45 @@
-"""Types shared by the request and response schemas of every domain."""
+"""Types shared by the request and response schemas of every domain.
+
+Each text limit is a named constant used by the schema *and* the column, so OpenAPI, validation
+and the database say the same thing.
+"""
 
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
-# Ids are 32-bit on PostgreSQL: a larger number can match nothing, and must not reach the database.
+# Ids and counters are 32-bit on PostgreSQL: a larger number can match nothing, and must not
+# reach the database.
 MAX_ID = 2_147_483_647
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+MAX_INT = MAX_ID
+
+# One limit per kind of text, shared with the columns (models use the same constants).
+NAME_MAX = 300  # names, signatories
+SHORT_MAX = 100  # short names, document numbers
+TITLE_MAX = 500  # titles of agreements, scope items, obligations
+AUTHORITY_MAX = 1000  # signing authority (surat kuasa)
+LONG_MAX = 10_000  # descriptions, reasons, notes
+SEARCH_MAX = 200
+URL_MAX = 2000
+
+# In a JSON body an integer is a JSON integer: 3.0, "3" and true are refused, not coerced.
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Version = Annotated[
+    int,
+    Strict(),
+    Field(ge=1, le=MAX_INT, description="The version you read; a stale one is refused (409)."),
+]
 
 
 def _no_control_characters(value: str) -> str:
@@ -26,29 +56,26 @@ def _single_line(value: str) -> str:
     return value
 
 
-# A short, single-line, non-blank text (a name, a title, a document number).
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-    AfterValidator(_no_control_characters),
-    AfterValidator(_single_line),
-]
-ShortText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    AfterValidator(_no_control_characters),
-    AfterValidator(_single_line),
-]
-# A longer free text (a description, a reason).
-LongText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=10_000),
-    AfterValidator(_no_control_characters),
-]
-# Free text typed into a search box.
+def _line(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+_CLEAN = AfterValidator(_no_control_characters)
+_ONE_LINE = AfterValidator(_single_line)
+# Single-line, non-blank texts (names, titles, numbers) and free texts (descriptions, reasons).
+Name = Annotated[str, _line(NAME_MAX), _CLEAN, _ONE_LINE]
+ShortText = Annotated[str, _line(SHORT_MAX), _CLEAN, _ONE_LINE]
+Title = Annotated[str, _line(TITLE_MAX), _CLEAN, _ONE_LINE]
+AuthorityText = Annotated[str, _text(AUTHORITY_MAX), _CLEAN]
+LongText = Annotated[str, _text(LONG_MAX), _CLEAN]
+Reason = Annotated[str, _text(LONG_MAX, min_length=1), _CLEAN]
 SearchText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SEARCH_MAX),
     AfterValidator(_no_control_characters),
 ]
 
@@ -76,9 +103,11 @@ MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000_000
 
 
-def path_id(description: str) -> Any:
+def path_id(description: str, example: int | None = None) -> Any:
     """A path parameter that is a record id (1 to 2^31-1)."""
-    return Path(ge=1, le=MAX_ID, description=description)
+    if example is None:
+        return Path(ge=1, le=MAX_ID, description=description)
+    return Path(ge=1, le=MAX_ID, description=description, examples=[example])
 
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
@@ -89,6 +118,13 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 
+def _iso_text_only(value: Any) -> Any:
+    # A JSON number is not a date: pydantic would read 0 as 1970-01-01 (Unix time).
+    if isinstance(value, int | float):
+        raise ValueError("a date is written as text, YYYY-MM-DD")
+    return value
+
+
 def _plausible_day(value: date) -> date:
     # A date outside this range is a typo; refusing it also keeps date arithmetic (next
     # occurrence, reminder horizons, windows) far from the year-9999 edge.
@@ -97,5 +133,10 @@ def _plausible_day(value: date) -> date:
     return value
 
 
-# A calendar day given by a client.
-Day = Annotated[date, AfterValidator(_plausible_day)]
+# A calendar day given by a client, as YYYY-MM-DD.
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_text_only),
+    AfterValidator(_plausible_day),
+    Field(json_schema_extra={"format": "date"}),
+]

@@ -12,6 +12,8 @@ class AgreementDocument(SQLModel, table=True):
     """A signed document (scan, PDF or image) kept outside the database, by its SHA-256."""
 
     __tablename__ = "agreement_document"
+    # The same file is attached to an agreement once, whoever uploads it at the same moment.
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "sha256"),)
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="RESTRICT")

@@ -1,15 +1,17 @@
 """Attaching signed documents to agreements, and finding them again."""
 
 import unicodedata
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from sqlmodel import Session, col, select
 
+from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record
 from app.agreements.models import Agreement
 from app.core.errors import NotFound
 from app.documents.models import AgreementDocument
+from app.documents.schemas import DocumentPublic
 from app.documents.storage import DocumentStore
 
 
@@ -28,11 +30,22 @@ def attach_document(
     source: BinaryIO,
     filename: str | None,
     declared_type: str | None,
-) -> AgreementDocument:
-    """Store the file, then its row and history in one transaction; a failure leaves neither."""
+) -> tuple[DocumentPublic, bool]:
+    """Store the file, then its row and history in one transaction; a failure leaves neither.
+
+    The same bytes attached to the same agreement again give the existing record (and False).
+    """
     if session.get(Agreement, agreement_id) is None:
-        raise NotFound(f"No agreement with id {agreement_id}.", type_slug="agreement-not-found")
+        raise AgreementNotFound(agreement_id)
     stored = store.put(source, declared_type)
+    existing = session.exec(
+        select(AgreementDocument).where(
+            AgreementDocument.agreement_id == agreement_id,
+            AgreementDocument.sha256 == stored.sha256,
+        )
+    ).first()
+    if existing is not None:
+        return DocumentPublic.model_validate(existing), False
     try:
         document = AgreementDocument(
             agreement_id=agreement_id,
@@ -58,18 +71,19 @@ def attach_document(
         store.discard(stored)
         raise
     session.refresh(document)
-    return document
+    return DocumentPublic.model_validate(document), True
 
 
-def list_documents(*, session: Session, agreement_id: int) -> list[AgreementDocument]:
+def list_documents(*, session: Session, agreement_id: int) -> list[DocumentPublic]:
     """The documents of an agreement, oldest first."""
-    return list(
-        session.exec(
+    return [
+        DocumentPublic.model_validate(d)
+        for d in session.exec(
             select(AgreementDocument)
             .where(AgreementDocument.agreement_id == agreement_id)
             .order_by(col(AgreementDocument.id))
         )
-    )
+    ]
 
 
 def get_document(*, session: Session, agreement_id: int, document_id: int) -> AgreementDocument:
@@ -81,3 +95,17 @@ def get_document(*, session: Session, agreement_id: int, document_id: int) -> Ag
             type_slug="document-not-found",
         )
     return document
+
+
+def document_file(
+    *, session: Session, store: DocumentStore, agreement_id: int, document_id: int
+) -> tuple[AgreementDocument, Path]:
+    """A document of an agreement and the path of its bytes, or NotFound."""
+    document = get_document(session=session, agreement_id=agreement_id, document_id=document_id)
+    path = store.path_of(document.sha256)
+    if not path.is_file():
+        raise NotFound(
+            f"The file of document {document_id} is missing from the document store.",
+            type_slug="document-file-missing",
+        )
+    return document, path

@@ -6,8 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.types import UTCDateTime, utcnow
-from app.organizations.models import enum_column_type
+from app.core.schemas import TITLE_MAX
+from app.core.types import UTCDateTime, enum_column_type, utcnow
 
 
 class Recurrence(StrEnum):
@@ -57,7 +57,7 @@ class Obligation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="RESTRICT")
-    title: str = Field(max_length=500)
+    title: str = Field(max_length=TITLE_MAX)
     description: str | None = Field(default=None, sa_type=sa.Text)
     responsible_organization_id: int = Field(
         foreign_key="organization.id", index=True, ondelete="RESTRICT"

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
-from app.agreements.dependencies import AgreementIdPath
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
@@ -29,7 +28,10 @@ from app.obligations.schemas import (
 )
 
 router = APIRouter(tags=["Obligations"])
-ObligationIdPath = Annotated[int, path_id("Id of the obligation.")]
+# Examples as seeded (`make run`): PKS 10 is Diskominfo Kalsel's, obligation 1 the Inspektorat's
+# quarterly pendampingan.
+PksIdPath = Annotated[int, path_id("Id of the NK or PKS (e.g. Diskominfo's PKS).", example=10)]
+ObligationIdPath = Annotated[int, path_id("Id of the obligation.", example=1)]
 
 
 @router.post(
@@ -42,7 +44,7 @@ ObligationIdPath = Annotated[int, path_id("Id of the obligation.")]
 def create_obligation(
     session: SessionDep,
     today: TodayDep,
-    agreement_id: AgreementIdPath,
+    agreement_id: PksIdPath,
     obligation_in: Annotated[ObligationCreate, Body(openapi_examples=OBLIGATION_EXAMPLES)],
 ) -> ObligationPublic:
     """Record an obligation (kewajiban / tindak lanjut) of one party, due on a date.

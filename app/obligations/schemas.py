@@ -5,14 +5,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import Day, Id, LongText, Name, RequestBody
+from app.core.schemas import Day, Id, LongText, Reason, RequestBody, Title
 from app.obligations.models import ObligationStatus, Recurrence
 
 
 class ObligationCreate(RequestBody):
     """Something a party owes under an agreement (kewajiban / tindak lanjut), due on a date."""
 
-    title: Name
+    title: Title
     description: LongText | None = None
     responsible_organization_id: Id = Field(
         description="A party of the agreement, or an organization under one (e.g. an SKPD)."
@@ -32,7 +32,7 @@ class ObligationCreate(RequestBody):
 class ObligationUpdate(RequestBody):
     """Fields to change on an open obligation; fields left out stay as they are."""
 
-    title: Name | None = None
+    title: Title | None = None
     description: LongText | None = None
     responsible_organization_id: Id | None = None
     due_on: Day | None = None
@@ -56,7 +56,7 @@ class CompleteIn(RequestBody):
 
 
 class WaiveIn(RequestBody):
-    reason: LongText = Field(min_length=1)
+    reason: Reason
 
 
 class ObligationPublic(BaseModel):
@@ -86,22 +86,22 @@ class ObligationPublic(BaseModel):
 
 
 OBLIGATION_EXAMPLES: dict[str, dict[str, Any]] = {
-    "pendampingan": {
-        "summary": "Pendampingan secara berkala by the Perwakilan, every quarter",
+    "training": {
+        "summary": "Diskominfo's PKS: the Perwakilan trains its staff, every half-year",
         "value": {
-            "title": "Pendampingan secara berkala dalam peningkatan kualitas layanan publik",
-            "responsible_organization_id": 3,
-            "due_on": "2027-01-04",
-            "recurrence": "quarterly",
-            "scope_item_id": 6,
+            "title": "Peningkatan kompetensi SDM pengelola pengaduan LAPOR Paman",
+            "responsible_organization_id": 2,
+            "due_on": "2027-03-31",
+            "recurrence": "semiannual",
+            "scope_item_id": 51,
         },
     },
     "data": {
         "summary": "Diskominfo sends its complaint data (LAPOR Paman) once",
         "value": {
-            "title": "Pertukaran data pengaduan LAPOR Paman",
-            "responsible_organization_id": 10,
-            "due_on": "2026-12-31",
+            "title": "Rekap data pengaduan LAPOR Paman semester II 2026",
+            "responsible_organization_id": 12,
+            "due_on": "2027-01-15",
         },
     },
 }

@@ -6,11 +6,13 @@ from typing import Any
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from app.agreements.lifecycle import ENDED, effective_valid_until_expression, status_expression
-from app.agreements.models import Agreement, AgreementParty, AgreementStatus, ScopeItem
-from app.core.errors import Conflict, NotFound, RuleViolation
+from app.agreements.models import Agreement, ScopeItem
+from app.agreements.parties import outside_parties
+from app.agreements.status import ENDED, AgreementFacts, facts_of
+from app.core.errors import Conflict, NotFound, RuleViolation, field_error
+from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.obligations.models import MONTHS, Obligation, ObligationStatus, Recurrence
 from app.obligations.schemas import (
@@ -21,7 +23,6 @@ from app.obligations.schemas import (
     WaiveIn,
 )
 from app.organizations.models import Organization
-from app.organizations.service import ancestry
 
 
 def occurrence_due_on(series_start: date, recurrence: Recurrence, occurrence: int) -> date:
@@ -44,79 +45,60 @@ def status_expression_of(today: date) -> Any:
     )
 
 
-def _agreement_facts(
-    session: Session, agreement_id: int, today: date
-) -> tuple[Agreement, AgreementStatus, date | None]:
-    row = session.exec(
-        select(
-            Agreement,
-            status_expression(Agreement, today),
-            effective_valid_until_expression(Agreement),
-        ).where(Agreement.id == agreement_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"No agreement with id {agreement_id}.", type_slug="agreement-not-found")
-    agreement, status, valid_until = row
-    return agreement, AgreementStatus(status), valid_until
-
-
 def _check_rules(
     session: Session,
     *,
-    agreement: Agreement,
-    valid_until: date | None,
+    agreement: AgreementFacts,
     responsible_organization_id: int,
     due_on: date,
     recurrence: Recurrence,
     repeat_until: date | None,
     scope_item_id: int | None,
 ) -> None:
-    assert agreement.id is not None
+    """Who owes and by when: a party or an organization under one, within the validity."""
+    agreement_id = agreement.agreement.id
+    assert agreement_id is not None
     errors: list[dict[str, Any]] = []
-    if valid_until is not None and due_on > valid_until:
+    if agreement.valid_until is not None and due_on > agreement.valid_until:
         errors.append(
-            {
-                "loc": ["body", "due_on"],
-                "msg": f"after the agreement's validity, which ends on {valid_until}",
-            }
+            field_error(
+                "due_on",
+                msg=f"after the agreement's validity, which ends on {agreement.valid_until}",
+            )
+        )
+    if agreement.starts_on is not None and due_on < agreement.starts_on:
+        errors.append(
+            field_error(
+                "due_on",
+                msg=f"before the agreement is in force, from {agreement.starts_on} "
+                + ("(valid_from)" if agreement.agreement.valid_from else "(the day it was signed)"),
+            )
         )
     if repeat_until is not None:
         if recurrence == Recurrence.none:
-            errors.append({"loc": ["body", "repeat_until"], "msg": "needs a recurrence"})
+            errors.append(field_error("repeat_until", msg="needs a recurrence"))
         elif repeat_until < due_on:
-            errors.append({"loc": ["body", "repeat_until"], "msg": "before due_on"})
+            errors.append(field_error("repeat_until", msg="before due_on"))
     if scope_item_id is not None:
         owner = session.exec(
             select(ScopeItem.agreement_id).where(ScopeItem.id == scope_item_id)
         ).first()
-        if owner != agreement.id:
+        if owner != agreement_id:
             errors.append(
-                {
-                    "loc": ["body", "scope_item_id"],
-                    "msg": "not an item of this agreement's ruang lingkup",
-                }
+                field_error("scope_item_id", msg="not an item of this agreement's ruang lingkup")
             )
     organization = session.get(Organization, responsible_organization_id)
     if organization is None:
         errors.append(
-            {"loc": ["body", "responsible_organization_id"], "msg": "no organization with this id"}
+            field_error("responsible_organization_id", msg="no organization with this id")
         )
-    else:
-        parties = set(
-            session.exec(
-                select(AgreementParty.organization_id).where(
-                    AgreementParty.agreement_id == agreement.id
-                )
+    elif outside_parties(session, agreement_id, [responsible_organization_id]):
+        errors.append(
+            field_error(
+                "responsible_organization_id",
+                msg=f"'{organization.name}' is not a party of the agreement nor under one",
             )
         )
-        lineage = ancestry(session, [responsible_organization_id])[responsible_organization_id]
-        if not lineage & parties:
-            errors.append(
-                {
-                    "loc": ["body", "responsible_organization_id"],
-                    "msg": f"'{organization.name}' is not a party of the agreement nor under one",
-                }
-            )
     if errors:
         raise RuleViolation(
             "The obligation breaks a rule: "
@@ -131,16 +113,16 @@ def create_obligation(
     *, session: Session, agreement_id: int, obligation_in: ObligationCreate, today: date
 ) -> int:
     """Record what a party owes under an agreement."""
-    agreement, status, valid_until = _agreement_facts(session, agreement_id, today)
-    if status in ENDED:
+    agreement = facts_of(session, agreement_id, today)
+    if agreement.status in ENDED:
         raise Conflict(
-            f"Agreement {agreement_id} is {status.value}; it can take no new obligations.",
+            f"Agreement {agreement_id} is {agreement.status.value}; it can take no new "
+            "obligations.",
             type_slug="agreement-ended",
         )
     _check_rules(
         session,
         agreement=agreement,
-        valid_until=valid_until,
         **obligation_in.model_dump(
             include={
                 "responsible_organization_id",
@@ -179,11 +161,9 @@ def update_obligation(
     obligation = _open_or_refuse(session, obligation_id)
     data = obligation_in.model_dump(exclude_unset=True)
     merged = {**obligation.model_dump(), **data}
-    agreement, _, valid_until = _agreement_facts(session, obligation.agreement_id, today)
     _check_rules(
         session,
-        agreement=agreement,
-        valid_until=valid_until,
+        agreement=facts_of(session, obligation.agreement_id, today),
         **{
             k: merged[k]
             for k in (
@@ -231,11 +211,11 @@ def _open_next(session: Session, obligation: Obligation, today: date) -> int | N
         return None
     occurrence = obligation.occurrence + 1
     due_on = occurrence_due_on(obligation.series_start, obligation.recurrence, occurrence)
-    _, status, valid_until = _agreement_facts(session, obligation.agreement_id, today)
+    agreement = facts_of(session, obligation.agreement_id, today)
     if (
         (obligation.repeat_until and due_on > obligation.repeat_until)
-        or (valid_until and due_on > valid_until)
-        or status in ENDED
+        or (agreement.valid_until and due_on > agreement.valid_until)
+        or agreement.status in ENDED
     ):
         return None
     following = Obligation(
@@ -264,7 +244,7 @@ def complete_obligation(
         raise RuleViolation(
             f"completed_on {complete_in.completed_on} is in the future (today is {today}).",
             type_slug="completed-in-future",
-            errors=[{"loc": ["body", "completed_on"], "msg": "must not be in the future"}],
+            errors=[field_error("completed_on", msg="must not be in the future")],
         )
     obligation = _close(
         session,
@@ -347,12 +327,12 @@ def list_obligations(
         conditions.append(col(Obligation.due_on) <= due_before)
     if due_after is not None:
         conditions.append(col(Obligation.due_on) >= due_after)
-    total = session.exec(select(func.count()).select_from(Obligation).where(*conditions)).one()
-    rows = session.execute(
+    rows, total = paginate(
+        session,
         _public_query(today)
         .where(*conditions)
-        .order_by(col(Obligation.due_on), col(Obligation.id))
-        .limit(limit)
-        .offset(offset)
-    ).all()
+        .order_by(col(Obligation.due_on), col(Obligation.id)),
+        limit=limit,
+        offset=offset,
+    )
     return [_public(row) for row in rows], total

@@ -12,7 +12,9 @@ from app.organizations.service import get_organization
 
 def valid_organization(
     session: SessionDep,
-    organization_id: Annotated[int, path_id("Id of the organization.")],
+    organization_id: Annotated[
+        int, path_id("Id of the organization (12: Diskominfo Kalsel, as seeded).", example=12)
+    ],
 ) -> Organization:
     """The organization named in the path."""
     return get_organization(session=session, organization_id=organization_id)

@@ -6,7 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.types import UTCDateTime, utcnow
+from app.core.schemas import NAME_MAX, SHORT_MAX, URL_MAX
+from app.core.types import UTCDateTime, enum_column_type, utcnow
 
 
 class OrganizationKind(StrEnum):
@@ -29,18 +30,6 @@ GOVERNMENT_KINDS = (
 )
 
 
-def enum_column_type(enum: type[StrEnum], length: int = 40) -> sa.Enum:
-    """A portable enum column: VARCHAR plus a CHECK of its values, no native PostgreSQL type."""
-    return sa.Enum(
-        enum,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
 class Organization(SQLModel, table=True):
     """A public body that can be a party (pihak) to an agreement."""
 
@@ -56,14 +45,14 @@ class Organization(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=300)
-    short_name: str | None = Field(default=None, max_length=100)
+    name: str = Field(max_length=NAME_MAX)
+    short_name: str | None = Field(default=None, max_length=SHORT_MAX)
     kind: OrganizationKind = Field(sa_type=enum_column_type(OrganizationKind, 40))
     parent_id: int | None = Field(
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
     email: str | None = Field(default=None, max_length=320)
     # Where reminders are POSTed as JSON (one request per reminder).
-    webhook_url: str | None = Field(default=None, max_length=2000)
+    webhook_url: str | None = Field(default=None, max_length=URL_MAX)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

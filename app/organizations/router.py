@@ -45,8 +45,7 @@ def create_organization(
     `regional_office`) under Ombudsman RI. The tree is what ties each SKPD's PKS to the NK its
     government signed. A name is unique under the same parent (409 otherwise).
     """
-    organization = service.create_organization(session=session, organization_in=organization_in)
-    return OrganizationPublic.model_validate(organization)
+    return service.create_organization(session=session, organization_in=organization_in)
 
 
 @router.get(
@@ -83,7 +82,7 @@ def list_organizations(
         session=session, parent_id=parent_id, kind=kind, q=q, limit=limit, offset=offset
     )
     return Page[OrganizationPublic](
-        items=[OrganizationPublic.model_validate(o) for o in items],
+        items=items,
         total=total,
         limit=limit,
         offset=offset,
@@ -98,7 +97,7 @@ def list_organizations(
 )
 def read_organization(organization: ValidOrganization) -> OrganizationPublic:
     """One organization (pihak), with its parent's id."""
-    return OrganizationPublic.model_validate(organization)
+    return service.organization_public(organization)
 
 
 @router.patch(
@@ -127,7 +126,6 @@ def update_organization(
     Moving an organization under one of its own descendants is refused (422): the tree has no
     cycles. A name already used under the same parent is refused (409).
     """
-    updated = service.update_organization(
+    return service.update_organization(
         session=session, organization=organization, organization_in=organization_in
     )
-    return OrganizationPublic.model_validate(updated)

@@ -84,21 +84,26 @@ class OrganizationPublic(BaseModel):
 
 ORGANIZATION_EXAMPLES: dict[str, dict[str, Any]] = {
     "perwakilan": {
-        "summary": "A Perwakilan under Ombudsman RI",
+        "summary": "A Perwakilan under Ombudsman RI (1)",
         "value": {
-            "name": "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Selatan",
-            "short_name": "Ombudsman RI Perwakilan Kalsel",
+            "name": "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Timur",
+            "short_name": "Ombudsman RI Perwakilan Kaltim",
             "kind": "regional_office",
             "parent_id": 1,
         },
     },
     "skpd": {
-        "summary": "An SKPD under the provincial government",
+        "summary": "An SKPD under Pemerintah Provinsi Kalimantan Tengah (40)",
         "value": {
-            "name": "Dinas Komunikasi dan Informatika",
-            "short_name": "Diskominfo Kalsel",
+            "name": "Dinas Komunikasi, Informatika, Persandian dan Statistik",
+            "short_name": "Diskominfosantik Kalteng",
             "kind": "regional_agency",
-            "parent_id": 2,
+            "parent_id": 40,
         },
+    },
+    "duplicate": {
+        "summary": "A name already used under the same parent is refused (409)",
+        "x-expected-status": 409,
+        "value": {"name": "Inspektorat", "kind": "regional_agency", "parent_id": 4},
     },
 }

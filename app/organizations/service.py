@@ -6,10 +6,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from app.core.errors import Conflict, NotFound, RuleViolation
+from app.core.errors import Conflict, NotFound, RuleViolation, field_error
+from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.organizations.models import Organization, OrganizationKind
-from app.organizations.schemas import OrganizationCreate, OrganizationUpdate
+from app.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
 
 def get_organization(*, session: Session, organization_id: int) -> Organization:
@@ -28,7 +29,7 @@ def _parent_or_refuse(session: Session, parent_id: int) -> Organization:
         raise RuleViolation(
             f"parent_id {parent_id} names no organization.",
             type_slug="unknown-parent-organization",
-            errors=[{"loc": ["body", "parent_id"], "msg": "no organization with this id"}],
+            errors=[field_error("parent_id", msg="no organization with this id")],
         )
     return parent
 
@@ -86,7 +87,14 @@ def ancestry(session: Session, organization_ids: Iterable[int]) -> dict[int, set
     return result
 
 
-def create_organization(*, session: Session, organization_in: OrganizationCreate) -> Organization:
+def organization_public(organization: Organization) -> OrganizationPublic:
+    """An organization as clients see it."""
+    return OrganizationPublic.model_validate(organization)
+
+
+def create_organization(
+    *, session: Session, organization_in: OrganizationCreate
+) -> OrganizationPublic:
     """Register an organization; its name is unique under its parent."""
     if organization_in.parent_id is not None:
         _parent_or_refuse(session, organization_in.parent_id)
@@ -95,12 +103,12 @@ def create_organization(*, session: Session, organization_in: OrganizationCreate
     session.add(organization)
     session.commit()
     session.refresh(organization)
-    return organization
+    return organization_public(organization)
 
 
 def update_organization(
     *, session: Session, organization: Organization, organization_in: OrganizationUpdate
-) -> Organization:
+) -> OrganizationPublic:
     """Change an organization; a parent that would make a cycle is refused."""
     data: dict[str, Any] = organization_in.model_dump(exclude_unset=True)
     if data.get("parent_id") is not None:
@@ -112,7 +120,7 @@ def update_organization(
                 f"'{organization.name}' cannot be placed under organization {parent_id}: "
                 "that organization is itself (or lies) under it, which would make a cycle.",
                 type_slug="organization-parent-cycle",
-                errors=[{"loc": ["body", "parent_id"], "msg": "would make a cycle"}],
+                errors=[field_error("parent_id", msg="would make a cycle")],
             )
     name = data.get("name", organization.name)
     parent_id = data.get("parent_id", organization.parent_id)
@@ -123,7 +131,7 @@ def update_organization(
     session.add(organization)
     session.commit()
     session.refresh(organization)
-    return organization
+    return organization_public(organization)
 
 
 def list_organizations(
@@ -134,7 +142,7 @@ def list_organizations(
     q: str | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[Organization], int]:
+) -> tuple[list[OrganizationPublic], int]:
     """Organizations matching the filters, by name, and how many match in all."""
     conditions: list[Any] = []
     if parent_id is not None:
@@ -143,12 +151,12 @@ def list_organizations(
         conditions.append(Organization.kind == kind)
     if q:
         conditions.append(col(Organization.name).icontains(q, autoescape=True))
-    total = session.exec(select(func.count()).select_from(Organization).where(*conditions)).one()
-    items = session.exec(
+    items, total = paginate(
+        session,
         select(Organization)
         .where(*conditions)
-        .order_by(col(Organization.name), col(Organization.id))
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(items), total
+        .order_by(col(Organization.name), col(Organization.id)),
+        limit=limit,
+        offset=offset,
+    )
+    return [organization_public(o) for o in items], total

@@ -9,12 +9,21 @@ import holidays
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.agreements.lifecycle import ENDED, effective_valid_until_expression, status_expression
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
+from app.agreements.parties import party_ids_by_agreement
+from app.agreements.status import (
+    ENDED,
+    IN_FORCE,
+    effective_valid_until_expression,
+    status_expression,
+)
+from app.core.errors import RuleViolation, field_error
 from app.obligations.models import Obligation
+from app.organizations.models import Organization
 from app.reminders.models import DeadlineType
+from app.reminders.schemas import AgreementRef, DeadlinePublic, OrganizationRef
 
-IN_FORCE = (AgreementStatus.signed, AgreementStatus.active)
+MAX_WINDOW_DAYS = 3 * 366
 
 
 @dataclass(frozen=True)
@@ -117,17 +126,6 @@ def obligation_deadlines(
     ]
 
 
-def _parties_of(session: Session, agreement_ids: list[int]) -> dict[int, tuple[int, ...]]:
-    result: dict[int, list[int]] = {}
-    for agreement_id, organization_id in session.exec(
-        select(AgreementParty.agreement_id, AgreementParty.organization_id)
-        .where(col(AgreementParty.agreement_id).in_(agreement_ids))
-        .order_by(col(AgreementParty.position))
-    ):
-        result.setdefault(agreement_id, []).append(organization_id)
-    return {k: tuple(v) for k, v in result.items()}
-
-
 def agreement_deadlines(
     session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
 ) -> list[Deadline]:
@@ -169,7 +167,7 @@ def agreement_deadlines(
     ).all()
     live_expiring = [r for r in expiring if AgreementStatus(r[4]) in IN_FORCE]
     live_pks_due = [r for r in pks_due if AgreementStatus(r[4]) not in ENDED]
-    parties = _parties_of(session, [r[0] for r in live_expiring + live_pks_due])
+    parties = party_ids_by_agreement(session, [r[0] for r in live_expiring + live_pks_due])
     sources = [
         (
             live_expiring,
@@ -213,9 +211,85 @@ def collect_deadlines(
     return sorted(deadlines, key=lambda d: (not d.overdue, d.due_on, d.type.value, d.key))
 
 
-def default_window(
-    today: date, start: date | None, end: date | None, days: int
+def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]:
+    """Deadlines as clients see them, with the names of the organizations concerned."""
+    ids = {i for d in deadlines for i in d.organization_ids}
+    names = (
+        dict(
+            session.exec(
+                select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return [
+        DeadlinePublic(
+            key=d.key,
+            type=d.type,
+            due_on=d.due_on,
+            title=d.title,
+            overdue=d.overdue,
+            non_working_day=non_working_reason(d.due_on),
+            agreement=AgreementRef(
+                id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
+            ),
+            obligation_id=d.obligation_id,
+            organizations=[
+                OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
+            ],
+        )
+        for d in deadlines
+    ]
+
+
+def deadline_window(
+    today: date, start: date | None, end: date | None, default_days: int
 ) -> tuple[date, date]:
-    """[start, end], defaulting to today and today + days."""
+    """[from, to] of a deadline query: from defaults to today, to to from + default_days."""
     start = start or today
-    return start, end or start + timedelta(days=days)
+    end = end or start + timedelta(days=default_days)
+    if end < start:
+        raise RuleViolation(
+            "`to` is before `from`.",
+            type_slug="window-order",
+            errors=[field_error("to", msg="before from", where="query")],
+        )
+    if (end - start).days > MAX_WINDOW_DAYS:
+        raise RuleViolation(
+            f"The window may span at most {MAX_WINDOW_DAYS} days.",
+            type_slug="window-too-long",
+            errors=[field_error("to", msg="window too long", where="query")],
+        )
+    return start, end
+
+
+def _public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]:
+    ids = {i for d in deadlines for i in d.organization_ids}
+    names = (
+        dict(
+            session.exec(
+                select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return [
+        DeadlinePublic(
+            key=d.key,
+            type=d.type,
+            due_on=d.due_on,
+            title=d.title,
+            overdue=d.overdue,
+            non_working_day=non_working_reason(d.due_on),
+            agreement=AgreementRef(
+                id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
+            ),
+            obligation_id=d.obligation_id,
+            organizations=[
+                OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
+            ],
+        )
+        for d in deadlines
+    ]

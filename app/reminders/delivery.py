@@ -1,8 +1,9 @@
 """Delivering reminders: a webhook POST per reminder, one e-mail digest per organization."""
 
+import asyncio
 import smtplib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
@@ -20,19 +21,78 @@ class Outgoing:
     payload: dict[str, Any]
 
 
-def post_webhook(client: httpx.Client, url: str, item: Outgoing) -> str | None:
-    """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed."""
+async def post_webhook(
+    client: httpx.AsyncClient, url: str, item: Outgoing, deadline_seconds: float
+) -> str | None:
+    """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed.
+
+    `deadline_seconds` bounds the whole exchange, not each read: a receiver that trickles its
+    answer a byte at a time is cut off like one that never answers.
+    """
     try:
-        response = client.post(
-            url,
-            json=item.payload,
-            headers={"Idempotency-Key": item.idempotency_key},
-        )
+        async with asyncio.timeout(deadline_seconds):
+            response = await client.post(
+                url, json=item.payload, headers={"Idempotency-Key": item.idempotency_key}
+            )
+    except TimeoutError:
+        return f"webhook: no complete answer within {deadline_seconds:g} s"
     except httpx.HTTPError as exc:
         return f"webhook: {type(exc).__name__}: {exc}"[:1000]
     if 200 <= response.status_code < 300:
         return None
     return f"webhook: HTTP {response.status_code}"
+
+
+@dataclass
+class Delivery:
+    """What one organization's channels are to be given in a run, and what came of it."""
+
+    channels: list[str]
+    webhook_url: str | None
+    webhook_items: list[Outgoing]
+    email: EmailMessage | None
+    email_ids: list[int]
+    errors: dict[int, list[str]] = field(default_factory=dict)
+    webhook_done: set[int] = field(default_factory=set)
+    email_done: bool = False
+
+
+async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any) -> None:
+    """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time."""
+    gate = asyncio.Semaphore(max(settings.WEBHOOK_CONCURRENCY, 1))
+    deadline = settings.WEBHOOK_TIMEOUT_SECONDS
+
+    async def webhook(client: httpx.AsyncClient, delivery: Delivery, item: Outgoing) -> None:
+        assert delivery.webhook_url is not None
+        async with gate:
+            error = await post_webhook(client, delivery.webhook_url, item, deadline)
+        if error:
+            delivery.errors.setdefault(item.reminder_id, []).append(error)
+        else:
+            delivery.webhook_done.add(item.reminder_id)
+
+    async def email(delivery: Delivery) -> None:
+        assert delivery.email is not None
+        async with gate:
+            error = await asyncio.to_thread(send, settings, delivery.email)
+        for reminder_id in delivery.email_ids:
+            if error:
+                delivery.errors.setdefault(reminder_id, []).append(error)
+        delivery.email_done = error is None
+
+    async with httpx.AsyncClient(timeout=deadline, follow_redirects=False) as client:
+        tasks = [
+            webhook(client, delivery, item)
+            for delivery in deliveries
+            if delivery.webhook_url
+            for item in delivery.webhook_items
+        ] + [email(delivery) for delivery in deliveries if delivery.email is not None]
+        await asyncio.gather(*tasks)
+
+
+def deliver_all(deliveries: list[Delivery], settings: Settings) -> None:
+    """Run the deliveries to completion (called outside any database transaction)."""
+    asyncio.run(_deliver_all(deliveries, settings, send_digest))
 
 
 def digest_message(

@@ -6,8 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.types import UTCDateTime, utcnow
-from app.organizations.models import enum_column_type
+from app.core.schemas import TITLE_MAX
+from app.core.types import UTCDateTime, enum_column_type, utcnow
 
 
 class DeadlineType(StrEnum):
@@ -51,7 +51,7 @@ class Reminder(SQLModel, table=True):
         default=None, foreign_key="obligation.id", index=True, ondelete="CASCADE"
     )
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
-    title: str = Field(max_length=500)
+    title: str = Field(max_length=TITLE_MAX)
     # Sent as the Idempotency-Key header, so a receiver can drop a retry it already took.
     idempotency_key: str = Field(max_length=64, unique=True)
     status: ReminderStatus = Field(

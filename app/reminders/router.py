@@ -1,13 +1,10 @@
 """HTTP routes: deadlines, the calendar feed, and the scheduler's reminder run."""
 
 import secrets
-from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from icalendar import Calendar, Event
-from sqlmodel import Session, col, select
 
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep, TodayDep
@@ -20,22 +17,14 @@ from app.core.schemas import (
     OffsetQuery,
     Page,
 )
-from app.organizations.models import Organization
-from app.reminders.deadlines import Deadline, collect_deadlines, non_working_reason
+from app.reminders.calendar import calendar_feed
+from app.reminders.deadlines import collect_deadlines, deadline_window, deadlines_public
 from app.reminders.models import ReminderStatus
-from app.reminders.schemas import (
-    AgreementRef,
-    DeadlinePublic,
-    OrganizationRef,
-    ReminderPublic,
-    RunIn,
-    RunResult,
-)
+from app.reminders.schemas import DeadlinePublic, ReminderPublic, RunIn, RunResult
 from app.reminders.service import list_reminders, run_reminders
 
 router = APIRouter(tags=["Deadlines and reminders"])
 bearer = HTTPBearer(auto_error=False, description="SCHEDULER_TOKEN")
-MAX_WINDOW_DAYS = 3 * 366
 
 
 def require_scheduler(
@@ -50,57 +39,6 @@ def require_scheduler(
         credentials.credentials.encode(), expected.encode()
     ):
         raise Unauthorized("Send the scheduler token as 'Authorization: Bearer <SCHEDULER_TOKEN>'.")
-
-
-def _window(
-    today: date, start: date | None, end: date | None, default_days: int
-) -> tuple[date, date]:
-    start = start or today
-    end = end or start + timedelta(days=default_days)
-    if end < start:
-        raise RuleViolation(
-            "`to` is before `from`.",
-            type_slug="window-order",
-            errors=[{"loc": ["query", "to"], "msg": "before from"}],
-        )
-    if (end - start).days > MAX_WINDOW_DAYS:
-        raise RuleViolation(
-            f"The window may span at most {MAX_WINDOW_DAYS} days.",
-            type_slug="window-too-long",
-            errors=[{"loc": ["query", "to"], "msg": "window too long"}],
-        )
-    return start, end
-
-
-def _public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]:
-    ids = {i for d in deadlines for i in d.organization_ids}
-    names = (
-        dict(
-            session.exec(
-                select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
-            ).all()
-        )
-        if ids
-        else {}
-    )
-    return [
-        DeadlinePublic(
-            key=d.key,
-            type=d.type,
-            due_on=d.due_on,
-            title=d.title,
-            overdue=d.overdue,
-            non_working_day=non_working_reason(d.due_on),
-            agreement=AgreementRef(
-                id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
-            ),
-            obligation_id=d.obligation_id,
-            organizations=[
-                OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
-            ],
-        )
-        for d in deadlines
-    ]
 
 
 FromQuery = Annotated[Day | None, Query(alias="from", description="Default: today.")]
@@ -126,11 +64,11 @@ def deadlines(
     (`valid_until`), and NK `pks_due_on` dates, each with its agreement and the organizations
     concerned. Overdue open obligations come first. A date on a weekend or an Indonesian public
     holiday is flagged (`non_working_day`) so staff can move it before it bites."""
-    start, end = _window(today, start, end, 90)
+    start, end = deadline_window(today, start, end, 90)
     found = collect_deadlines(
         session, start=start, end=end, today=today, organization_id=organization_id
     )
-    return _public(session, found)
+    return deadlines_public(session, found)
 
 
 @router.get(
@@ -149,41 +87,37 @@ def calendar(
 ) -> Response:
     """The same deadlines as `GET /api/v1/deadlines`, as an RFC 5545 calendar with stable UIDs,
     so staff subscribe once; by default a year ahead (and every overdue obligation)."""
-    start, end = _window(today, start, end, 365)
-    found = _public(
+    start, end = deadline_window(today, start, end, 365)
+    found = deadlines_public(
         session,
         collect_deadlines(
             session, start=start, end=end, today=today, organization_id=organization_id
         ),
     )
-    feed = Calendar()
-    feed.add("prodid", "-//Registry of cooperation agreements//NK PKS//ID")
-    feed.add("version", "2.0")
-    feed.add("x-wr-calname", "Tenggat kerja sama (NK/PKS)")
-    for deadline in found:
-        event = Event()
-        event.add("uid", f"{deadline.key}@kerja-sama-registry")
-        event.add("dtstamp", now)
-        event.add("dtstart", deadline.due_on)
-        event.add("dtend", deadline.due_on + timedelta(days=1))
-        event.add("summary", ("[TERLAMBAT] " if deadline.overdue else "") + deadline.title)
-        parties = ", ".join(o.name for o in deadline.organizations)
-        note = (
-            f"\nHari libur/akhir pekan: {deadline.non_working_day}"
-            if deadline.non_working_day
-            else ""
+    return Response(content=calendar_feed(found, now), media_type="text/calendar; charset=utf-8")
+
+
+RUN_QUERY = {"as_of", "dry_run"}
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A typo in a query parameter must not be silently ignored by the run."""
+    unknown = sorted(set(request.query_params) - RUN_QUERY)
+    if unknown:
+        raise RuleViolation(
+            f"Unknown query parameter(s): {', '.join(unknown)}. The run takes as_of and dry_run, "
+            "in the query or in the body.",
+            type_slug="unknown-query-parameter",
+            errors=[{"loc": ["query", name], "msg": "unknown parameter"} for name in unknown],
         )
-        event.add("description", f"{deadline.agreement.title}\nPihak: {parties}{note}")
-        event.add("categories", [deadline.type.value])
-        feed.add_component(event)
-    return Response(content=feed.to_ical(), media_type="text/calendar; charset=utf-8")
 
 
 @router.post(
     "/api/v1/reminders/run",
     response_model=RunResult,
+    response_model_exclude_none=True,
     summary="Run the reminders (the scheduler calls this daily)",
-    dependencies=[Depends(require_scheduler)],
+    dependencies=[Depends(require_scheduler), Depends(refuse_unknown_query)],
     responses=responses(401, 422),
 )
 def run(
@@ -191,12 +125,19 @@ def run(
     today: TodayDep,
     now: NowDep,
     settings: SettingsDep,
+    as_of: Annotated[
+        Day | None, Query(description="The day to run for, as in the body; not both.")
+    ] = None,
+    dry_run: Annotated[bool | None, Query(description="As in the body.")] = None,
     run_in: Annotated[
         RunIn | None,
         Body(
             openapi_examples={
                 "today": {"summary": "Today", "value": {}},
-                "catch_up": {"summary": "A given day", "value": {"as_of": "2026-11-23"}},
+                "preview": {
+                    "summary": "What the run on 1 January 2027 would send (changes nothing)",
+                    "value": {"as_of": "2027-01-01", "dry_run": True},
+                },
             }
         ),
     ] = None,
@@ -206,16 +147,27 @@ def run(
     deliver them: a JSON POST per reminder to the organization's `webhook_url` (with an
     `Idempotency-Key` header), one e-mail digest per organization. Calling it twice, or from two
     hosts at once, records each reminder once; a failed delivery is retried on later runs.
-    Needs `Authorization: Bearer <SCHEDULER_TOKEN>`."""
-    as_of = run_in.as_of if run_in and run_in.as_of else today
-    result = run_reminders(session=session, as_of=as_of, now=now, settings=settings)
-    return RunResult(
-        as_of=result.as_of,
-        created=result.created,
-        delivered=result.delivered,
-        failed=result.failed,
-        undeliverable=result.undeliverable,
+
+    `as_of` may not be after today (422): each reminder is recorded once, so running ahead would
+    use up that day's reminders. `dry_run: true` answers what a run on any day would record and
+    send, and changes nothing. Needs `Authorization: Bearer <SCHEDULER_TOKEN>`."""
+    body = run_in or RunIn()
+    if as_of is not None and body.as_of is not None and as_of != body.as_of:
+        raise RuleViolation(
+            "as_of is given twice, in the query and in the body, with different days.",
+            type_slug="as-of-twice",
+            errors=[{"loc": ["query", "as_of"], "msg": "differs from body.as_of"}],
+        )
+    day = as_of or body.as_of or today
+    result = run_reminders(
+        session=session,
+        as_of=day,
+        today=today,
+        now=now,
+        settings=settings,
+        dry_run=bool(dry_run) or body.dry_run,
     )
+    return RunResult.model_validate(result, from_attributes=True)
 
 
 @router.get(
@@ -243,9 +195,4 @@ def reminders(
         limit=limit,
         offset=offset,
     )
-    return Page[ReminderPublic](
-        items=[ReminderPublic.model_validate(r) for r in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return Page[ReminderPublic](items=items, total=total, limit=limit, offset=offset)

@@ -37,17 +37,48 @@ class DeadlinePublic(BaseModel):
 
 
 class RunIn(RequestBody):
-    as_of: Day | None = Field(default=None, description="The day to run for; default today.")
+    as_of: Day | None = Field(
+        default=None,
+        description="The day to run for; default today. Not in the future (422): a reminder is "
+        "recorded once, so a run for a later day would use up that day's reminders now. Use "
+        "dry_run to see what a later day would bring.",
+    )
+    dry_run: bool = Field(
+        default=False, description="Answer what the run would record and send; change nothing."
+    )
+
+
+class PlannedReminder(BaseModel):
+    """A reminder a run would record (dry run)."""
+
+    deadline_key: str
+    point: str
+    due_on: date
+    title: str
+    agreement_id: int
+    organization_id: int
+    organization_name: str
+    channels: list[str] = Field(
+        description="`webhook`, `email`; empty: no channel, it would be kept as undeliverable."
+    )
 
 
 class RunResult(BaseModel):
-    """What one run did."""
+    """What one run did, or, with dry_run, would do."""
 
     as_of: date
+    dry_run: bool = False
     created: int = Field(description="Reminders recorded by this run (each exactly once).")
     delivered: int
     failed: int = Field(description="Kept, with the error; retried on later runs with back-off.")
     undeliverable: int = Field(description="No channel: no webhook_url and no e-mail.")
+    planned: list[PlannedReminder] | None = Field(
+        default=None, description="With dry_run: the reminders it would record, in order."
+    )
+    retries_due: int | None = Field(
+        default=None,
+        description="With dry_run: reminders already recorded whose delivery it would try again.",
+    )
 
 
 class ReminderPublic(BaseModel):

@@ -6,18 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.agreements.models import Agreement
 from app.core.config import Settings
+from app.core.errors import RuleViolation
+from app.core.pagination import paginate
 from app.organizations.models import Organization
 from app.reminders.deadlines import Deadline, agreement_deadlines, obligation_deadlines
-from app.reminders.delivery import Outgoing, digest_message, post_webhook, send_digest
+from app.reminders.delivery import Delivery, Outgoing, deliver_all, digest_message
 from app.reminders.models import Reminder, ReminderStatus
 from app.reminders.points import reached_point
+from app.reminders.schemas import PlannedReminder, ReminderPublic
 
 CLAIM_SECONDS = 600
 BATCH = 1000
@@ -30,6 +32,9 @@ class RunResult:
     delivered: int = 0
     failed: int = 0
     undeliverable: int = 0
+    dry_run: bool = False
+    planned: list[PlannedReminder] | None = None
+    retries_due: int | None = None
 
 
 def _point_label(point: str) -> str:
@@ -161,14 +166,21 @@ def _backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.REMINDER_RETRY_MAX_SECONDS))
 
 
-def deliver(
-    session: Session, *, as_of: date, now: datetime, settings: Settings, client: httpx.Client
-) -> RunResult:
-    """Deliver claimed reminders on every channel of their organization that has not taken them."""
-    result = RunResult(as_of=as_of)
-    claimed = _claim(session, now)
-    if not claimed:
-        return result
+def _channels(organization: Organization, settings: Settings) -> list[str]:
+    return [
+        name
+        for name, present in (
+            ("webhook", bool(organization.webhook_url)),
+            ("email", bool(organization.email and settings.SMTP_HOST)),
+        )
+        if present
+    ]
+
+
+def _plan(
+    session: Session, claimed: list[Reminder], as_of: date, settings: Settings
+) -> dict[int, Delivery]:
+    """What each organization's channels are to be given; read while the claim is held."""
     organizations = {
         o.id: o
         for o in session.exec(
@@ -184,85 +196,174 @@ def deliver(
             )
         ).all()
     )
-    errors: dict[int, list[str]] = defaultdict(list)
     by_organization: dict[int, list[Reminder]] = defaultdict(list)
     for reminder in claimed:
         by_organization[reminder.organization_id].append(reminder)
+    deliveries = {}
     for organization_id, reminders in by_organization.items():
         organization = organizations[organization_id]
         items = {
-            r.id: Outgoing(
+            r.id or 0: Outgoing(
                 r.id or 0,
                 r.idempotency_key,
                 _payload(r, organization, titles.get(r.agreement_id, ""), as_of),
             )
             for r in reminders
         }
-        if organization.webhook_url:
-            for reminder in reminders:
-                if reminder.webhook_delivered_at is None:
-                    error = post_webhook(client, organization.webhook_url, items[reminder.id])
-                    if error:
-                        errors[reminder.id or 0].append(error)
-                    else:
-                        reminder.webhook_delivered_at = now
-        if organization.email and settings.SMTP_HOST:
-            pending = [r for r in reminders if r.email_delivered_at is None]
-            if pending:
-                message = digest_message(
-                    settings, organization.email, organization.name, [items[r.id] for r in pending]
-                )
-                error = send_digest(settings, message)
-                for reminder in pending:
-                    if error:
-                        errors[reminder.id or 0].append(error)
-                    else:
-                        reminder.email_delivered_at = now
-        for reminder in reminders:
-            channels = bool(organization.webhook_url) + bool(
-                organization.email and settings.SMTP_HOST
+        channels = _channels(organization, settings)
+        pending_email = [r.id or 0 for r in reminders if r.email_delivered_at is None]
+        deliveries[organization_id] = Delivery(
+            channels=channels,
+            webhook_url=organization.webhook_url if "webhook" in channels else None,
+            webhook_items=[items[r.id or 0] for r in reminders if r.webhook_delivered_at is None],
+            email=digest_message(
+                settings,
+                organization.email or "",
+                organization.name,
+                [items[i] for i in pending_email],
             )
-            if channels == 0:
-                reminder.status = ReminderStatus.undeliverable
-                reminder.last_error = (
-                    "no channel: the organization has no webhook_url and no "
-                    "e-mail (or no SMTP_HOST is configured)"
-                )
-                reminder.next_attempt_at = now + _backoff(settings, 1)
-                result.undeliverable += 1
-            elif errors.get(reminder.id or 0):
-                reminder.status = ReminderStatus.failed
-                reminder.attempts += 1
-                reminder.last_error = "; ".join(errors[reminder.id or 0])
-                reminder.next_attempt_at = now + _backoff(settings, reminder.attempts)
-                result.failed += 1
-            else:
-                reminder.status = ReminderStatus.delivered
-                reminder.last_error = None
-                result.delivered += 1
-            reminder.claimed_until = None
-            session.add(reminder)
-        session.commit()
+            if "email" in channels and pending_email
+            else None,
+            email_ids=pending_email if "email" in channels else [],
+        )
+    return deliveries
+
+
+def _outcome(
+    rid: int, attempts: int, delivery: Delivery, now: datetime, settings: Settings
+) -> dict[str, Any]:
+    """The columns a reminder gets after its delivery."""
+    values: dict[str, Any] = {"id": rid, "claimed_until": None}
+    if rid in delivery.webhook_done:
+        values["webhook_delivered_at"] = now
+    if delivery.email_done and rid in delivery.email_ids:
+        values["email_delivered_at"] = now
+    if not delivery.channels:
+        values.update(
+            status=ReminderStatus.undeliverable,
+            last_error="no channel: the organization has no webhook_url and no e-mail (or no "
+            "SMTP_HOST is configured)",
+            next_attempt_at=now + _backoff(settings, 1),
+        )
+    elif delivery.errors.get(rid):
+        values.update(
+            status=ReminderStatus.failed,
+            attempts=attempts + 1,
+            last_error="; ".join(delivery.errors[rid]),
+            next_attempt_at=now + _backoff(settings, attempts + 1),
+        )
+    else:
+        values.update(status=ReminderStatus.delivered, last_error=None)
+    return values
+
+
+def deliver(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
+    """Deliver claimed reminders on every channel of their organization that has not taken them.
+
+    The claim is committed, then the network is used with no transaction open (a slow receiver
+    must hold no lock that other requests wait for), then the outcomes are written at once.
+    """
+    result = RunResult(as_of=as_of)
+    claimed = _claim(session, now)
+    if not claimed:
+        return result
+    deliveries = _plan(session, claimed, as_of, settings)
+    taken = [(r.id or 0, r.attempts, r.organization_id) for r in claimed]
+    session.commit()  # nothing is held while we wait on receivers
+    deliver_all(list(deliveries.values()), settings)
+    outcomes = [
+        _outcome(rid, attempts, deliveries[org_id], now, settings)
+        for rid, attempts, org_id in taken
+    ]
+    session.execute(sa.update(Reminder), outcomes)
+    session.commit()
+    for values in outcomes:
+        status = values["status"]
+        result.delivered += status == ReminderStatus.delivered
+        result.failed += status == ReminderStatus.failed
+        result.undeliverable += status == ReminderStatus.undeliverable
     return result
+
+
+def check_run_day(as_of: date, today: date, *, dry_run: bool, loc: list[Any]) -> None:
+    """A run records each reminder once, so it may not run ahead of today; a dry run may."""
+    if as_of > today and not dry_run:
+        raise RuleViolation(
+            f"as_of {as_of} is after today ({today}). A reminder is recorded once: a run for a "
+            "later day would use up that day's reminders now, and they would never be sent on "
+            "the day. Send dry_run: true to see what that day would bring.",
+            type_slug="reminder-run-in-future",
+            errors=[{"loc": loc, "msg": "must not be after today unless dry_run"}],
+        )
+
+
+def plan_run(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
+    """What a run on `as_of` would record and send; records and sends nothing."""
+    rows = due_reminders(session, as_of=as_of, settings=settings)
+    recorded: set[tuple[str, str, int]] = set()
+    keys = {r["deadline_key"] for r in rows}
+    for start in range(0, len(rows), BATCH):
+        chunk = list(keys)[start : start + BATCH]
+        recorded.update(
+            session.exec(
+                select(Reminder.deadline_key, Reminder.point, Reminder.organization_id).where(
+                    col(Reminder.deadline_key).in_(chunk)
+                )
+            ).all()
+        )
+    new = [r for r in rows if (r["deadline_key"], r["point"], r["organization_id"]) not in recorded]
+    organizations = {
+        o.id: o
+        for o in session.exec(
+            select(Organization).where(
+                col(Organization.id).in_({r["organization_id"] for r in new})
+            )
+        )
+    }
+    retries = session.exec(
+        select(sa.func.count())
+        .select_from(Reminder)
+        .where(Reminder.status != ReminderStatus.delivered, col(Reminder.next_attempt_at) <= now)
+    ).one()
+    session.rollback()
+    planned = [
+        PlannedReminder(
+            deadline_key=r["deadline_key"],
+            point=r["point"],
+            due_on=r["due_on"],
+            title=r["title"],
+            agreement_id=r["agreement_id"],
+            organization_id=r["organization_id"],
+            organization_name=organizations[r["organization_id"]].name,
+            channels=_channels(organizations[r["organization_id"]], settings),
+        )
+        for r in new
+    ]
+    return RunResult(
+        as_of=as_of,
+        created=len(planned),
+        dry_run=True,
+        planned=planned,
+        retries_due=retries,
+        undeliverable=sum(1 for p in planned if not p.channels),
+    )
 
 
 def run_reminders(
     *,
     session: Session,
     as_of: date,
+    today: date,
     now: datetime,
     settings: Settings,
-    client: httpx.Client | None = None,
+    dry_run: bool = False,
 ) -> RunResult:
     """The scheduler's daily run: record reminders once (committed first), then deliver them."""
+    check_run_day(as_of, today, dry_run=dry_run, loc=["body", "as_of"])
+    if dry_run:
+        return plan_run(session, as_of=as_of, now=now, settings=settings)
     created = record_reminders(session, due_reminders(session, as_of=as_of, settings=settings), now)
-    own_client = client is None
-    http = client or httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
-    try:
-        result = deliver(session, as_of=as_of, now=now, settings=settings, client=http)
-    finally:
-        if own_client:
-            http.close()
+    result = deliver(session, as_of=as_of, now=now, settings=settings)
     result.created = created
     return result
 
@@ -275,7 +376,7 @@ def list_reminders(
     agreement_id: int | None,
     limit: int,
     offset: int,
-) -> tuple[list[Reminder], int]:
+) -> tuple[list[ReminderPublic], int]:
     """Reminders, newest first."""
     conditions: list[Any] = []
     if status is not None:
@@ -284,12 +385,10 @@ def list_reminders(
         conditions.append(Reminder.organization_id == organization_id)
     if agreement_id is not None:
         conditions.append(Reminder.agreement_id == agreement_id)
-    total = session.exec(select(func.count()).select_from(Reminder).where(*conditions)).one()
-    items = session.exec(
-        select(Reminder)
-        .where(*conditions)
-        .order_by(col(Reminder.id).desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(items), total
+    items, total = paginate(
+        session,
+        select(Reminder).where(*conditions).order_by(col(Reminder.id).desc()),
+        limit=limit,
+        offset=offset,
+    )
+    return [ReminderPublic.model_validate(r) for r in items], total

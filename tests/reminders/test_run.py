@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.core.deps import get_now
+from app.core.deps import get_now, get_today
 from app.main import app
+from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, create_obligation
 from tests.reminders.conftest import TOKEN, Receiver
 from tests.world import Kalsel, nk_body
@@ -17,7 +18,13 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def run(client: TestClient, as_of: str) -> dict[str, Any]:
-    response = client.post(RUN, json={"as_of": as_of}, headers=AUTH)
+    """The scheduler's run on that day (the registry's today is that day while it runs)."""
+    day = date.fromisoformat(as_of)
+    app.dependency_overrides[get_today] = lambda: day
+    try:
+        response = client.post(RUN, json={"as_of": as_of}, headers=AUTH)
+    finally:
+        app.dependency_overrides[get_today] = lambda: TODAY
     assert response.status_code == 200, response.text
     return dict(response.json())
 

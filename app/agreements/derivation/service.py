@@ -1,19 +1,23 @@
 """From one NK to many PKS: derive them in one call, and see which SKPD hold one (coverage)."""
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.agreements.history import record, record_many
-from app.agreements.lifecycle import (
-    FULLY_SIGNED,
-    signed_on_expression,
-    status_expression,
-    store_signature_facts,
+from app.agreements.derivation.schemas import (
+    AgencyCoveragePublic,
+    CoveragePublic,
+    CoveredPks,
+    DerivedPks,
+    DeriveIn,
+    DeriveResult,
+    GovernmentCoveragePublic,
 )
+from app.agreements.errors import AgreementNotFound
+from app.agreements.history import record, record_many
+from app.agreements.locking import claim_agreement
 from app.agreements.models import (
     Agreement,
     AgreementKind,
@@ -21,48 +25,34 @@ from app.agreements.models import (
     AgreementStatus,
     ScopeItem,
 )
-from app.agreements.rules import bounds_of, check_validity, nk_party_ids
-from app.agreements.schemas import DeriveIn
-from app.agreements.service import claim_agreement
-from app.core.errors import NotFound, RuleViolation
+from app.agreements.parties import insert_parties, live_pks_held, outside_parties
+from app.agreements.status import (
+    ENDED,
+    FULLY_SIGNED,
+    facts_for,
+    is_live,
+    signed_on_expression,
+    status_expression,
+)
+from app.agreements.validity import bounds_of, check_validity
+from app.core.errors import RuleViolation, field_error
+from app.core.schemas import TITLE_MAX
 from app.core.types import utcnow
 from app.organizations.models import GOVERNMENT_KINDS, Organization, OrganizationKind
-from app.organizations.service import ancestry, organizations_by_id
-
-# A PKS that no longer binds anyone; an agency holding only such a PKS may get a new one.
-NOT_LIVE = (AgreementStatus.expired,)
+from app.organizations.service import organizations_by_id
 
 
 def _nk_or_refuse(session: Session, nk_id: int) -> Agreement:
     nk = session.get(Agreement, nk_id)
     if nk is None:
-        raise NotFound(f"No agreement with id {nk_id}.", type_slug="agreement-not-found")
+        raise AgreementNotFound(nk_id)
     if nk.kind != AgreementKind.nk:
         raise RuleViolation(
-            f"Agreement {nk_id} is a PKS; PKS are derived from, and covered by, an NK.",
+            f"Agreement {nk_id} is a {nk.kind.value.upper()}; PKS are derived from, and covered "
+            "by, an NK.",
             type_slug="nk-only",
         )
     return nk
-
-
-def _live_pks_by_organization(
-    session: Session, nk_id: int, organization_ids: list[int], today: date
-) -> dict[int, tuple[int, AgreementStatus]]:
-    status = status_expression(Agreement, today)
-    rows = session.exec(
-        select(AgreementParty.organization_id, Agreement.id, status)
-        .join(Agreement, col(Agreement.id) == AgreementParty.agreement_id)
-        .where(
-            Agreement.parent_id == nk_id,
-            col(AgreementParty.organization_id).in_(organization_ids),
-        )
-        .order_by(col(Agreement.id))
-    )
-    return {
-        org_id: (pks_id, AgreementStatus(s))
-        for org_id, pks_id, s in rows
-        if pks_id is not None and AgreementStatus(s) not in NOT_LIVE
-    }
 
 
 def _chosen_scope(session: Session, nk_id: int, wanted: list[int] | None) -> list[ScopeItem]:
@@ -84,12 +74,15 @@ def _chosen_scope(session: Session, nk_id: int, wanted: list[int] | None) -> lis
             + ".",
             type_slug="scope-item-not-in-nk",
             errors=[
-                {"loc": ["body", "scope_item_ids", i], "msg": "not an item of this NK"}
-                for i, _ in unknown
+                field_error("scope_item_ids", i, msg="not an item of this NK") for i, _ in unknown
             ],
         )
     chosen = set(wanted)
     return [item for item in items if item.id in chosen]
+
+
+def _title_for(template: str, organization: Organization) -> str:
+    return template.replace("{organization}", organization.name)
 
 
 def _offenders(
@@ -98,11 +91,10 @@ def _offenders(
     """Every organization that cannot get a PKS, each with its reason (all named at once)."""
     assert nk.id is not None
     ids = derive_in.organization_ids
-    everyone = [*ids, derive_in.counterpart_organization_id]
-    organizations = organizations_by_id(session, everyone)
-    lineage = ancestry(session, organizations)
-    nk_parties = nk_party_ids(session, nk.id)
-    live = _live_pks_by_organization(session, nk.id, ids, today)
+    counterpart = derive_in.counterpart_organization_id
+    organizations = organizations_by_id(session, [*ids, counterpart])
+    outside = outside_parties(session, nk.id, organizations)
+    live = live_pks_held(session, nk_id=nk.id, organization_ids=list(organizations), today=today)
     errors: list[dict[str, Any]] = []
     seen: set[int] = set()
 
@@ -110,44 +102,42 @@ def _offenders(
         org = organizations.get(org_id)
         if org is None:
             return f"organization {org_id} is unknown"
-        if not lineage[org_id] & nk_parties:
+        if org_id in outside:
             return f"'{org.name}' is not a party of the NK nor under one"
+        if org_id in live:
+            pks_id, status = live[org_id]
+            return f"'{org.name}' already holds PKS {pks_id} under this NK ({status})"
         return None
 
     for index, org_id in enumerate(ids):
         why = reason(org_id)
         if why is None and org_id in seen:
             why = f"organization {org_id} is listed twice"
-        if why is None and org_id == derive_in.counterpart_organization_id:
+        if why is None and org_id == counterpart:
             why = f"'{organizations[org_id].name}' is the counterpart"
-        if why is None and org_id in live:
-            pks_id, status = live[org_id]
+        if why is None and len(_title_for(derive_in.title, organizations[org_id])) > TITLE_MAX:
             why = (
-                f"'{organizations[org_id].name}' already holds PKS {pks_id} under this NK "
-                f"({status.value})"
+                f"the title for '{organizations[org_id].name}' would be longer than "
+                f"{TITLE_MAX} characters"
             )
         seen.add(org_id)
         if why:
-            errors.append({"loc": ["body", "organization_ids", index], "msg": why})
-    why = reason(derive_in.counterpart_organization_id)
+            errors.append(field_error("organization_ids", index, msg=why))
+    why = reason(counterpart)
     if why:
-        errors.append({"loc": ["body", "counterpart_organization_id"], "msg": why})
+        errors.append(field_error("counterpart_organization_id", msg=why))
     return organizations, errors
 
 
-def derive_pks(
-    *, session: Session, nk_id: int, derive_in: DeriveIn, today: date
-) -> list[tuple[int, int, str]]:
-    """Create one draft PKS per organization under an NK, all or nothing.
-
-    Returns (id, organization_id, title) of each, in the order of organization_ids.
-    """
+def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date) -> DeriveResult:
+    """Create one draft PKS per organization under an NK, all or nothing, in the order of
+    organization_ids."""
     nk = _nk_or_refuse(session, nk_id)
-    claim_agreement(session, agreement_id=nk_id)  # serializes derivations from the same NK
+    claim_agreement(session, agreement_id=nk_id)  # serializes PKS added under the same NK
     check_validity(
         valid_from=derive_in.valid_from,
         valid_until=derive_in.valid_until,
-        parent=bounds_of(session, nk),
+        parent=bounds_of(session, nk, today),
     )
     scope = _chosen_scope(session, nk_id, derive_in.scope_item_ids)
     organizations, errors = _offenders(session, nk, derive_in, today)
@@ -158,10 +148,7 @@ def derive_pks(
             errors=errors,
         )
     now = utcnow()
-    titles = [
-        derive_in.title.replace("{organization}", organizations[org_id].name)
-        for org_id in derive_in.organization_ids
-    ]
+    titles = [_title_for(derive_in.title, organizations[o]) for o in derive_in.organization_ids]
     # One batched INSERT ... RETURNING; ids come back in the order of the rows sent.
     # (PostgreSQL sends it as one batch; SQLite, which cannot promise that order, row by row,
     # in-process.)
@@ -186,9 +173,8 @@ def derive_pks(
         )
         if pks_id is not None
     ]
-    # Parties and scope items need no ORM identity: bulk INSERTs, batched by the driver.
-    session.execute(
-        sa.insert(AgreementParty),
+    insert_parties(
+        session,
         [
             row
             for pks_id, org_id in zip(ids, derive_in.organization_ids, strict=True)
@@ -202,7 +188,6 @@ def derive_pks(
             )
         ],
     )
-    store_signature_facts(session, ids)
     if scope:
         session.execute(
             sa.insert(ScopeItem),
@@ -221,31 +206,19 @@ def derive_pks(
     record_many(session, ids, "created", kind="pks", derived_from_nk=nk_id)
     record(session, nk_id, "pks_derived", pks_ids=ids, organization_ids=derive_in.organization_ids)
     session.commit()
-    return list(zip(ids, derive_in.organization_ids, titles, strict=True))
+    created = [
+        # Freshly derived PKS are drafts by definition (not finalized).
+        DerivedPks(id=pks_id, organization_id=org, title=title, status=AgreementStatus.draft)
+        for pks_id, org, title in zip(ids, derive_in.organization_ids, titles, strict=True)
+    ]
+    return DeriveResult(nk_id=nk_id, count=len(created), created=created)
 
 
-@dataclass
-class AgencyCoverage:
-    """One SKPD and the PKS it holds under the NK, if any."""
-
-    organization: Organization
-    pks_id: int | None
-    status: AgreementStatus | None
-    signed_on: date | None
-    overdue: bool
-
-
-@dataclass
-class GovernmentCoverage:
-    organization: Organization
-    agencies: list[AgencyCoverage] = field(default_factory=list)
-
-
-def coverage_of(
-    *, session: Session, nk_id: int, as_of: date
-) -> tuple[Agreement, AgreementStatus, list[GovernmentCoverage]]:
-    """For each government party of an NK, its SKPD and the PKS each holds under the NK."""
+def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> CoveragePublic:
+    """For each government party of an NK, its SKPD and the PKS each holds under the NK, as they
+    stood on `as_of` (a signature dated later does not count; a PKS not yet known is absent)."""
     nk = _nk_or_refuse(session, nk_id)
+    facts = facts_for(as_of, today)
     governments = list(
         session.exec(
             select(Organization)
@@ -267,42 +240,66 @@ def coverage_of(
             .order_by(col(Organization.name))
         )
     )
-    held: dict[int, tuple[int, AgreementStatus, date | None]] = {}
+    held: dict[int, list[CoveredPks]] = {}
+    nk_status = AgreementStatus(
+        session.exec(
+            select(status_expression(Agreement, as_of, facts)).where(Agreement.id == nk_id)
+        ).one()
+    )
     rows = session.exec(
         select(
             AgreementParty.organization_id,
             Agreement.id,
-            status_expression(Agreement, as_of),
-            signed_on_expression(Agreement),
+            status_expression(Agreement, as_of, facts),
+            signed_on_expression(Agreement, facts),
         )
         .join(Agreement, col(Agreement.id) == AgreementParty.agreement_id)
         .where(
             Agreement.parent_id == nk_id,
             col(AgreementParty.organization_id).in_([a.id for a in agencies]),
+            facts.known(Agreement),
         )
-        .order_by(col(Agreement.id))
+        .order_by(col(Agreement.id).desc())
     )
     for org_id, pks_id, status, signed_on in rows:
         if pks_id is None:
             continue
-        current = held.get(org_id)
-        # The newest live PKS wins; an expired one shows only when there is nothing else.
-        if current is None or AgreementStatus(status) not in NOT_LIVE:
-            held[org_id] = (pks_id, AgreementStatus(status), signed_on)
+        warnings = ["parent_inactive"] if nk_status in ENDED and is_live(status) else []
+        held.setdefault(org_id, []).append(
+            CoveredPks(id=pks_id, status=status, signed_on=signed_on, warnings=warnings)
+        )
     past_due = nk.pks_due_on is not None and as_of > nk.pks_due_on
-    by_government = {g.id: GovernmentCoverage(organization=g) for g in governments}
+    counts: dict[str, int] = {}
+    by_government = {
+        g.id: GovernmentCoveragePublic(
+            organization_id=g.id or 0, organization_name=g.name, agencies=[]
+        )
+        for g in governments
+    }
     for agency in agencies:
-        pks_id, status, signed_on = held.get(agency.id or 0, (None, None, None))
+        agreements = held.get(agency.id or 0, [])
+        # The live PKS counts; without one, the newest it held.
+        pks = next(
+            (p for p in agreements if is_live(p.status)), agreements[0] if agreements else None
+        )
+        overdue = past_due and (pks is None or pks.status not in FULLY_SIGNED)
+        key = pks.status.value if pks else "none"
+        counts[key] = counts.get(key, 0) + 1
+        counts["overdue"] = counts.get("overdue", 0) + int(overdue)
         by_government[agency.parent_id].agencies.append(
-            AgencyCoverage(
-                organization=agency,
-                pks_id=pks_id,
-                status=status,
-                signed_on=signed_on,
-                overdue=past_due and status not in FULLY_SIGNED,
+            AgencyCoveragePublic(
+                organization_id=agency.id or 0,
+                organization_name=agency.name,
+                pks=pks,
+                agreements=agreements,
+                overdue=overdue,
             )
         )
-    nk_status = AgreementStatus(
-        session.exec(select(status_expression(Agreement, as_of)).where(Agreement.id == nk_id)).one()
+    return CoveragePublic(
+        nk_id=nk_id,
+        nk_status=nk_status,
+        as_of=as_of,
+        pks_due_on=nk.pks_due_on,
+        counts=counts,
+        governments=list(by_government.values()),
     )
-    return nk, nk_status, list(by_government.values())

@@ -1,0 +1,73 @@
+"""HTTP routes from one NK to many PKS: derive them, and see coverage of the SKPD."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, status
+
+from app.agreements.dependencies import NkIdPath
+from app.agreements.derivation.schemas import (
+    DERIVE_EXAMPLES,
+    CoveragePublic,
+    DeriveIn,
+    DeriveResult,
+)
+from app.agreements.derivation.service import coverage_of, derive_pks
+from app.core.db import SessionDep
+from app.core.deps import TodayDep
+from app.core.errors import responses
+from app.core.schemas import Day
+
+router = APIRouter(prefix="/api/v1/agreements", tags=["From NK to PKS"])
+
+
+@router.post(
+    "/{agreement_id}/derive",
+    response_model=DeriveResult,
+    status_code=status.HTTP_201_CREATED,
+    summary="Derive one draft PKS per SKPD from an NK",
+    responses=responses(404, 409, 422),
+)
+def derive(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: NkIdPath,
+    derive_in: Annotated[DeriveIn, Body(openapi_examples=DERIVE_EXAMPLES)],
+) -> DeriveResult:
+    """Create, in one call, a draft PKS between the counterpart and each SKPD, under this NK.
+
+    What the Kalsel staff did 21 times by hand in June 2022. Each PKS copies the chosen items of
+    the NK's ruang lingkup (default all), each item keeping a reference to the NK item it came
+    from. **All or nothing**: if any organization is unknown, is not under a party of the NK,
+    already holds a live PKS under it, or would get a title over 500 characters, nothing is
+    created and the 422 names every offender.
+    """
+    return derive_pks(session=session, nk_id=agreement_id, derive_in=derive_in, today=today)
+
+
+@router.get(
+    "/{agreement_id}/coverage",
+    response_model=CoveragePublic,
+    summary="Which SKPD hold a PKS under this NK",
+    responses=responses(404, 422),
+)
+def coverage(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: NkIdPath,
+    as_of: Annotated[
+        Day | None,
+        Query(
+            description="As the registry knew it on this day: signatures dated later do not "
+            "count, PKS registered later are absent. Default today."
+        ),
+    ] = None,
+) -> CoveragePublic:
+    """For each government party of the NK (province, regency, city), each of its SKPD with the
+    PKS it holds under this NK and that PKS's status, or none.
+
+    The page the Biro Kerja Sama checks every week: counts per status (`active`,
+    `awaiting_signatures`, `draft`, …, `none`), and, once the NK's `pks_due_on` has passed, the
+    SKPD still without a signed PKS are marked `overdue`. Every PKS an SKPD holds or held under
+    the NK is listed in `agreements`.
+    """
+    return coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)

@@ -1,0 +1,164 @@
+"""HTTP routes of an agreement's life: finalisasi, signatures, cancel, terminate, adendum."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, status
+
+from app.agreements import lifecycle
+from app.agreements.amendments import create_amendment
+from app.agreements.dependencies import (
+    AgreementIdPath,
+    SignedIdPath,
+    UnsignedIdPath,
+)
+from app.agreements.queries import agreement_public
+from app.agreements.schemas import (
+    AMENDMENT_EXAMPLES,
+    CANCEL_EXAMPLES,
+    SIGNATURE_EXAMPLES,
+    TERMINATE_EXAMPLES,
+    AgreementPublic,
+    AmendmentIn,
+    CancelIn,
+    SignatureIn,
+    TerminateIn,
+    TerminateResult,
+)
+from app.core.db import SessionDep
+from app.core.deps import TodayDep
+from app.core.errors import responses
+
+router = APIRouter(prefix="/api/v1/agreements", tags=["Lifecycle and signatures"])
+after_signing_router = APIRouter(
+    prefix="/api/v1/agreements", tags=["Amendments, renewal and termination"]
+)
+
+
+@router.post(
+    "/{agreement_id}/finalize",
+    response_model=AgreementPublic,
+    summary="Finalize the draft (finalisasi draft)",
+    responses=responses(404, 409, 422),
+)
+def finalize_agreement(
+    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
+) -> AgreementPublic:
+    """Finalisasi draft: the parties agreed the text; the NK or PKS now awaits signatures.
+
+    Like the 21 Kalsel PKS finalised between 15 and 27 June 2022. Only a draft (409).
+    """
+    lifecycle.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
+    return agreement_public(session=session, agreement_id=agreement_id, today=today)
+
+
+@router.post(
+    "/{agreement_id}/reopen",
+    response_model=AgreementPublic,
+    summary="Reopen for drafting (nobody has signed yet)",
+    responses=responses(404, 409, 422),
+)
+def reopen_agreement(
+    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
+) -> AgreementPublic:
+    """Take a finalized NK or PKS back to draft, while no party has signed it (409 otherwise)."""
+    lifecycle.reopen_agreement(session=session, agreement_id=agreement_id, today=today)
+    return agreement_public(session=session, agreement_id=agreement_id, today=today)
+
+
+@router.post(
+    "/{agreement_id}/signatures",
+    response_model=AgreementPublic,
+    summary="Record one party's signature (penandatanganan)",
+    responses=responses(404, 409, 422),
+)
+def sign_agreement(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: UnsignedIdPath,
+    signature: Annotated[SignatureIn, Body(openapi_examples=SIGNATURE_EXAMPLES)],
+) -> AgreementPublic:
+    """Record that one party signed, on its own date (parties often sign on different days).
+
+    `signed_on` may be null when the source says a party signed but not when (the Kalteng joint
+    NK). The agreement's `signed_on` is the day the last party signed. Refused: an agreement not
+    awaiting signatures (409), an organization that is not a party (422), a second signature by
+    the same party (409), a date in the future (422), a PKS whose NK is not fully signed (409).
+    """
+    lifecycle.sign_agreement(
+        session=session, agreement_id=agreement_id, signature=signature, today=today
+    )
+    return agreement_public(session=session, agreement_id=agreement_id, today=today)
+
+
+@router.post(
+    "/{agreement_id}/cancel",
+    response_model=AgreementPublic,
+    summary="Withdraw an agreement nobody has signed (cancel a stray draft)",
+    responses=responses(404, 409, 422),
+)
+def cancel_agreement(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: UnsignedIdPath,
+    cancel_in: Annotated[CancelIn, Body(openapi_examples=CANCEL_EXAMPLES)],
+) -> AgreementPublic:
+    """Withdraw a draft or an NK / PKS awaiting its first signature, e.g. a PKS drafted for the
+    wrong SKPD. It becomes `cancelled` and stays in the registry with its history; it no longer
+    counts as the SKPD's PKS, so a new one can be drafted. Once a party has signed, 409: a signed
+    agreement is ended with terminate.
+    """
+    lifecycle.cancel_agreement(
+        session=session, agreement_id=agreement_id, cancel_in=cancel_in, today=today
+    )
+    return agreement_public(session=session, agreement_id=agreement_id, today=today)
+
+
+@after_signing_router.post(
+    "/{agreement_id}/amendments",
+    response_model=AgreementPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Draft an amendment (adendum) of a signed NK or PKS",
+    responses=responses(404, 409, 422),
+)
+def amend(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: SignedIdPath,
+    amendment_in: Annotated[AmendmentIn, Body(openapi_examples=AMENDMENT_EXAMPLES)],
+) -> AgreementPublic:
+    """Create an adendum in draft, signed by the same parties with their own numbers.
+
+    It goes through the same lifecycle (finalize, signatures). Once fully signed its changes take
+    effect on the agreement: a new `valid_until`, scope items added or withdrawn; the agreement
+    then shows the values in effect and lists its amendments. An amendment cannot extend a PKS
+    past its NK (422).
+    """
+    amendment_id = create_amendment(
+        session=session, agreement_id=agreement_id, amendment_in=amendment_in, today=today
+    )
+    return agreement_public(session=session, agreement_id=amendment_id, today=today)
+
+
+@after_signing_router.post(
+    "/{agreement_id}/terminate",
+    response_model=TerminateResult,
+    summary="Terminate an agreement (pengakhiran)",
+    responses=responses(404, 409, 422),
+)
+def terminate(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: SignedIdPath,
+    terminate_in: Annotated[TerminateIn, Body(openapi_examples=TERMINATE_EXAMPLES)],
+) -> TerminateResult:
+    """End an NK or PKS from `terminated_on` (status `terminated`).
+
+    Terminating an NK does not silently end its PKS: the answer lists them and each shows the
+    warning `parent_inactive`; with `cascade: true` they are terminated too, in the same
+    transaction.
+    """
+    affected, cascaded = lifecycle.terminate_agreement(
+        session=session, agreement_id=agreement_id, terminate_in=terminate_in, today=today
+    )
+    agreement = agreement_public(session=session, agreement_id=agreement_id, today=today)
+    return TerminateResult(agreement=agreement, affected_pks=affected, cascaded=cascaded)

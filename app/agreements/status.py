@@ -1,0 +1,260 @@
+"""An agreement's status: every status set, the one meaning of "live", and the SQL that derives it.
+
+Status is never stored. It is computed from stored facts (cancelled_at, finalized_at, each party's
+signature, the validity dates) by one SQL expression, so that list filters, pagination and every
+representation agree by construction:
+
+    draft ─finalize─▶ awaiting_signatures ─sign─▶ partially_signed ─sign─▶ signed/active/expired
+      ▲  │                     │  │
+      │  └──cancel──▶ cancelled ◀─┘ (while nobody has signed)
+      └───────reopen───────────┘   (only while nobody has signed)
+
+Once every party has signed: `superseded` once its renewal is in force; `expired` if the day is
+past `valid_until` (as amended by fully signed amendments); `signed` if validity has not started
+yet (it starts on `valid_from`, or on the agreement's `signed_on` when that is empty); otherwise
+`active`. From `terminated_on` on, an agreement is `terminated`, whatever else holds.
+
+Facts can be read as they stood on a past day (`SignatureFacts(as_of=...)`): a signature dated
+after that day does not count, and an agreement the registry did not know then does not exist.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
+from sqlmodel import Session, col
+
+from app.agreements.errors import AgreementNotFound
+from app.agreements.models import Agreement, AgreementParty, AgreementStatus
+
+AgreementEntity = type[Agreement] | AliasedClass[Agreement]
+
+S = AgreementStatus
+# Nobody has signed yet: the text may still be withdrawn (cancel).
+UNSIGNED = (S.draft, S.awaiting_signatures)
+# A party may sign.
+OPEN_FOR_SIGNATURE = (S.awaiting_signatures, S.partially_signed)
+# Every party has signed.
+FULLY_SIGNED = (S.signed, S.active, S.expired, S.superseded)
+# Binding now or from a later start: may be amended, takes deadlines and reminders.
+IN_FORCE = (S.signed, S.active)
+# Binds no one any more. Everything else is *live*: it binds, or will once signed.
+ENDED = (S.expired, S.terminated, S.superseded, S.cancelled)
+LIVE = tuple(s for s in S if s not in ENDED)
+
+
+def is_live(status: AgreementStatus | None) -> bool:
+    """Binds or will bind: the one meaning of "live" (a PKS per SKPD, relinking, coverage)."""
+    return status is not None and status not in ENDED
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """How the signature facts of an agreement are read.
+
+    `as_of=None`: the stored copy on the agreement row (kept by parties.store_signature_facts),
+    which is what every read of the present uses. A past day: recomputed from the party rows,
+    counting only signatures dated on or before that day (an undated one from the day it was
+    recorded).
+    """
+
+    as_of: date | None = None
+
+    @property
+    def _day_after(self) -> datetime:
+        assert self.as_of is not None
+        return datetime.combine(self.as_of + timedelta(days=1), time(), tzinfo=UTC)
+
+    def _counted(self, party: Any) -> Any:
+        return sa.and_(
+            col(party.signature_recorded_at).is_not(None),
+            sa.or_(
+                col(party.signed_on) <= self.as_of,
+                sa.and_(
+                    col(party.signed_on).is_(None),
+                    col(party.signature_recorded_at) < self._day_after,
+                ),
+            ),
+        )
+
+    def _aggregate(self, entity: AgreementEntity, value: Any, *where: Any) -> Any:
+        party = aliased(AgreementParty)
+        return (
+            sa.select(value(party))
+            .where(col(party.agreement_id) == entity.id, *[w(party) for w in where])
+            .correlate(entity)
+            .scalar_subquery()
+        )
+
+    def signed(self, entity: AgreementEntity) -> Any:
+        """How many parties have signed."""
+        if self.as_of is None:
+            return col(entity.parties_signed)
+        return self._aggregate(entity, lambda _p: sa.func.count(), self._counted)
+
+    def unsigned(self, entity: AgreementEntity) -> Any:
+        """How many parties have not signed."""
+        if self.as_of is None:
+            return col(entity.parties_unsigned)
+        return self._aggregate(entity, lambda _p: sa.func.count(), lambda p: ~self._counted(p))
+
+    def last_signed_on(self, entity: AgreementEntity) -> Any:
+        """The latest recorded signing date among the parties (dates not recorded skipped)."""
+        if self.as_of is None:
+            return col(entity.last_signed_on)
+        return self._aggregate(entity, lambda p: sa.func.max(p.signed_on), self._counted)
+
+    def finalized(self, entity: AgreementEntity) -> Any:
+        """Finalisasi draft done (as of the day: recorded by then, or a party had signed)."""
+        if self.as_of is None:
+            return col(entity.finalized_at).is_not(None)
+        return sa.or_(col(entity.finalized_at) < self._day_after, self.signed(entity) > 0)
+
+    def cancelled(self, entity: AgreementEntity) -> Any:
+        if self.as_of is None:
+            return col(entity.cancelled_at).is_not(None)
+        return col(entity.cancelled_at) < self._day_after
+
+    def known(self, entity: AgreementEntity) -> Any:
+        """The agreement existed on the day: registered by then, or a party had signed it."""
+        if self.as_of is None:
+            return sa.true()
+        return sa.or_(col(entity.created_at) < self._day_after, self.signed(entity) > 0)
+
+
+PRESENT = SignatureFacts()
+
+
+def facts_for(as_of: date, today: date) -> SignatureFacts:
+    """The stored facts for today or later; facts reconstructed for a past day."""
+    return PRESENT if as_of >= today else SignatureFacts(as_of=as_of)
+
+
+def fully_signed_condition(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
+    """Finalized, and no party left to sign."""
+    return sa.and_(facts.finalized(entity), facts.unsigned(entity) == 0)
+
+
+def signed_on_expression(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
+    """The agreement's signed_on: the day the last party signed; null until all have signed."""
+    return sa.case(
+        (fully_signed_condition(entity, facts), facts.last_signed_on(entity)), else_=sa.null()
+    )
+
+
+def starts_on_expression(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
+    """The first day of validity: valid_from, or else the day the last party signed."""
+    return sa.func.coalesce(entity.valid_from, signed_on_expression(entity, facts))
+
+
+def effective_valid_until_expression(
+    entity: AgreementEntity, facts: SignatureFacts = PRESENT
+) -> Any:
+    """valid_until as amended: the newest fully signed amendment that sets one wins (adendum)."""
+    amendment = aliased(Agreement)
+    amended = (
+        sa.select(col(amendment.valid_until))
+        .where(
+            col(amendment.amends_id) == entity.id,
+            col(amendment.valid_until).is_not(None),
+            col(amendment.terminated_on).is_(None),
+            col(amendment.cancelled_at).is_(None),
+            fully_signed_condition(amendment, facts),
+        )
+        .order_by(col(amendment.id).desc())
+        .limit(1)
+        .correlate(entity)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(amended, entity.valid_until)
+
+
+def in_force_successor_condition(
+    entity: AgreementEntity, today: date, facts: SignatureFacts = PRESENT
+) -> Any:
+    """Its renewal is fully signed and its validity has started."""
+    successor = aliased(Agreement)
+    starts_on = sa.func.coalesce(successor.valid_from, facts.last_signed_on(successor))
+    return (
+        sa.select(col(successor.id))
+        .where(
+            col(successor.supersedes_id) == entity.id,
+            sa.not_(facts.cancelled(successor)),
+            fully_signed_condition(successor, facts),
+            sa.or_(starts_on.is_(None), starts_on <= today),
+        )
+        .correlate(entity)
+        .exists()
+    )
+
+
+def status_expression(entity: AgreementEntity, today: date, facts: SignatureFacts = PRESENT) -> Any:
+    """The agreement's status on `today`, as a SQL expression over its stored facts."""
+    starts_on = sa.func.coalesce(entity.valid_from, facts.last_signed_on(entity))
+    valid_until = effective_valid_until_expression(entity, facts)
+    return sa.case(
+        (facts.cancelled(entity), sa.literal(S.cancelled.value)),
+        (
+            sa.and_(col(entity.terminated_on).is_not(None), col(entity.terminated_on) <= today),
+            sa.literal(S.terminated.value),
+        ),
+        (sa.not_(facts.finalized(entity)), sa.literal(S.draft.value)),
+        (facts.signed(entity) == 0, sa.literal(S.awaiting_signatures.value)),
+        (facts.unsigned(entity) > 0, sa.literal(S.partially_signed.value)),
+        (in_force_successor_condition(entity, today, facts), sa.literal(S.superseded.value)),
+        # (A NULL date compares as not true, so no IS NOT NULL is needed; each test of the
+        # amended validity is a subquery per row, so it is written once.)
+        (valid_until < today, sa.literal(S.expired.value)),
+        (starts_on > today, sa.literal(S.signed.value)),
+        else_=sa.literal(S.active.value),
+    )
+
+
+@dataclass(frozen=True)
+class AgreementFacts:
+    """What is derived from an agreement's stored facts on a given day."""
+
+    agreement: Agreement
+    status: AgreementStatus
+    signed_on: date | None
+    starts_on: date | None
+    valid_until: date | None
+
+
+def agreement_facts(
+    session: Session, ids: Iterable[int], as_of: date, facts: SignatureFacts = PRESENT
+) -> dict[int, AgreementFacts]:
+    """Status, signed_on and the effective validity of each agreement, in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        sa.select(
+            Agreement,
+            status_expression(Agreement, as_of, facts),
+            signed_on_expression(Agreement, facts),
+            starts_on_expression(Agreement, facts),
+            effective_valid_until_expression(Agreement, facts),
+        ).where(col(Agreement.id).in_(wanted))
+    ).all()
+    return {
+        agreement.id: AgreementFacts(agreement, AgreementStatus(status), signed, starts, until)
+        for agreement, status, signed, starts, until in rows
+    }
+
+
+def facts_of(session: Session, agreement_id: int, as_of: date) -> AgreementFacts:
+    """The facts of one agreement, or AgreementNotFound."""
+    found = agreement_facts(session, [agreement_id], as_of).get(agreement_id)
+    if found is None:
+        raise AgreementNotFound(agreement_id)
+    return found
+
+
+def current_status(session: Session, agreement_id: int, today: date) -> AgreementStatus:
+    """The status of one agreement today."""
+    return facts_of(session, agreement_id, today).status
