@@ -14,6 +14,7 @@ from app.agreements.router import router as agreements_router
 from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import install_error_handlers
+from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
         openapi_tags=TAGS,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(organizations_router)
     app.include_router(agreements_router)
     app.include_router(lifecycle_router)

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from app.core.errors import install_error_handlers
 from tests.helpers import assert_problem
+from tests.world import Kalsel, nk_body
 
 
 def test_healthz(client: TestClient) -> None:
@@ -95,3 +96,63 @@ def test_implausible_dates_are_refused_naming_the_field(client: TestClient) -> N
             response = getattr(client, method)(url, **kwargs)
             problem = assert_problem(response, 422, "validation-error")
             assert field in [e["loc"][-1] for e in problem["errors"]], (url, problem)
+
+
+class TestMessages:
+    def test_a_date_in_the_wrong_format_says_the_format(self, client: TestClient) -> None:
+        response = client.get("/api/v1/deadlines", params={"from": "04-07-2022"})
+        body = assert_problem(response, 422, "validation-error")
+        assert "YYYY-MM-DD" in body["detail"] and "YYYY-MM-DD" in body["errors"][0]["msg"]
+
+    def test_a_number_is_not_taken_for_a_date(self, client: TestClient) -> None:
+        response = client.post(
+            "/api/v1/agreements",
+            json={"kind": "nk", "title": "NK", "valid_from": 0, "parties": []},
+        )
+        body = assert_problem(response, 422)
+        assert ["body", "valid_from"] in [e["loc"] for e in body["errors"]]
+
+    def test_broken_json_says_so_and_where(self, client: TestClient) -> None:
+        response = client.post(
+            "/api/v1/agreements",
+            content=b'{\n  "kind": "nk",\n  "title": "NK",\n  "parties": [,]\n}',
+            headers={"content-type": "application/json"},
+        )
+        body = assert_problem(response, 422, "invalid-json")
+        assert "not valid JSON" in body["detail"] and "line 4, column 15" in body["detail"]
+
+    def test_party_positions_in_messages_count_from_one(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        body = nk_body(kalsel)
+        body["parties"].append({"organization_id": kalsel.ori})
+        problem = assert_problem(client.post("/api/v1/agreements", json=body), 422)
+        assert problem["errors"][0]["loc"] == ["body", "parties", 2, "organization_id"]
+        assert "already party 1" in problem["errors"][0]["msg"]
+
+
+def test_python_dash_m_app_is_the_command_line() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "registry" in out and "remind" in out and "seed" in out
+
+
+def test_nothing_in_the_repository_points_outside_it() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    skipped = {".git", ".venv", "var", "__pycache__", ".pytest_cache", ".mypy_cache"}
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file()
+        and not skipped & set(path.relative_to(root).parts)
+        and ".egg-info" not in str(path)
+        and path != Path(__file__).resolve()
+        and "../shared" in path.read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert offenders == []

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from app.agreements.models import AgreementKind, AgreementStatus
+from app.core.openapi import examples_with_nulls
 from app.core.schemas import (
     AuthorityText,
     Day,
@@ -268,21 +269,23 @@ AGREEMENT_UPDATE_EXAMPLES: dict[str, dict[str, Any]] = {
     },
 }
 
-SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "undated": {
-        "summary": "Kotawaringin Barat signs the Kalteng joint NK; the date is not known",
-        "value": {"organization_id": 48, "signed_on": None},
-    },
-    "dated": {
-        "summary": "Kotawaringin Barat signs the Kalteng joint NK on a given day",
-        "value": {
-            "organization_id": 48,
-            "signed_on": "2024-03-01",
-            "signatory_name": "Nama Bupati",
-            "signatory_title": "Bupati Kotawaringin Barat",
+SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = examples_with_nulls(
+    {
+        "undated": {
+            "summary": "Kotawaringin Barat signs the Kalteng joint NK; the date is not known",
+            "value": {"organization_id": 48, "signed_on": None},
         },
-    },
-}
+        "dated": {
+            "summary": "Kotawaringin Barat signs the Kalteng joint NK on a given day",
+            "value": {
+                "organization_id": 48,
+                "signed_on": "2024-03-01",
+                "signatory_name": "Nama Bupati",
+                "signatory_title": "Bupati Kotawaringin Barat",
+            },
+        },
+    }
+)
 
 CANCEL_EXAMPLES: dict[str, dict[str, Any]] = {
     "stray_draft": {

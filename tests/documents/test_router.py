@@ -122,3 +122,18 @@ def test_file_names_lose_paths_and_control_characters() -> None:
     assert clean_filename("../x\u0000y\n.pdf") == "xy.pdf"
     assert clean_filename(None) == "document"
     assert clean_filename("/") == "document"
+
+
+def test_the_same_file_uploaded_twice_is_one_record(
+    client: TestClient, session: Session, store: DocumentStore, kalsel: Kalsel
+) -> None:
+    nk = create_agreement(client, **nk_body(kalsel))
+    first = upload(client, nk["id"], PDF, "nk.pdf", "application/pdf")
+    assert first.status_code == 201, first.text
+    again = upload(client, nk["id"], PDF, "nk-scan-ulang.pdf", "application/pdf")
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    assert len(client.get(f"{BASE}/{nk['id']}/documents").json()) == 1
+    history = client.get(f"{BASE}/{nk['id']}/history").json()["items"]
+    assert [e["action"] for e in history].count("document_attached") == 1
+    assert len(stored_files(store)) == 1

@@ -270,3 +270,45 @@ def test_list_filters(client: TestClient, kalsel: Kalsel, signed_nk: dict[str, A
     moved = client.patch(f"{BASE}/obligations/{soon['id']}", json={"due_on": "2026-12-02"})
     assert moved.json()["due_on"] == "2026-12-02"
     assert_problem(client.patch(f"{BASE}/obligations/{soon['id']}", json={"due_on": None}), 422)
+
+
+class TestBeforeInForce:
+    def test_due_before_the_signing_day_is_refused_when_validity_starts_on_signing(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        pks = signed_pks(client, kalsel, signed_nk["id"])  # no valid_from: in force from 4 July
+        response = oblige(
+            client,
+            pks["id"],
+            title="Laporan",
+            responsible_organization_id=kalsel.diskominfo,
+            due_on="2022-07-01",
+        )
+        body = assert_problem(response, 422, "obligation-rule")
+        assert body["errors"][0]["loc"] == ["body", "due_on"]
+        assert "2022-07-04" in body["errors"][0]["msg"]
+
+    def test_due_before_valid_from_is_refused(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        pks = signed_pks(client, kalsel, signed_nk["id"], valid_from="2022-08-01")
+        response = oblige(
+            client,
+            pks["id"],
+            title="Laporan",
+            responsible_organization_id=kalsel.diskominfo,
+            due_on="2022-07-15",
+        )
+        assert_problem(response, 422, "obligation-rule")
+
+    def test_due_on_the_first_day_in_force_is_accepted(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        pks = signed_pks(client, kalsel, signed_nk["id"])
+        created(
+            client,
+            pks["id"],
+            title="Laporan",
+            responsible_organization_id=kalsel.diskominfo,
+            due_on="2022-07-04",
+        )

@@ -1,0 +1,47 @@
+"""The OpenAPI document as the server means it.
+
+FastAPI drops every null from the document it generates, examples included, so an example such
+as `{"signed_on": null}` (a signature whose date is not known) would reach Swagger UI without
+the field, and be refused. Examples registered here keep their nulls.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+
+_REGISTERED: dict[str, Any] = {}
+
+
+def examples_with_nulls(named: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Register request examples whose values contain nulls; returns them unchanged."""
+    for example in named.values():
+        summary = example["summary"]
+        assert summary not in _REGISTERED, f"two examples are summarised {summary!r}"
+        _REGISTERED[summary] = example["value"]
+    return named
+
+
+def _restore_nulls(document: dict[str, Any]) -> None:
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media in content.values():
+                for example in media.get("examples", {}).values():
+                    if example.get("summary") in _REGISTERED:
+                        example["value"] = jsonable_encoder(_REGISTERED[example["summary"]])
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Generate the document once, with the registered examples as written."""
+    generate: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            _restore_nulls(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,183 @@
+"""Slow webhook receivers: deliveries run side by side, each within a total deadline, and a run
+that waits on a receiver holds no lock that other requests would wait for."""
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.core.config import settings
+from app.core.db import make_engine
+from app.core.types import utcnow
+from app.obligations import service as obligations
+from app.obligations.schemas import ObligationCreate
+from app.organizations import service as organizations
+from app.organizations.models import Organization
+from app.organizations.schemas import OrganizationCreate
+from app.reminders.service import run_reminders
+from tests.concurrency import Committed
+from tests.helpers import create_obligation, create_org
+from tests.reminders.conftest import TOKEN
+from tests.world import Kalsel
+
+RUN = "/api/v1/reminders/run"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AS_OF = date(2026, 11, 23)
+
+
+@contextmanager
+def receiver(on_post: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A loopback HTTP server whose POST handler is on_post; yields its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            try:
+                on_post(self)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the registry gave up on us: that is the point
+
+        def log_message(self, *_args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def answer(handler: BaseHTTPRequestHandler, status: int = 200) -> None:
+    handler.send_response(status)
+    handler.send_header("content-length", "0")
+    handler.end_headers()
+
+
+def test_four_slow_receivers_are_delivered_to_side_by_side(
+    client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any], run_settings: dict[str, Any]
+) -> None:
+    # Each receiver answers only once all four are waiting: one at a time, none would.
+    together = threading.Barrier(4, timeout=5)
+
+    def wait_for_the_others(handler: BaseHTTPRequestHandler) -> None:
+        try:
+            together.wait()
+        except threading.BrokenBarrierError:
+            answer(handler, 503)
+            return
+        answer(handler)
+
+    run_settings["WEBHOOK_TIMEOUT_SECONDS"] = 8
+    with receiver(wait_for_the_others) as url:
+        for i in range(4):
+            org = create_org(client, f"Dinas {i}", "regional_agency", kalsel.province)
+            client.patch(f"/api/v1/organizations/{org}", json={"webhook_url": url})
+            create_obligation(client, signed_nk["id"], org, "2026-11-24", f"Laporan {i}")
+        result = client.post(RUN, json={}, headers=AUTH).json()
+    assert (result["created"], result["delivered"], result["failed"]) == (4, 4, 0)
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(
+    client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any], run_settings: dict[str, Any]
+) -> None:
+    finished = threading.Event()
+
+    def trickle(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("content-length", "40")
+        handler.end_headers()
+        for _ in range(40):  # one byte every 0.25 s: each read is quick, the whole is 10 s
+            handler.wfile.write(b".")
+            handler.wfile.flush()
+            time.sleep(0.25)
+        finished.set()
+
+    run_settings["WEBHOOK_TIMEOUT_SECONDS"] = 1
+    with receiver(trickle) as url:
+        client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": url})
+        create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+        result = client.post(RUN, json={}, headers=AUTH).json()
+        assert not finished.is_set()  # the run returned before the receiver was done
+    assert (result["delivered"], result["failed"]) == (0, 1)
+    [failed] = client.get("/api/v1/reminders", params={"status": "failed"}).json()["items"]
+    assert "no complete answer within 1 s" in failed["last_error"]
+
+
+def test_a_run_waiting_on_a_receiver_blocks_no_other_write(
+    committed: Committed, database_url: str
+) -> None:
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold(handler: BaseHTTPRequestHandler) -> None:
+        arrived.set()
+        release.wait(timeout=60)
+        answer(handler)
+
+    nk_id = committed.signed_nk("NK (slow receiver)")
+    results: list[Any] = []
+    with receiver(hold) as url:
+        with Session(committed.engine) as session:
+            office = session.get(Organization, committed.office)
+            assert office is not None
+            office.webhook_url = url
+            session.add(office)
+            session.commit()
+            obligations.create_obligation(
+                session=session,
+                agreement_id=nk_id,
+                obligation_in=ObligationCreate(
+                    title="Laporan", responsible_organization_id=committed.office, due_on=AS_OF
+                ),
+                today=AS_OF,
+            )
+
+        def run() -> None:
+            with Session(committed.engine) as run_session:
+                results.append(
+                    run_reminders(
+                        session=run_session,
+                        as_of=AS_OF,
+                        today=AS_OF,
+                        now=utcnow(),
+                        settings=settings.model_copy(update={"WEBHOOK_TIMEOUT_SECONDS": 60}),
+                    )
+                )
+
+        runner = threading.Thread(target=run)
+        runner.start()
+        try:
+            assert arrived.wait(timeout=30), "the run never reached the receiver"
+            # Another request writes while the run waits on the receiver. With a lock held,
+            # SQLite would make it wait (here at most 1 s) and then refuse: "database is locked".
+            impatient = make_engine(database_url, connect_args=short_wait(database_url))
+            try:
+                with Session(impatient) as other:
+                    created = organizations.create_organization(
+                        session=other,
+                        organization_in=OrganizationCreate(
+                            name="Dinas Baru", kind="regional_agency", parent_id=committed.province
+                        ),
+                    )
+                    other.delete(other.get(Organization, created.id))
+                    other.commit()
+            finally:
+                impatient.dispose()
+        finally:
+            release.set()
+            runner.join(timeout=60)
+    assert results and results[0].delivered == 1
+
+
+def short_wait(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"check_same_thread": False, "timeout": 1}
+    return {"options": "-c lock_timeout=1000"}
