@@ -262,34 +262,3 @@ def deadline_window(
             errors=[field_error("to", msg="window too long", where="query")],
         )
     return start, end
-
-
-def _public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]:
-    ids = {i for d in deadlines for i in d.organization_ids}
-    names = (
-        dict(
-            session.exec(
-                select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
-            ).all()
-        )
-        if ids
-        else {}
-    )
-    return [
-        DeadlinePublic(
-            key=d.key,
-            type=d.type,
-            due_on=d.due_on,
-            title=d.title,
-            overdue=d.overdue,
-            non_working_day=non_working_reason(d.due_on),
-            agreement=AgreementRef(
-                id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
-            ),
-            obligation_id=d.obligation_id,
-            organizations=[
-                OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
-            ],
-        )
-        for d in deadlines
-    ]

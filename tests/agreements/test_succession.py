@@ -20,41 +20,12 @@ def actions(client: TestClient, agreement_id: int) -> list[str]:
 
 
 class TestAmendments:
-    def test_extension_takes_effect_once_fully_signed(
-        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
-    ) -> None:
-        pks = signed(
+    def active_pks(self, client: TestClient, kalsel: Kalsel, nk_id: int) -> dict[str, Any]:
+        return signed(
             client,
             pks_body(
                 kalsel,
-                signed_nk["id"],
-                valid_from="2022-07-04",
-                valid_until="2025-07-03",
-                scope_items=[{"title": "Pencegahan maladministrasi"}, {"title": "Pertukaran data"}],
-            ),
-        )
-        assert pks["status"] == "expired"
-        withdrawn = pks["scope_items"][1]["id"]
-        response = client.post(
-            f"{BASE}/{pks['id']}/amendments",
-            json={
-                "title": "Adendum I",
-                "valid_until": "2027-07-03",
-                "scope_items_added": [{"title": "Integrasi LAPOR Paman"}],
-                "scope_item_ids_withdrawn": [withdrawn],
-                "parties": [
-                    {"organization_id": kalsel.office, "document_number": "12/ADD/VII/2025"}
-                ],
-            },
-        )
-        # An expired PKS can no longer be amended; renew it instead.
-        assert_problem(response, 409, "cannot-amend")
-
-        active = signed(
-            client,
-            pks_body(
-                kalsel,
-                signed_nk["id"],
+                nk_id,
                 agency=kalsel.dinkes,
                 title="PKS Dinkes",
                 valid_from="2022-07-04",
@@ -62,29 +33,59 @@ class TestAmendments:
                 scope_items=[{"title": "Pencegahan maladministrasi"}, {"title": "Pertukaran data"}],
             ),
         )
-        withdrawn = active["scope_items"][1]["id"]
-        response = client.post(
-            f"{BASE}/{active['id']}/amendments",
+
+    def amend(self, client: TestClient, kalsel: Kalsel, pks: dict[str, Any]) -> Any:
+        return client.post(
+            f"{BASE}/{pks['id']}/amendments",
             json={
                 "title": "Adendum I PKS Dinkes",
                 "valid_until": "2027-12-31",
                 "scope_items_added": [{"title": "Pendampingan berkala"}],
-                "scope_item_ids_withdrawn": [withdrawn],
+                "scope_item_ids_withdrawn": [pks["scope_items"][1]["id"]],
                 "parties": [
                     {"organization_id": kalsel.office, "document_number": "12/ADD/XI/2026"}
                 ],
             },
         )
+
+    def test_an_expired_pks_cannot_be_amended(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        pks = signed(
+            client,
+            pks_body(kalsel, signed_nk["id"], valid_from="2022-07-04", valid_until="2025-07-03"),
+        )
+        assert pks["status"] == "expired"
+        response = client.post(
+            f"{BASE}/{pks['id']}/amendments", json={"title": "Adendum", "valid_until": "2027-07-03"}
+        )
+        assert_problem(response, 409, "cannot-amend")  # renew it instead
+
+    def test_an_amendment_is_a_draft_signed_by_the_same_parties_with_their_numbers(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        active = self.active_pks(client, kalsel, signed_nk["id"])
+        response = self.amend(client, kalsel, active)
         assert response.status_code == 201, response.text
         amendment = response.json()
         assert amendment["kind"] == "amendment" and amendment["amends_id"] == active["id"]
         assert amendment["status"] == "draft"
         assert amendment["parties"][0]["document_number"] == "12/ADD/XI/2026"
 
+    def test_until_signed_the_amendment_changes_nothing(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        active = self.active_pks(client, kalsel, signed_nk["id"])
+        self.amend(client, kalsel, active)
         before = client.get(f"{BASE}/{active['id']}").json()
         assert before["valid_until"] == "2026-12-31"
         assert before["amendments"][0]["in_effect"] is False
 
+    def test_an_amendment_has_no_parent_and_keeps_its_parties(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        active = self.active_pks(client, kalsel, signed_nk["id"])
+        amendment = self.amend(client, kalsel, active).json()
         url = f"{BASE}/{amendment['id']}"
         assert_problem(
             client.patch(url, json={"version": amendment["version"], "parent_id": 1}),
@@ -97,6 +98,12 @@ class TestAmendments:
             409,
             "amendment-parties-fixed",
         )
+
+    def test_once_fully_signed_its_validity_and_scope_take_effect(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        active = self.active_pks(client, kalsel, signed_nk["id"])
+        amendment = self.amend(client, kalsel, active).json()
         sign_all(client, amendment, "2026-11-20")
         after = client.get(f"{BASE}/{active['id']}").json()
         assert after["valid_until"] == "2027-12-31"
@@ -109,6 +116,12 @@ class TestAmendments:
         assert after["amendments"][0]["in_effect"] is True
         assert after["amendments"][0]["signed_on"] == "2026-11-20"
         assert "amended" in actions(client, active["id"])
+
+    def test_the_amended_end_is_what_lists_filter_on(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        active = self.active_pks(client, kalsel, signed_nk["id"])
+        sign_all(client, self.amend(client, kalsel, active).json(), "2026-11-20")
         listed = client.get(BASE, params={"expiring_before": "2027-01-31", "kind": "pks"}).json()
         assert active["id"] not in [a["id"] for a in listed["items"]]
 
