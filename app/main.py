@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
 
 from app.agreements.derivation.router import router as derivation_router
@@ -14,11 +14,15 @@ from app.agreements.router import router as agreements_router
 from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import install_error_handlers
+from app.core.middleware import install_middleware
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
+from app.reminders.router import calendar_router, run_router
 from app.reminders.router import router as reminders_router
+from app.users.auth import calendar_caller, current_caller
+from app.users.router import router as users_router
 
 DESCRIPTION = """
 The registry of cooperation agreements of Indonesian public bodies.
@@ -64,6 +68,11 @@ TAGS = [
         "description": "What is due in the next 90 days, the "
         "calendar feed, and the daily reminder run.",
     },
+    {
+        "name": "Users and API keys",
+        "description": "Who may do what: admins, editors (for the NK and PKS of their "
+        "organization and its SKPD) and viewers, each with API keys sent as X-API-Key.",
+    },
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -79,16 +88,26 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)
-    app.include_router(organizations_router)
-    app.include_router(agreements_router)
-    app.include_router(lifecycle_router)
-    app.include_router(derivation_router)
-    app.include_router(after_signing_router)
-    app.include_router(renewal_router)
-    app.include_router(history_router)
-    app.include_router(documents_router)
-    app.include_router(obligations_router)
-    app.include_router(reminders_router)
+    install_middleware(app, settings)
+    # Every read and write needs an API key; only health and the docs are open, and the
+    # scheduler's run has its own token.
+    with_key = [Depends(current_caller)]
+    for router in (
+        organizations_router,
+        agreements_router,
+        lifecycle_router,
+        derivation_router,
+        after_signing_router,
+        renewal_router,
+        history_router,
+        documents_router,
+        obligations_router,
+        reminders_router,
+        users_router,
+    ):
+        app.include_router(router, dependencies=with_key)
+    app.include_router(calendar_router, dependencies=[Depends(calendar_caller)])
+    app.include_router(run_router)
 
     @app.get("/healthz", tags=["Operations"], summary="Health check")
     def healthz(session: SessionDep) -> dict[str, str]:

@@ -7,12 +7,17 @@ from app.agreements.models import (
     ScopeItem,
     ScopeWithdrawal,
 )
+from app.audit.models import AuditEvent
 from app.documents.models import AgreementDocument
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
 from app.reminders.models import Reminder
+from app.users.models import ApiKey, User
 
 __all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "User",
     "Agreement",
     "AgreementDocument",
     "AgreementEvent",

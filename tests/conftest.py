@@ -5,6 +5,7 @@
 
 import logging
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,11 @@ from sqlmodel import Session
 
 from app.core.db import get_session, make_engine
 from app.core.deps import get_today
+from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
+from app.users import service as users
+from app.users.models import Role
+from app.users.schemas import ApiKeyCreate, UserCreate
 from tests.facts import assert_stored_facts_agree
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -78,8 +83,27 @@ def session(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+def key_for(session: Session, role: str, organization_id: int | None = None) -> str:
+    """A new user of this role (and organization) and a key of theirs."""
+    user = users.create_user(
+        session=session,
+        user_in=UserCreate(
+            name=f"{role} {organization_id or ''}".strip(),
+            email=f"{role}.{organization_id or 0}.{secrets.token_hex(4)}@test.go.id",
+            role=Role(role),
+            organization_id=organization_id,
+        ),
+    )
+    issued = users.issue_key(
+        session=session, user_id=user.id, key_in=ApiKeyCreate(name="test"), today=TODAY
+    )
+    return issued.key
+
+
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
+    """A client authenticated as an admin (tests of access control change its key)."""
+
     def _session() -> Iterator[Session]:
         try:
             yield session
@@ -87,9 +111,12 @@ def client(session: Session) -> Iterator[TestClient]:
             session.rollback()
             raise
 
+    requests_per_key.clear()
+    failures_per_address.clear()
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_today] = lambda: TODAY
     with TestClient(app) as test_client:
+        test_client.headers["X-API-Key"] = key_for(session, "admin")
         yield test_client
     app.dependency_overrides.clear()
 

@@ -69,3 +69,12 @@ def create_obligation(
     )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+def patch_org(client: TestClient, organization_id: int, **fields: Any) -> dict[str, Any]:
+    """Change an organization with the version it has now."""
+    url = f"/api/v1/organizations/{organization_id}"
+    version = client.get(url).json()["version"]
+    response = client.patch(url, json={"version": version, **fields})
+    assert response.status_code == 200, response.text
+    return dict(response.json())

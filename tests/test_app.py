@@ -1,10 +1,12 @@
 """The service as a whole: health, problem answers, and Swagger UI as the staff's screen."""
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.errors import install_error_handlers
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, create_agreement, create_obligation, finalize
 from tests.world import Kalsel, nk_body
 
 
@@ -50,8 +52,21 @@ def test_every_operation_is_documented_for_staff(client: TestClient) -> None:
         assert term in text, term
 
 
-def test_implausible_dates_are_refused_naming_the_field(client: TestClient) -> None:
+def test_implausible_dates_are_refused_naming_the_field(
+    client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+) -> None:
     """Year 9999 (or 1) is a typo; it must get a 422, never an overflow in date arithmetic."""
+    nk = signed_nk["id"]
+    obligation = create_obligation(client, nk, kalsel.ori, "2026-12-31")
+    draft = create_agreement(
+        client,
+        **nk_body(
+            kalsel,
+            title="Draf",
+            parties=[{"organization_id": kalsel.ori}, {"organization_id": kalsel.kalteng}],
+        ),
+    )
+    finalize(client, draft["id"])
     for far in ("9999-12-01", "0001-01-01"):
         requests = [
             ("get", "/api/v1/deadlines", {"params": {"from": far}}, "from"),
@@ -75,20 +90,20 @@ def test_implausible_dates_are_refused_naming_the_field(client: TestClient) -> N
             ),
             (
                 "post",
-                "/api/v1/agreements/1/obligations",
+                f"/api/v1/agreements/{nk}/obligations",
                 {"json": {"title": "X", "responsible_organization_id": 1, "due_on": far}},
                 "due_on",
             ),
             (
                 "post",
-                "/api/v1/obligations/1/complete",
+                f"/api/v1/obligations/{obligation}/complete",
                 {"json": {"completed_on": far}},
                 "completed_on",
             ),
             (
                 "post",
-                "/api/v1/agreements/1/signatures",
-                {"json": {"organization_id": 1, "signed_on": far}},
+                f"/api/v1/agreements/{draft['id']}/signatures",
+                {"json": {"organization_id": kalsel.ori, "signed_on": far}},
                 "signed_on",
             ),
         ]

@@ -16,9 +16,11 @@ from app.core.db import get_session, make_engine
 from app.core.deps import get_settings, get_today
 from app.main import app
 from app.seeding import load_seeds
+from app.users.auth import bootstrap_admin
 from tests.conftest import TODAY, alembic_config, reset_schema
 
 TOKEN = "contoh-penjadwal"
+ADMIN_KEY = "kunci-admin-pertama"  # BOOTSTRAP_ADMIN_KEY: the first admin, user 1, as after set-up
 
 
 def _fresh_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -46,6 +48,7 @@ def fresh(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         command.upgrade(alembic_config(connection), "head")
     with Session(engine) as session:
         load_seeds(session=session, today=TODAY)
+        bootstrap_admin(session)
     yield engine
     engine.dispose()
 
@@ -107,7 +110,9 @@ def test_the_example_answers_as_documented(
     connection = fresh.connect()
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    overrides = settings.model_copy(update={"SCHEDULER_TOKEN": TOKEN, "SMTP_HOST": None})
+    overrides = settings.model_copy(
+        update={"SCHEDULER_TOKEN": TOKEN, "SMTP_HOST": None, "BOOTSTRAP_ADMIN_KEY": ADMIN_KEY}
+    )
 
     def scheduler_settings() -> Settings:
         return overrides
@@ -121,7 +126,7 @@ def test_the_example_answers_as_documented(
                 method,
                 url,
                 json=body,
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                headers={"Authorization": f"Bearer {TOKEN}", "X-API-Key": ADMIN_KEY},
             )
         assert response.status_code == expected, (name, response.text)
     finally:

@@ -8,35 +8,53 @@ from sqlmodel import Session, col, select
 
 from app.agreements.models import AgreementEvent
 from app.agreements.schemas import EventPublic
+from app.core.actor import actor_of
 from app.core.pagination import paginate
 from app.core.types import utcnow
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 def record(session: Session, agreement_id: int, action: str, **details: Any) -> None:
     """Add a history event to the session; the caller's commit writes it with the change."""
-    session.add(AgreementEvent(agreement_id=agreement_id, action=action, details=_plain(details)))
+    actor = actor_of(session)
+    session.add(
+        AgreementEvent(
+            agreement_id=agreement_id,
+            action=action,
+            actor_id=actor.id,
+            actor=actor.name,
+            details=plain(details),
+        )
+    )
 
 
 def record_many(session: Session, agreement_ids: list[int], action: str, **details: Any) -> None:
     """The same event for many agreements, in one batched INSERT."""
     if not agreement_ids:
         return
-    plain = _plain(details)
+    values = plain(details)
+    actor = actor_of(session)
     at = utcnow()
     session.execute(
         sa.insert(AgreementEvent),
         [
-            {"agreement_id": agreement_id, "action": action, "details": plain, "at": at}
+            {
+                "agreement_id": agreement_id,
+                "action": action,
+                "details": values,
+                "at": at,
+                "actor_id": actor.id,
+                "actor": actor.name,
+            }
             for agreement_id in agreement_ids
         ],
     )
@@ -45,7 +63,7 @@ def record_many(session: Session, agreement_ids: list[int], action: str, **detai
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The fields whose values differ, each with its old and new value."""
     return {
-        key: {"old": _plain(before.get(key)), "new": _plain(value)}
+        key: {"old": plain(before.get(key)), "new": plain(value)}
         for key, value in after.items()
         if before.get(key) != value
     }

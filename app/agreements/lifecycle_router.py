@@ -27,6 +27,7 @@ from app.agreements.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.users.access import AgreementEditor
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["Lifecycle and signatures"])
 after_signing_router = APIRouter(
@@ -38,10 +39,10 @@ after_signing_router = APIRouter(
     "/{agreement_id}/finalize",
     response_model=AgreementPublic,
     summary="Finalize the draft (finalisasi draft)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def finalize_agreement(
-    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
+    session: SessionDep, _editor: AgreementEditor, today: TodayDep, agreement_id: AgreementIdPath
 ) -> AgreementPublic:
     """Finalisasi draft: the parties agreed the text; the NK or PKS now awaits signatures.
 
@@ -55,10 +56,10 @@ def finalize_agreement(
     "/{agreement_id}/reopen",
     response_model=AgreementPublic,
     summary="Reopen for drafting (nobody has signed yet)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def reopen_agreement(
-    session: SessionDep, today: TodayDep, agreement_id: AgreementIdPath
+    session: SessionDep, _editor: AgreementEditor, today: TodayDep, agreement_id: AgreementIdPath
 ) -> AgreementPublic:
     """Take a finalized NK or PKS back to draft, while no party has signed it (409 otherwise)."""
     lifecycle.reopen_agreement(session=session, agreement_id=agreement_id, today=today)
@@ -69,10 +70,11 @@ def reopen_agreement(
     "/{agreement_id}/signatures",
     response_model=AgreementPublic,
     summary="Record one party's signature (penandatanganan)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def sign_agreement(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: UnsignedIdPath,
     signature: Annotated[SignatureIn, Body(openapi_examples=SIGNATURE_EXAMPLES)],
@@ -94,10 +96,11 @@ def sign_agreement(
     "/{agreement_id}/cancel",
     response_model=AgreementPublic,
     summary="Withdraw an agreement nobody has signed (cancel a stray draft)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def cancel_agreement(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: UnsignedIdPath,
     cancel_in: Annotated[CancelIn, Body(openapi_examples=CANCEL_EXAMPLES)],
@@ -118,10 +121,11 @@ def cancel_agreement(
     response_model=AgreementPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Draft an amendment (adendum) of a signed NK or PKS",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def amend(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: SignedIdPath,
     amendment_in: Annotated[AmendmentIn, Body(openapi_examples=AMENDMENT_EXAMPLES)],
@@ -143,10 +147,11 @@ def amend(
     "/{agreement_id}/terminate",
     response_model=TerminateResult,
     summary="Terminate an agreement (pengakhiran)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def terminate(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: SignedIdPath,
     terminate_in: Annotated[TerminateIn, Body(openapi_examples=TERMINATE_EXAMPLES)],

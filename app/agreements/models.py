@@ -179,5 +179,6 @@ class AgreementEvent(SQLModel, table=True):
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     action: str = Field(max_length=40)
-    actor: str | None = Field(default=None, max_length=200)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    actor: str | None = Field(default=None, max_length=NAME_MAX)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

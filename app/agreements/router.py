@@ -30,6 +30,8 @@ from app.core.schemas import (
     SearchText,
     ShortText,
 )
+from app.users.access import AgreementEditor, require_party_editor
+from app.users.auth import CallerDep
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"])
 history_router = APIRouter(prefix="/api/v1/agreements", tags=["History"])
@@ -40,10 +42,11 @@ history_router = APIRouter(prefix="/api/v1/agreements", tags=["History"])
     response_model=AgreementPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Register an NK or a PKS (as a draft)",
-    responses=responses(409, 422),
+    responses=responses(401, 403, 409, 422, 429),
 )
 def create_agreement(
     session: SessionDep,
+    caller: CallerDep,
     today: TodayDep,
     agreement_in: Annotated[AgreementCreate, Body(openapi_examples=AGREEMENT_CREATE_EXAMPLES)],
 ) -> AgreementPublic:
@@ -58,6 +61,7 @@ def create_agreement(
     RI); an NK has no parent; `valid_from` ≤ `valid_until`, and a PKS lies within its NK's
     validity (422). A number already used by the same issuing organization is refused (409).
     """
+    require_party_editor(session, caller, [p.organization_id for p in agreement_in.parties])
     agreement_id = service.create_agreement(session=session, agreement_in=agreement_in, today=today)
     return agreement_public(session=session, agreement_id=agreement_id, today=today)
 
@@ -66,7 +70,7 @@ def create_agreement(
     "",
     response_model=Page[AgreementPublic],
     summary="Find agreements",
-    responses=responses(422),
+    responses=responses(401, 422, 429),
 )
 def list_agreements(
     session: SessionDep,
@@ -122,7 +126,7 @@ def list_agreements(
     "/{agreement_id}",
     response_model=AgreementPublic,
     summary="Show one NK or PKS",
-    responses=responses(404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 def read_agreement(agreement: ValidAgreement) -> AgreementPublic:
     """One agreement with its parties (numbers, signatories, signatures), ruang lingkup, status.
@@ -136,10 +140,11 @@ def read_agreement(agreement: ValidAgreement) -> AgreementPublic:
     "/{agreement_id}",
     response_model=AgreementPublic,
     summary="Change an agreement (with the version you read)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def update_agreement(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: AgreementIdPath,
     agreement_in: Annotated[
@@ -163,7 +168,7 @@ def update_agreement(
     "/{agreement_id}/history",
     response_model=Page[EventPublic],
     summary="What changed, and when",
-    responses=responses(404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 def history(
     session: SessionDep,

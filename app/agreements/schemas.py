@@ -384,5 +384,6 @@ class EventPublic(BaseModel):
     id: int
     at: datetime
     action: str
+    actor_id: int | None
     actor: str | None
     details: dict[str, Any]

@@ -48,6 +48,21 @@ class Settings(BaseSettings):
     SMTP_FROM: str = "registry@localhost"
     SMTP_TIMEOUT_SECONDS: float = 10.0
     PROJECT_NAME: str = "Registry of cooperation agreements (NK / PKS)"
+    # Access. While BOOTSTRAP_ADMIN_KEY is set, it is the key of a user "admin" (first set-up).
+    BOOTSTRAP_ADMIN_KEY: str | None = None
+    # Requests per minute per API key, and failed authentications per minute per client
+    # address (each process counts its own); 0 turns a limit off.
+    RATE_LIMIT_PER_MINUTE: int = 600
+    AUTH_FAILURES_PER_MINUTE: int = 20
+    # How long an Idempotency-Key is remembered.
+    IDEMPOTENCY_TTL_HOURS: int = 24
+    # Webhook hosts on private networks (or loopback) that may receive reminders, e.g.
+    # ["simpeg.kalselprov.go.id", "10.20.1.5"]; link-local addresses are never allowed.
+    WEBHOOK_ALLOWED_HOSTS: list[str] = []
+    # Origins allowed by CORS (browsers calling the API from another site); none by default.
+    CORS_ORIGINS: list[str] = []
+    # The largest request body accepted, counted while it arrives (uploads: MAX_UPLOAD_BYTES).
+    MAX_BODY_BYTES: int = 1024 * 1024
 
     @property
     def zone(self) -> ZoneInfo:

@@ -23,6 +23,7 @@ class AppError(Exception):
     status: int = 400
     type_slug: str = "bad-request"
     title: str = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -64,7 +65,24 @@ class RuleViolation(AppError):
 class Unauthorized(AppError):
     status = 401
     type_slug = "unauthorized"
-    title = "Not authorized"
+    title = "Not authenticated"
+    headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+
+
+class Forbidden(AppError):
+    status = 403
+    type_slug = "forbidden"
+    title = "Not allowed"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 def field_error(*loc: Any, msg: str, where: str = "body") -> dict[str, Any]:
@@ -103,14 +121,13 @@ def _loc_text(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return problem(
         exc.status,
         exc.type_slug,
         exc.title,
         exc.detail,
         errors=exc.errors,
-        headers=headers,
+        headers=exc.headers,
         **exc.extra,
     )
 
@@ -169,8 +186,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
+        exc.status_code, "http-error"
+    )
+    title = {
+        404: "Not found",
+        405: "Method not allowed",
+        413: "The request body is too large",
+    }.get(exc.status_code, "HTTP error")
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem(exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None))
 
@@ -251,9 +274,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the problem answers a route can give."""
     descriptions = {
-        401: "Missing or wrong token",
+        401: "No API key, or an unknown, revoked or expired one (X-API-Key)",
+        403: "The key's user may not do this (role, or not a party's organization)",
         404: "Not found",
         409: "Conflict with the current state (frozen field, duplicate number, stale version)",
         422: "Invalid input or a rule of the registry not met",
+        429: "Too many requests; wait for Retry-After seconds",
     }
     return {code: {"description": descriptions[code], **PROBLEM_SCHEMA} for code in codes}

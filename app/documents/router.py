@@ -13,6 +13,7 @@ from app.core.schemas import path_id
 from app.documents import service
 from app.documents.schemas import DocumentPublic
 from app.documents.storage import DocumentStore
+from app.users.access import AgreementEditor
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["Signed documents"])
 
@@ -32,7 +33,7 @@ DocumentIdPath = Annotated[int, path_id("Id of the document.")]
     status_code=status.HTTP_201_CREATED,
     summary="Attach the signed document (scan or PDF)",
     responses={
-        **responses(404, 422),
+        **responses(401, 403, 404, 422, 429),
         200: {
             "description": "The same file is already attached to this agreement: that record",
             "model": DocumentPublic,
@@ -44,6 +45,7 @@ DocumentIdPath = Annotated[int, path_id("Id of the document.")]
 def upload_document(
     response: Response,
     session: SessionDep,
+    _editor: AgreementEditor,
     store: StoreDep,
     agreement_id: AgreementIdPath,
     file: Annotated[UploadFile, File(description="The signed NK or PKS: PDF or image.")],
@@ -72,7 +74,7 @@ def upload_document(
     "/{agreement_id}/documents",
     response_model=list[DocumentPublic],
     summary="List the signed documents of an agreement",
-    responses=responses(404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 def list_documents(session: SessionDep, agreement: ValidAgreement) -> list[DocumentPublic]:
     """The documents attached to an NK or PKS, oldest first, each with its SHA-256."""
@@ -83,7 +85,10 @@ def list_documents(session: SessionDep, agreement: ValidAgreement) -> list[Docum
     "/{agreement_id}/documents/{document_id}",
     response_class=FileResponse,
     summary="Download a signed document",
-    responses={**responses(404, 422), 200: {"content": {"application/pdf": {}, "image/*": {}}}},
+    responses={
+        **responses(401, 403, 404, 422, 429),
+        200: {"content": {"application/pdf": {}, "image/*": {}}},
+    },
 )
 def download_document(
     session: SessionDep,

@@ -82,5 +82,7 @@ class Obligation(SQLModel, table=True):
     completion_note: str | None = Field(default=None, sa_type=sa.Text)
     waived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     waiver_reason: str | None = Field(default=None, sa_type=sa.Text)
+    # Raised by every change; PATCH must carry the version it read (optimistic locking).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

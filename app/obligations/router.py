@@ -4,6 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
+from app.audit.schemas import AuditEventPublic
+from app.audit.service import list_audit
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
@@ -14,9 +16,9 @@ from app.core.schemas import (
     LimitQuery,
     OffsetQuery,
     Page,
-    path_id,
 )
 from app.obligations import service
+from app.obligations.dependencies import ObligationIdPath, PksIdPath
 from app.obligations.models import ObligationStatus
 from app.obligations.schemas import (
     OBLIGATION_EXAMPLES,
@@ -26,12 +28,9 @@ from app.obligations.schemas import (
     ObligationUpdate,
     WaiveIn,
 )
+from app.users.access import AgreementEditor, ObligationEditor
 
 router = APIRouter(tags=["Obligations"])
-# Examples as seeded (`make run`): PKS 10 is Diskominfo Kalsel's, obligation 1 the Inspektorat's
-# quarterly pendampingan.
-PksIdPath = Annotated[int, path_id("Id of the NK or PKS (e.g. Diskominfo's PKS).", example=10)]
-ObligationIdPath = Annotated[int, path_id("Id of the obligation.", example=1)]
 
 
 @router.post(
@@ -39,10 +38,11 @@ ObligationIdPath = Annotated[int, path_id("Id of the obligation.", example=1)]
     response_model=ObligationPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Record what a party owes under an NK or PKS",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def create_obligation(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: PksIdPath,
     obligation_in: Annotated[ObligationCreate, Body(openapi_examples=OBLIGATION_EXAMPLES)],
@@ -63,7 +63,7 @@ def create_obligation(
     "/api/v1/obligations",
     response_model=Page[ObligationPublic],
     summary="Find obligations",
-    responses=responses(422),
+    responses=responses(401, 422, 429),
 )
 def list_obligations(
     session: SessionDep,
@@ -101,7 +101,7 @@ def list_obligations(
     "/api/v1/obligations/{obligation_id}",
     response_model=ObligationPublic,
     summary="Show one obligation",
-    responses=responses(404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 def read_obligation(
     session: SessionDep, today: TodayDep, obligation_id: ObligationIdPath
@@ -114,17 +114,21 @@ def read_obligation(
     "/api/v1/obligations/{obligation_id}",
     response_model=ObligationPublic,
     summary="Change an open obligation",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def update_obligation(
     session: SessionDep,
+    _editor: ObligationEditor,
     today: TodayDep,
     obligation_id: ObligationIdPath,
     obligation_in: Annotated[
         ObligationUpdate,
         Body(
             openapi_examples={
-                "move": {"summary": "Move the due date", "value": {"due_on": "2027-01-08"}}
+                "move": {
+                    "summary": "Move the due date (send the version you read)",
+                    "value": {"version": 1, "due_on": "2027-01-08"},
+                }
             }
         ),
     ],
@@ -141,10 +145,11 @@ def update_obligation(
     "/api/v1/obligations/{obligation_id}/complete",
     response_model=ObligationPublic,
     summary="Mark an obligation done",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def complete_obligation(
     session: SessionDep,
+    _editor: ObligationEditor,
     today: TodayDep,
     obligation_id: ObligationIdPath,
     complete_in: Annotated[
@@ -174,10 +179,11 @@ def complete_obligation(
     "/api/v1/obligations/{obligation_id}/waive",
     response_model=ObligationPublic,
     summary="Waive an obligation",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def waive_obligation(
     session: SessionDep,
+    _editor: ObligationEditor,
     today: TodayDep,
     obligation_id: ObligationIdPath,
     waive_in: Annotated[
@@ -198,3 +204,29 @@ def waive_obligation(
         session=session, obligation_id=obligation_id, waive_in=waive_in, today=today
     )
     return service.get_obligation(session=session, obligation_id=obligation_id, today=today)
+
+
+@router.get(
+    "/api/v1/obligations/{obligation_id}/history",
+    response_model=Page[AuditEventPublic],
+    summary="What changed on an obligation, and who changed it",
+    responses=responses(401, 404, 422, 429),
+)
+def obligation_history(
+    session: SessionDep,
+    today: TodayDep,
+    obligation_id: ObligationIdPath,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> Page[AuditEventPublic]:
+    """Recorded, moved, completed or waived: each change with the user who made it, newest
+    first."""
+    service.get_obligation(session=session, obligation_id=obligation_id, today=today)
+    items, total = list_audit(
+        session=session,
+        subject_type="obligation",
+        subject_id=obligation_id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[AuditEventPublic](items=items, total=total, limit=limit, offset=offset)

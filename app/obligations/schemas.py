@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import Day, Id, LongText, Reason, RequestBody, Title
+from app.core.schemas import Day, Id, LongText, Reason, RequestBody, Title, Version
 from app.obligations.models import ObligationStatus, Recurrence
 
 
@@ -30,8 +30,9 @@ class ObligationCreate(RequestBody):
 
 
 class ObligationUpdate(RequestBody):
-    """Fields to change on an open obligation; fields left out stay as they are."""
+    """Fields to change on an open obligation, with the `version` you read."""
 
+    version: Version
     title: Title | None = None
     description: LongText | None = None
     responsible_organization_id: Id | None = None
@@ -44,7 +45,7 @@ class ObligationUpdate(RequestBody):
     @classmethod
     def _required_fields_not_null(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for name in ("title", "responsible_organization_id", "due_on", "recurrence"):
+            for name in ("title", "responsible_organization_id", "due_on", "recurrence", "version"):
                 if name in data and data[name] is None:
                     raise ValueError(f"{name} cannot be null")
         return data
@@ -81,6 +82,7 @@ class ObligationPublic(BaseModel):
     completion_note: str | None
     waived_at: datetime | None
     waiver_reason: str | None
+    version: int
     created_at: datetime
     updated_at: datetime
 

@@ -11,7 +11,9 @@ from sqlmodel import Session, col, select
 from app.agreements.models import Agreement, ScopeItem
 from app.agreements.parties import outside_parties
 from app.agreements.status import ENDED, AgreementFacts, facts_of
+from app.audit.service import record_audit
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
+from app.core.locking import claim_version
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.obligations.models import MONTHS, Obligation, ObligationStatus, Recurrence
@@ -137,6 +139,9 @@ def create_obligation(
         agreement_id=agreement_id, series_start=obligation_in.due_on, **obligation_in.model_dump()
     )
     session.add(obligation)
+    session.flush()
+    assert obligation.id is not None
+    record_audit(session, "obligation", obligation.id, "created", **obligation_in.model_dump())
     session.commit()
     assert obligation.id is not None
     return obligation.id
@@ -157,9 +162,11 @@ def _open_or_refuse(session: Session, obligation_id: int) -> Obligation:
 def update_obligation(
     *, session: Session, obligation_id: int, obligation_in: ObligationUpdate, today: date
 ) -> None:
-    """Change an open obligation."""
+    """Change an open obligation (with the version the client read)."""
     obligation = _open_or_refuse(session, obligation_id)
-    data = obligation_in.model_dump(exclude_unset=True)
+    claim_version(session, Obligation, obligation_id, obligation_in.version, "Obligation")
+    session.refresh(obligation)
+    data = obligation_in.model_dump(exclude_unset=True, exclude={"version"})
     merged = {**obligation.model_dump(), **data}
     _check_rules(
         session,
@@ -177,6 +184,12 @@ def update_obligation(
     )
     if "due_on" in data and obligation.occurrence == 0:
         obligation.series_start = data["due_on"]
+    changed = {
+        k: {"old": getattr(obligation, k), "new": v}
+        for k, v in data.items()
+        if getattr(obligation, k) != v
+    }
+    record_audit(session, "obligation", obligation_id, "updated", changes=changed)
     obligation.sqlmodel_update(data)
     obligation.updated_at = utcnow()
     session.add(obligation)
@@ -193,7 +206,7 @@ def _close(session: Session, obligation_id: int, values: dict[str, Any]) -> Obli
             col(Obligation.completed_on).is_(None),
             col(Obligation.waived_at).is_(None),
         )
-        .values(**values, updated_at=utcnow())
+        .values(**values, version=col(Obligation.version) + 1, updated_at=utcnow())
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise Conflict(
@@ -252,6 +265,15 @@ def complete_obligation(
         {"completed_on": complete_in.completed_on, "completion_note": complete_in.note},
     )
     next_id = _open_next(session, obligation, today)
+    record_audit(
+        session,
+        "obligation",
+        obligation_id,
+        "completed",
+        completed_on=complete_in.completed_on,
+        note=complete_in.note,
+        next_id=next_id,
+    )
     session.commit()
     return next_id
 
@@ -264,6 +286,9 @@ def waive_obligation(
         session, obligation_id, {"waived_at": utcnow(), "waiver_reason": waive_in.reason}
     )
     next_id = _open_next(session, obligation, today)
+    record_audit(
+        session, "obligation", obligation_id, "waived", reason=waive_in.reason, next_id=next_id
+    )
     session.commit()
     return next_id
 

@@ -54,5 +54,7 @@ class Organization(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=320)
     # Where reminders are POSTed as JSON (one request per reminder).
     webhook_url: str | None = Field(default=None, max_length=URL_MAX)
+    # Raised by every change; PATCH must carry the version it read (optimistic locking).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -4,7 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
+from app.audit.schemas import AuditEventPublic
+from app.audit.service import list_audit
 from app.core.db import SessionDep
+from app.core.deps import SettingsDep
 from app.core.errors import responses
 from app.core.schemas import (
     DEFAULT_LIMIT,
@@ -23,6 +26,8 @@ from app.organizations.schemas import (
     OrganizationPublic,
     OrganizationUpdate,
 )
+from app.users.access import require_admin, require_organization_editor
+from app.users.auth import CallerDep
 
 router = APIRouter(prefix="/api/v1/organizations", tags=["Organizations"])
 
@@ -32,10 +37,12 @@ router = APIRouter(prefix="/api/v1/organizations", tags=["Organizations"])
     response_model=OrganizationPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Register an organization",
-    responses=responses(409, 422),
+    responses=responses(401, 403, 409, 422, 429),
 )
 def create_organization(
     session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
     organization_in: Annotated[OrganizationCreate, Body(openapi_examples=ORGANIZATION_EXAMPLES)],
 ) -> OrganizationPublic:
     """Register a public body that can be a party (pihak) to an NK or a PKS.
@@ -43,19 +50,30 @@ def create_organization(
     Organizations form a tree: an SKPD (Dinas, Badan, Inspektorat, RSUD; kind `regional_agency`)
     sits under its provincial, regency or city government, and a Perwakilan (kind
     `regional_office`) under Ombudsman RI. The tree is what ties each SKPD's PKS to the NK its
-    government signed. A name is unique under the same parent (409 otherwise).
+    government signed. A name is unique under the same parent (409 otherwise). An admin
+    registers anything; an editor registers organizations under its own (e.g. a new SKPD
+    under its province).
     """
-    return service.create_organization(session=session, organization_in=organization_in)
+    if organization_in.parent_id is None:
+        require_admin(caller)
+    else:
+        require_organization_editor(session, caller, organization_in.parent_id)
+    return service.create_organization(
+        session=session,
+        organization_in=organization_in,
+        allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
+    )
 
 
 @router.get(
     "",
     response_model=Page[OrganizationPublic],
     summary="List organizations",
-    responses=responses(422),
+    responses=responses(401, 422, 429),
 )
 def list_organizations(
     session: SessionDep,
+    caller: CallerDep,
     parent_id: Annotated[
         int | None,
         Query(
@@ -79,7 +97,13 @@ def list_organizations(
     Perwakilan of Ombudsman RI.
     """
     items, total = service.list_organizations(
-        session=session, parent_id=parent_id, kind=kind, q=q, limit=limit, offset=offset
+        session=session,
+        parent_id=parent_id,
+        kind=kind,
+        q=q,
+        limit=limit,
+        offset=offset,
+        reveal_secrets=caller.is_admin,
     )
     return Page[OrganizationPublic](
         items=items,
@@ -93,21 +117,23 @@ def list_organizations(
     "/{organization_id}",
     response_model=OrganizationPublic,
     summary="Show one organization",
-    responses=responses(404, 422),
+    responses=responses(401, 404, 422, 429),
 )
-def read_organization(organization: ValidOrganization) -> OrganizationPublic:
+def read_organization(organization: ValidOrganization, caller: CallerDep) -> OrganizationPublic:
     """One organization (pihak), with its parent's id."""
-    return service.organization_public(organization)
+    return service.organization_public(organization, reveal_secrets=caller.is_admin)
 
 
 @router.patch(
     "/{organization_id}",
     response_model=OrganizationPublic,
     summary="Change an organization",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def update_organization(
     session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
     organization: ValidOrganization,
     organization_in: Annotated[
         OrganizationUpdate,
@@ -115,7 +141,7 @@ def update_organization(
             openapi_examples={
                 "short_name": {
                     "summary": "Give an SKPD its short name",
-                    "value": {"short_name": "Diskominfo Kalsel"},
+                    "value": {"version": 1, "short_name": "Diskominfo Prov. Kalsel"},
                 }
             }
         ),
@@ -123,9 +149,43 @@ def update_organization(
 ) -> OrganizationPublic:
     """Change an organization's name, kind, parent or e-mail.
 
-    Moving an organization under one of its own descendants is refused (422): the tree has no
-    cycles. A name already used under the same parent is refused (409).
+    Send the `version` you read (a stale one → 409). Moving an organization under one of its
+    own descendants is refused (422): the tree has no cycles. A name already used under the
+    same parent is refused (409). A `webhook_url` on loopback, link-local or private addresses
+    is refused (422) unless its host is listed in WEBHOOK_ALLOWED_HOSTS.
     """
+    assert organization.id is not None
+    require_organization_editor(session, caller, organization.id)
+    if organization_in.parent_id is not None:
+        require_organization_editor(session, caller, organization_in.parent_id)
     return service.update_organization(
-        session=session, organization=organization, organization_in=organization_in
+        session=session,
+        organization=organization,
+        organization_in=organization_in,
+        allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
     )
+
+
+@router.get(
+    "/{organization_id}/history",
+    response_model=Page[AuditEventPublic],
+    summary="What changed on an organization, and who changed it",
+    responses=responses(401, 404, 422, 429),
+)
+def organization_history(
+    session: SessionDep,
+    organization: ValidOrganization,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> Page[AuditEventPublic]:
+    """Registered, renamed, moved, given a webhook or an e-mail: each change with the user who
+    made it, newest first."""
+    assert organization.id is not None
+    items, total = list_audit(
+        session=session,
+        subject_type="organization",
+        subject_id=organization.id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[AuditEventPublic](items=items, total=total, limit=limit, offset=offset)

@@ -10,13 +10,15 @@ from pydantic import (
     Field,
     HttpUrl,
     PlainSerializer,
+    StringConstraints,
     UrlConstraints,
     model_validator,
 )
 
-from app.core.schemas import Id, Name, RequestBody, ShortText
+from app.core.schemas import Id, Name, RequestBody, ShortText, Version
 from app.organizations.models import OrganizationKind
 
+Email = Annotated[EmailStr, StringConstraints(max_length=320)]
 # Checked as an http(s) URL of at most 2000 characters; stored and shown as text.
 WebhookUrl = Annotated[
     HttpUrl,
@@ -40,27 +42,28 @@ class OrganizationCreate(RequestBody):
         description="The organization this one belongs to: an SKPD under its provincial "
         "government, a Perwakilan under Ombudsman RI.",
     )
-    email: EmailStr | None = Field(default=None, description="Where reminder digests are sent.")
+    email: Email | None = Field(default=None, description="Where reminder digests are sent.")
     webhook_url: WebhookUrl | None = Field(
         default=None, description="Where each reminder is POSTed as JSON (http or https)."
     )
 
 
 class OrganizationUpdate(RequestBody):
-    """Fields to change; fields left out stay as they are."""
+    """Fields to change, with the `version` you read; fields left out stay as they are."""
 
+    version: Version
     name: Name | None = None
     short_name: ShortText | None = None
     kind: OrganizationKind | None = None
     parent_id: Id | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     webhook_url: WebhookUrl | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _required_fields_not_null(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for field in ("name", "kind"):
+            for field in ("name", "kind", "version"):
                 if field in data and data[field] is None:
                     raise ValueError(f"{field} cannot be null")
         return data
@@ -77,7 +80,10 @@ class OrganizationPublic(BaseModel):
     kind: OrganizationKind
     parent_id: int | None
     email: str | None
-    webhook_url: str | None
+    webhook_url: str | None = Field(
+        description="Shown to admins as saved; to others without its user, password and query."
+    )
+    version: int
     created_at: datetime
     updated_at: datetime
 

@@ -6,7 +6,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from app.audit.service import record_audit
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
+from app.core.locking import claim_version
+from app.core.net import mask_credentials, url_refusal
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.organizations.models import Organization, OrganizationKind
@@ -87,30 +90,62 @@ def ancestry(session: Session, organization_ids: Iterable[int]) -> dict[int, set
     return result
 
 
-def organization_public(organization: Organization) -> OrganizationPublic:
-    """An organization as clients see it."""
-    return OrganizationPublic.model_validate(organization)
+def organization_public(
+    organization: Organization, *, reveal_secrets: bool = True
+) -> OrganizationPublic:
+    """An organization as clients see it; the webhook's credentials only to those who may."""
+    public = OrganizationPublic.model_validate(organization)
+    if not reveal_secrets:
+        public.webhook_url = mask_credentials(public.webhook_url)
+    return public
+
+
+def _check_webhook(url: str | None, allowed_hosts: Iterable[str]) -> None:
+    why = url_refusal(url, allowed_hosts) if url else None
+    if why:
+        raise RuleViolation(
+            f"Reminders cannot be sent to this webhook_url: {why}.",
+            type_slug="webhook-target-refused",
+            errors=[field_error("webhook_url", msg=why)],
+        )
 
 
 def create_organization(
-    *, session: Session, organization_in: OrganizationCreate
+    *,
+    session: Session,
+    organization_in: OrganizationCreate,
+    allowed_hosts: Iterable[str] = (),
 ) -> OrganizationPublic:
     """Register an organization; its name is unique under its parent."""
+    _check_webhook(organization_in.model_dump()["webhook_url"], allowed_hosts)
     if organization_in.parent_id is not None:
         _parent_or_refuse(session, organization_in.parent_id)
     _refuse_duplicate_name(session, name=organization_in.name, parent_id=organization_in.parent_id)
     organization = Organization.model_validate(organization_in.model_dump())
     session.add(organization)
+    session.flush()
+    assert organization.id is not None
+    record_audit(
+        session, "organization", organization.id, "created", **organization_in.model_dump()
+    )
     session.commit()
     session.refresh(organization)
     return organization_public(organization)
 
 
 def update_organization(
-    *, session: Session, organization: Organization, organization_in: OrganizationUpdate
+    *,
+    session: Session,
+    organization: Organization,
+    organization_in: OrganizationUpdate,
+    allowed_hosts: Iterable[str] = (),
 ) -> OrganizationPublic:
     """Change an organization; a parent that would make a cycle is refused."""
-    data: dict[str, Any] = organization_in.model_dump(exclude_unset=True)
+    assert organization.id is not None
+    claim_version(session, Organization, organization.id, organization_in.version, "Organization")
+    session.refresh(organization)
+    data: dict[str, Any] = organization_in.model_dump(exclude_unset=True, exclude={"version"})
+    _check_webhook(data.get("webhook_url"), allowed_hosts)
     if data.get("parent_id") is not None:
         parent_id = data["parent_id"]
         _parent_or_refuse(session, parent_id)
@@ -126,9 +161,17 @@ def update_organization(
     parent_id = data.get("parent_id", organization.parent_id)
     if "name" in data or "parent_id" in data:
         _refuse_duplicate_name(session, name=name, parent_id=parent_id, exclude_id=organization.id)
+    before = {k: getattr(organization, k) for k in data}
     organization.sqlmodel_update(data)
     organization.updated_at = utcnow()
     session.add(organization)
+    record_audit(
+        session,
+        "organization",
+        organization.id,
+        "updated",
+        changes={k: {"old": before[k], "new": v} for k, v in data.items() if before[k] != v},
+    )
     session.commit()
     session.refresh(organization)
     return organization_public(organization)
@@ -142,6 +185,7 @@ def list_organizations(
     q: str | None = None,
     limit: int,
     offset: int,
+    reveal_secrets: bool = True,
 ) -> tuple[list[OrganizationPublic], int]:
     """Organizations matching the filters, by name, and how many match in all."""
     conditions: list[Any] = []
@@ -159,4 +203,4 @@ def list_organizations(
         limit=limit,
         offset=offset,
     )
-    return [organization_public(o) for o in items], total
+    return [organization_public(o, reveal_secrets=reveal_secrets) for o in items], total

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from app.core.config import Settings
+from app.core.net import refusal, resolve
 
 
 @dataclass(frozen=True)
@@ -21,23 +22,55 @@ class Outgoing:
     payload: dict[str, Any]
 
 
+async def _pinned(url: str, allowed_hosts: list[str]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The URL to dial with the host replaced by a checked address, and the Host header and TLS
+    server name that keep the request addressed to the named host."""
+    parts = httpx.URL(url)
+    host = parts.host
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = await asyncio.to_thread(resolve, host, port)
+    allowed = [a for a in addresses if refusal(a, host, allowed_hosts) is None]
+    if not allowed:
+        raise TargetRefused(refusal(addresses[0], host, allowed_hosts) if addresses else host)
+    pinned = parts.copy_with(host=str(allowed[0]))
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    return str(pinned), {"Host": host_header}, {"sni_hostname": host}
+
+
+class TargetRefused(Exception):
+    """The webhook's host resolves to an address the registry does not send to."""
+
+
 async def post_webhook(
-    client: httpx.AsyncClient, url: str, item: Outgoing, deadline_seconds: float
+    client: httpx.AsyncClient,
+    url: str,
+    item: Outgoing,
+    deadline_seconds: float,
+    allowed_hosts: list[str],
 ) -> str | None:
     """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed.
 
     `deadline_seconds` bounds the whole exchange, not each read: a receiver that trickles its
-    answer a byte at a time is cut off like one that never answers.
+    answer a byte at a time is cut off like one that never answers. The address dialled is the
+    one checked against the allowed targets (app.core.net).
     """
     try:
         async with asyncio.timeout(deadline_seconds):
+            target, headers, extensions = await _pinned(url, allowed_hosts)
             response = await client.post(
-                url, json=item.payload, headers={"Idempotency-Key": item.idempotency_key}
+                target,
+                json=item.payload,
+                headers={"Idempotency-Key": item.idempotency_key, **headers},
+                extensions=extensions,
             )
-    except TimeoutError:
+    except TargetRefused as refused:
+        return f"webhook: target refused: {refused}"
+    except TimeoutError:  # (an OSError too: caught first)
         return f"webhook: no complete answer within {deadline_seconds:g} s"
     except httpx.HTTPError as exc:
         return f"webhook: {type(exc).__name__}: {exc}"[:1000]
+    except OSError as exc:
+        return f"webhook: cannot resolve the host: {exc}"[:1000]
     if 200 <= response.status_code < 300:
         return None
     return f"webhook: HTTP {response.status_code}"
@@ -65,7 +98,9 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
     async def webhook(client: httpx.AsyncClient, delivery: Delivery, item: Outgoing) -> None:
         assert delivery.webhook_url is not None
         async with gate:
-            error = await post_webhook(client, delivery.webhook_url, item, deadline)
+            error = await post_webhook(
+                client, delivery.webhook_url, item, deadline, settings.WEBHOOK_ALLOWED_HOSTS
+            )
         if error:
             delivery.errors.setdefault(item.reminder_id, []).append(error)
         else:

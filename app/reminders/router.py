@@ -22,8 +22,19 @@ from app.reminders.deadlines import collect_deadlines, deadline_window, deadline
 from app.reminders.models import ReminderStatus
 from app.reminders.schemas import DeadlinePublic, ReminderPublic, RunIn, RunResult
 from app.reminders.service import list_reminders, run_reminders
+from app.users.auth import CallerDep
 
 router = APIRouter(tags=["Deadlines and reminders"])
+# The calendar feed: also with ?key=, for calendar programs that cannot send a header.
+calendar_router = APIRouter(tags=["Deadlines and reminders"])
+# The scheduler's own door: its token opens this and nothing else (no API key needed).
+run_router = APIRouter(tags=["Deadlines and reminders"])
+
+
+class SchedulerUnauthorized(Unauthorized):
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
 bearer = HTTPBearer(auto_error=False, description="SCHEDULER_TOKEN")
 
 
@@ -34,11 +45,15 @@ def require_scheduler(
     """The scheduler's token, compared in constant time; without it nothing runs."""
     expected = settings.SCHEDULER_TOKEN
     if not expected:
-        raise Unauthorized("SCHEDULER_TOKEN is not configured on this server; the run is refused.")
+        raise SchedulerUnauthorized(
+            "SCHEDULER_TOKEN is not configured on this server; the run is refused."
+        )
     if credentials is None or not secrets.compare_digest(
         credentials.credentials.encode(), expected.encode()
     ):
-        raise Unauthorized("Send the scheduler token as 'Authorization: Bearer <SCHEDULER_TOKEN>'.")
+        raise SchedulerUnauthorized(
+            "Send the scheduler token as 'Authorization: Bearer <SCHEDULER_TOKEN>'."
+        )
 
 
 FromQuery = Annotated[Day | None, Query(alias="from", description="Default: today.")]
@@ -71,7 +86,7 @@ def deadlines(
     return deadlines_public(session, found)
 
 
-@router.get(
+@calendar_router.get(
     "/api/v1/calendar.ics",
     summary="The deadlines as a calendar feed (subscribe in Outlook / Google Calendar)",
     response_class=Response,
@@ -86,7 +101,8 @@ def calendar(
     organization_id: OrganizationQuery = None,
 ) -> Response:
     """The same deadlines as `GET /api/v1/deadlines`, as an RFC 5545 calendar with stable UIDs,
-    so staff subscribe once; by default a year ahead (and every overdue obligation)."""
+    so staff subscribe once; by default a year ahead (and every overdue obligation). Calendar
+    programs that cannot send the X-API-Key header may put a viewer's key in `?key=`."""
     start, end = deadline_window(today, start, end, 365)
     found = deadlines_public(
         session,
@@ -112,7 +128,7 @@ def refuse_unknown_query(request: Request) -> None:
         )
 
 
-@router.post(
+@run_router.post(
     "/api/v1/reminders/run",
     response_model=RunResult,
     response_model_exclude_none=True,
@@ -178,6 +194,7 @@ def run(
 )
 def reminders(
     session: SessionDep,
+    caller: CallerDep,
     status_: Annotated[ReminderStatus | None, Query(alias="status")] = None,
     organization_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     agreement_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -186,7 +203,8 @@ def reminders(
 ) -> Page[ReminderPublic]:
     """Reminders newest first, with their delivery: `failed` ones keep their attempts and last
     error, `undeliverable` ones name the missing channel. Filter by status, organization or
-    agreement (NK / PKS)."""
+    agreement (NK / PKS). Delivery errors can name internal hosts: admins see them, others see
+    `last_error: null`."""
     items, total = list_reminders(
         session=session,
         status=status_,
@@ -194,5 +212,6 @@ def reminders(
         agreement_id=agreement_id,
         limit=limit,
         offset=offset,
+        reveal_errors=caller.is_admin,
     )
     return Page[ReminderPublic](items=items, total=total, limit=limit, offset=offset)

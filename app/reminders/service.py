@@ -376,6 +376,7 @@ def list_reminders(
     agreement_id: int | None,
     limit: int,
     offset: int,
+    reveal_errors: bool = True,
 ) -> tuple[list[ReminderPublic], int]:
     """Reminders, newest first."""
     conditions: list[Any] = []
@@ -391,4 +392,8 @@ def list_reminders(
         limit=limit,
         offset=offset,
     )
-    return [ReminderPublic.model_validate(r) for r in items], total
+    public = [ReminderPublic.model_validate(r) for r in items]
+    if not reveal_errors:
+        for reminder in public:
+            reminder.last_error = None
+    return public, total

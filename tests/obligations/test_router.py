@@ -213,7 +213,7 @@ class TestCompleteAndWaive:
             "obligation-closed",
         )
         assert_problem(client.post(f"{url}/waive", json={"reason": "x"}), 409)
-        assert_problem(client.patch(url, json={"title": "Y"}), 409)
+        assert_problem(client.patch(url, json={"version": 99, "title": "Y"}), 409)
         listed = client.get(f"{BASE}/obligations", params={"agreement_id": signed_nk["id"]}).json()
         assert listed["total"] == 2  # one successor, not two
 
@@ -267,9 +267,12 @@ def test_list_filters(client: TestClient, kalsel: Kalsel, signed_nk: dict[str, A
     assert_problem(client.get(f"{BASE}/obligations", params={"status": "late"}), 422)
     assert_problem(client.get(f"{BASE}/obligations/0"), 422)
     assert_problem(client.get(f"{BASE}/obligations/777"), 404)
-    moved = client.patch(f"{BASE}/obligations/{soon['id']}", json={"due_on": "2026-12-02"})
+    url = f"{BASE}/obligations/{soon['id']}"
+    moved = client.patch(url, json={"version": soon["version"], "due_on": "2026-12-02"})
     assert moved.json()["due_on"] == "2026-12-02"
-    assert_problem(client.patch(f"{BASE}/obligations/{soon['id']}", json={"due_on": None}), 422)
+    assert_problem(
+        client.patch(url, json={"version": moved.json()["version"], "due_on": None}), 422
+    )
 
 
 class TestBeforeInForce:

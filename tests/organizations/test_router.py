@@ -99,12 +99,21 @@ class TestCreateOrganization:
             assert_problem(response, 422)
 
 
+def version_of(client: TestClient, organization_id: int) -> int:
+    return int(client.get(f"{BASE}/{organization_id}").json()["version"])
+
+
 class TestUpdateOrganization:
     def test_rename_and_move(self, client: TestClient) -> None:
         a = create_org(client, "Pemerintah Provinsi Kalimantan Selatan", "provincial_government")
         b = create_org(client, "Biro Pemerintahan", "regional_agency")
         response = client.patch(
-            f"{BASE}/{b}", json={"parent_id": a, "name": "Biro Pemerintahan dan Kerja Sama"}
+            f"{BASE}/{b}",
+            json={
+                "version": version_of(client, b),
+                "parent_id": a,
+                "name": "Biro Pemerintahan dan Kerja Sama",
+            },
         )
         assert response.status_code == 200, response.text
         assert response.json()["parent_id"] == a
@@ -115,27 +124,54 @@ class TestUpdateOrganization:
         mid = create_org(client, "Perwakilan Kalsel", "regional_office", top)
         low = create_org(client, "Keasistenan Pencegahan", "other", mid)
         assert_problem(
-            client.patch(f"{BASE}/{top}", json={"parent_id": low}), 422, "organization-parent-cycle"
+            client.patch(
+                f"{BASE}/{top}", json={"version": version_of(client, top), "parent_id": low}
+            ),
+            422,
+            "organization-parent-cycle",
         )
         assert_problem(
-            client.patch(f"{BASE}/{top}", json={"parent_id": top}), 422, "organization-parent-cycle"
+            client.patch(
+                f"{BASE}/{top}", json={"version": version_of(client, top), "parent_id": top}
+            ),
+            422,
+            "organization-parent-cycle",
         )
         assert client.get(f"{BASE}/{top}").json()["parent_id"] is None
 
     def test_rename_to_a_sibling_name_is_refused(self, client: TestClient) -> None:
         create_org(client, "Dinas Sosial", "regional_agency")
         other = create_org(client, "Dinas Perdagangan", "regional_agency")
-        assert_problem(client.patch(f"{BASE}/{other}", json={"name": "Dinas Sosial"}), 409)
+        assert_problem(
+            client.patch(
+                f"{BASE}/{other}",
+                json={"version": version_of(client, other), "name": "Dinas Sosial"},
+            ),
+            409,
+        )
 
     def test_required_fields_cannot_be_nulled(self, client: TestClient) -> None:
         org = create_org(client, "Dinas Sosial", "regional_agency")
-        assert_problem(client.patch(f"{BASE}/{org}", json={"name": None}), 422)
-        assert_problem(client.patch(f"{BASE}/{org}", json={"kind": None}), 422)
-        assert_problem(client.patch(f"{BASE}/{org}", json={"colour": "red"}), 422)
+        assert_problem(
+            client.patch(f"{BASE}/{org}", json={"version": version_of(client, org), "name": None}),
+            422,
+        )
+        assert_problem(
+            client.patch(f"{BASE}/{org}", json={"version": version_of(client, org), "kind": None}),
+            422,
+        )
+        assert_problem(
+            client.patch(
+                f"{BASE}/{org}", json={"version": version_of(client, org), "colour": "red"}
+            ),
+            422,
+        )
 
     def test_unknown_organization_is_404(self, client: TestClient) -> None:
         assert_problem(
-            client.patch(f"{BASE}/12345", json={"name": "X"}), 404, "organization-not-found"
+            client.patch(f"{BASE}/12345", json={"version": 1, "name": "X"}),
+            404,
+            "organization-not-found",
         )
         assert_problem(client.get(f"{BASE}/12345"), 404)
         assert_problem(client.get(f"{BASE}/0"), 422)

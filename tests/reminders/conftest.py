@@ -81,7 +81,11 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 @pytest.fixture
 def run_settings(client: TestClient) -> Iterator[dict[str, Any]]:
     """Overrides applied to the settings the run sees; edit the dict in a test."""
-    overrides: dict[str, Any] = {"SCHEDULER_TOKEN": TOKEN, "SMTP_HOST": None}
+    overrides: dict[str, Any] = {
+        "SCHEDULER_TOKEN": TOKEN,
+        "SMTP_HOST": None,
+        "WEBHOOK_ALLOWED_HOSTS": ["127.0.0.1"],  # the loopback receivers of these tests
+    }
 
     def current() -> Settings:
         return settings.model_copy(update=overrides)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from app.core.deps import get_now, get_today
 from app.main import app
 from tests.conftest import TODAY
-from tests.helpers import assert_problem, create_agreement, create_obligation
+from tests.helpers import assert_problem, create_agreement, create_obligation, patch_org
 from tests.reminders.conftest import TOKEN, Receiver
 from tests.world import Kalsel, nk_body
 
@@ -134,9 +134,7 @@ class TestPoints:
         smtp: tuple[Any, int],
     ) -> None:
         inbox, _port = smtp
-        client.patch(
-            f"/api/v1/organizations/{kalsel.dinkes}", json={"email": "dinkes@kalselprov.go.id"}
-        )
+        patch_org(client, kalsel.dinkes, email="dinkes@kalselprov.go.id")
         create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
         result = run(client, "2026-11-23")
         assert (result["delivered"], result["undeliverable"]) == (0, 1)
@@ -152,7 +150,7 @@ class TestDelivery:
         run_settings: dict[str, Any],
         receiver: Receiver,
     ) -> None:
-        client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": receiver.url})
+        patch_org(client, kalsel.dinkes, webhook_url=receiver.url)
         ids = [
             create_obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
             for due in ("2026-11-24", "2026-11-30", "2026-12-20")
@@ -177,7 +175,7 @@ class TestDelivery:
         run_settings: dict[str, Any],
         receiver: Receiver,
     ) -> None:
-        client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": receiver.url})
+        patch_org(client, kalsel.dinkes, webhook_url=receiver.url)
         create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
         receiver.failures = 1
         moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -206,9 +204,7 @@ class TestDelivery:
     ) -> None:
         inbox, port = smtp
         run_settings.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
-        client.patch(
-            f"/api/v1/organizations/{kalsel.dinkes}", json={"email": "dinkes@kalselprov.go.id"}
-        )
+        patch_org(client, kalsel.dinkes, email="dinkes@kalselprov.go.id")
         for due in ("2026-11-24", "2026-11-30", "2026-12-20"):
             create_obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
         result = run(client, "2026-11-23")

@@ -22,7 +22,7 @@ from app.organizations.models import Organization
 from app.organizations.schemas import OrganizationCreate
 from app.reminders.service import run_reminders
 from tests.concurrency import Committed
-from tests.helpers import create_obligation, create_org
+from tests.helpers import create_obligation, create_org, patch_org
 from tests.reminders.conftest import TOKEN
 from tests.world import Kalsel
 
@@ -80,7 +80,7 @@ def test_four_slow_receivers_are_delivered_to_side_by_side(
     with receiver(wait_for_the_others) as url:
         for i in range(4):
             org = create_org(client, f"Dinas {i}", "regional_agency", kalsel.province)
-            client.patch(f"/api/v1/organizations/{org}", json={"webhook_url": url})
+            patch_org(client, org, webhook_url=url)
             create_obligation(client, signed_nk["id"], org, "2026-11-24", f"Laporan {i}")
         result = client.post(RUN, json={}, headers=AUTH).json()
     assert (result["created"], result["delivered"], result["failed"]) == (4, 4, 0)
@@ -103,7 +103,7 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(
 
     run_settings["WEBHOOK_TIMEOUT_SECONDS"] = 1
     with receiver(trickle) as url:
-        client.patch(f"/api/v1/organizations/{kalsel.dinkes}", json={"webhook_url": url})
+        patch_org(client, kalsel.dinkes, webhook_url=url)
         create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
         result = client.post(RUN, json={}, headers=AUTH).json()
         assert not finished.is_set()  # the run returned before the receiver was done
@@ -148,7 +148,12 @@ def test_a_run_waiting_on_a_receiver_blocks_no_other_write(
                         as_of=AS_OF,
                         today=AS_OF,
                         now=utcnow(),
-                        settings=settings.model_copy(update={"WEBHOOK_TIMEOUT_SECONDS": 60}),
+                        settings=settings.model_copy(
+                            update={
+                                "WEBHOOK_TIMEOUT_SECONDS": 60,
+                                "WEBHOOK_ALLOWED_HOSTS": ["127.0.0.1"],
+                            }
+                        ),
                     )
                 )
 

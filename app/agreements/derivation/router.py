@@ -16,6 +16,8 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
 from app.core.schemas import Day
+from app.users.access import require_derive_editor
+from app.users.auth import CallerDep
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["From NK to PKS"])
 
@@ -25,10 +27,11 @@ router = APIRouter(prefix="/api/v1/agreements", tags=["From NK to PKS"])
     response_model=DeriveResult,
     status_code=status.HTTP_201_CREATED,
     summary="Derive one draft PKS per SKPD from an NK",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def derive(
     session: SessionDep,
+    caller: CallerDep,
     today: TodayDep,
     agreement_id: NkIdPath,
     derive_in: Annotated[DeriveIn, Body(openapi_examples=DERIVE_EXAMPLES)],
@@ -41,6 +44,12 @@ def derive(
     already holds a live PKS under it, or would get a title over 500 characters, nothing is
     created and the 422 names every offender.
     """
+    require_derive_editor(
+        session,
+        caller,
+        counterpart_id=derive_in.counterpart_organization_id,
+        organization_ids=derive_in.organization_ids,
+    )
     return derive_pks(session=session, nk_id=agreement_id, derive_in=derive_in, today=today)
 
 
@@ -48,7 +57,7 @@ def derive(
     "/{agreement_id}/coverage",
     response_model=CoveragePublic,
     summary="Which SKPD hold a PKS under this NK",
-    responses=responses(404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 def coverage(
     session: SessionDep,

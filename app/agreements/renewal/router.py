@@ -12,6 +12,7 @@ from app.agreements.schemas import AgreementPublic
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.users.access import AgreementEditor
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["Amendments, renewal and termination"])
 
@@ -21,10 +22,11 @@ router = APIRouter(prefix="/api/v1/agreements", tags=["Amendments, renewal and t
     response_model=AgreementPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Renew an NK or PKS (successor draft)",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def renew(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: SignedIdPath,
     renew_in: Annotated[
@@ -56,10 +58,11 @@ def renew(
     "/{agreement_id}/relink",
     response_model=RelinkResult,
     summary="Move the PKS of a renewed NK under its successor",
-    responses=responses(404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 429),
 )
 def relink(
     session: SessionDep,
+    _editor: AgreementEditor,
     today: TodayDep,
     agreement_id: AgreementIdPath,
     relink_in: Annotated[
