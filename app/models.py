@@ -9,6 +9,7 @@ from app.agreements.models import (
 )
 from app.audit.models import AuditEvent
 from app.documents.models import AgreementDocument
+from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
 from app.reminders.models import Reminder
@@ -17,6 +18,7 @@ from app.users.models import ApiKey, User
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "IdempotencyRecord",
     "User",
     "Agreement",
     "AgreementDocument",

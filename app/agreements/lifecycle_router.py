@@ -27,11 +27,16 @@ from app.agreements.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.idempotency.route import IdempotentRoute
 from app.users.access import AgreementEditor
 
-router = APIRouter(prefix="/api/v1/agreements", tags=["Lifecycle and signatures"])
+router = APIRouter(
+    prefix="/api/v1/agreements", tags=["Lifecycle and signatures"], route_class=IdempotentRoute
+)
 after_signing_router = APIRouter(
-    prefix="/api/v1/agreements", tags=["Amendments, renewal and termination"]
+    prefix="/api/v1/agreements",
+    tags=["Amendments, renewal and termination"],
+    route_class=IdempotentRoute,
 )
 
 

@@ -30,11 +30,16 @@ from app.core.schemas import (
     SearchText,
     ShortText,
 )
+from app.idempotency.route import IdempotentRoute
 from app.users.access import AgreementEditor, require_party_editor
 from app.users.auth import CallerDep
 
-router = APIRouter(prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"])
-history_router = APIRouter(prefix="/api/v1/agreements", tags=["History"])
+router = APIRouter(
+    prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"], route_class=IdempotentRoute
+)
+history_router = APIRouter(
+    prefix="/api/v1/agreements", tags=["History"], route_class=IdempotentRoute
+)
 
 
 @router.post(

@@ -13,9 +13,12 @@ from app.core.schemas import path_id
 from app.documents import service
 from app.documents.schemas import DocumentPublic
 from app.documents.storage import DocumentStore
+from app.idempotency.route import IdempotentRoute
 from app.users.access import AgreementEditor
 
-router = APIRouter(prefix="/api/v1/agreements", tags=["Signed documents"])
+router = APIRouter(
+    prefix="/api/v1/agreements", tags=["Signed documents"], route_class=IdempotentRoute
+)
 
 
 def get_document_store() -> DocumentStore:

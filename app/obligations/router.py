@@ -17,6 +17,7 @@ from app.core.schemas import (
     OffsetQuery,
     Page,
 )
+from app.idempotency.route import IdempotentRoute
 from app.obligations import service
 from app.obligations.dependencies import ObligationIdPath, PksIdPath
 from app.obligations.models import ObligationStatus
@@ -30,7 +31,7 @@ from app.obligations.schemas import (
 )
 from app.users.access import AgreementEditor, ObligationEditor
 
-router = APIRouter(tags=["Obligations"])
+router = APIRouter(tags=["Obligations"], route_class=IdempotentRoute)
 
 
 @router.post(

@@ -17,6 +17,7 @@ from app.core.schemas import (
     Page,
     SearchText,
 )
+from app.idempotency.route import IdempotentRoute
 from app.organizations import service
 from app.organizations.dependencies import ValidOrganization
 from app.organizations.models import OrganizationKind
@@ -29,7 +30,9 @@ from app.organizations.schemas import (
 from app.users.access import require_admin, require_organization_editor
 from app.users.auth import CallerDep
 
-router = APIRouter(prefix="/api/v1/organizations", tags=["Organizations"])
+router = APIRouter(
+    prefix="/api/v1/organizations", tags=["Organizations"], route_class=IdempotentRoute
+)
 
 
 @router.post(

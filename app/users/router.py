@@ -10,6 +10,7 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
 from app.core.schemas import DEFAULT_LIMIT, LimitQuery, OffsetQuery, Page, path_id
+from app.idempotency.route import IdempotentRoute
 from app.users import service
 from app.users.access import AdminCaller
 from app.users.auth import CallerDep
@@ -23,7 +24,7 @@ from app.users.schemas import (
     UserUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/users", tags=["Users and API keys"])
+router = APIRouter(prefix="/api/v1/users", tags=["Users and API keys"], route_class=IdempotentRoute)
 UserIdPath = Annotated[int, path_id("Id of the user (1: the first admin).", example=1)]
 KeyIdPath = Annotated[int, path_id("Id of the key.")]
 

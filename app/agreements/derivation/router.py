@@ -16,10 +16,13 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
 from app.core.schemas import Day
+from app.idempotency.route import IdempotentRoute
 from app.users.access import require_derive_editor
 from app.users.auth import CallerDep
 
-router = APIRouter(prefix="/api/v1/agreements", tags=["From NK to PKS"])
+router = APIRouter(
+    prefix="/api/v1/agreements", tags=["From NK to PKS"], route_class=IdempotentRoute
+)
 
 
 @router.post(

@@ -12,9 +12,14 @@ from app.agreements.schemas import AgreementPublic
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.idempotency.route import IdempotentRoute
 from app.users.access import AgreementEditor
 
-router = APIRouter(prefix="/api/v1/agreements", tags=["Amendments, renewal and termination"])
+router = APIRouter(
+    prefix="/api/v1/agreements",
+    tags=["Amendments, renewal and termination"],
+    route_class=IdempotentRoute,
+)
 
 
 @router.post(
