@@ -82,3 +82,63 @@ def test_two_pks_for_one_skpd_at_once_leave_one(committed: Committed) -> None:
     with Session(committed.engine) as session:
         held = session.exec(select(Agreement.id).where(Agreement.parent_id == nk_id)).all()
     assert list(held) == created
+
+
+def test_two_posts_with_one_idempotency_key_at_once_create_one_agreement(
+    committed: Committed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import delete
+
+    from app.main import app
+    from app.users import service as users
+    from app.users.models import Role, User
+    from app.users.schemas import ApiKeyCreate, UserCreate
+
+    with Session(committed.engine) as session:
+        user = users.create_user(
+            session=session,
+            user_in=UserCreate(name="Admin", email="admin@idem.go.id", role=Role.admin),
+        )
+        key = users.issue_key(
+            session=session, user_id=user.id, key_in=ApiKeyCreate(name="k"), today=TODAY
+        ).key
+
+    # The application's own per-request sessions, on the test database.
+    monkeypatch.setattr("app.core.db.engine", committed.engine)
+    body = committed.nk("NK sekali saja").model_dump(mode="json")
+    barrier = threading.Barrier(2)
+    answers: list[Any] = []
+
+    def post() -> None:
+        with TestClient(app) as client:
+            barrier.wait()
+            try:
+                answers.append(
+                    client.post(
+                        "/api/v1/agreements",
+                        json=body,
+                        headers={"X-API-Key": key, "Idempotency-Key": "sekali"},
+                    )
+                )
+            except Exception as exc:  # noqa: BLE001  (asserted below)
+                answers.append(exc)
+
+    try:
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        app.dependency_overrides.clear()
+    with Session(committed.engine) as session:
+        made = session.exec(select(Agreement).where(Agreement.title == "NK sekali saja")).all()
+        session.execute(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
+        session.commit()
+    assert len(made) == 1
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses in ([201, 201], [201, 409]), [a.text for a in answers]

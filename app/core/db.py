@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -51,9 +51,12 @@ def _sqlite_begin(connection: Any) -> None:
 engine = make_engine(settings.DATABASE_URL)
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request; services commit, nothing else does."""
     with Session(engine) as session:
+        # Kept on the request for what runs around the endpoint (idempotency records), so that
+        # it does not open a second connection while this one may hold SQLite's write lock.
+        request.state.session = session
         try:
             yield session
         except Exception:

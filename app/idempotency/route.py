@@ -37,10 +37,19 @@ def _resolve(request: Request, dependency: Callable[..., Any]) -> Any:
 
 
 class _SessionScope:
-    """The request's session as the app provides it (tests override it)."""
+    """The request's own session once the endpoint has run (so that no second connection waits
+    on SQLite's write lock held by it); before, a session as the app provides it."""
 
     def __init__(self, request: Request) -> None:
-        self._made = _resolve(request, get_session)
+        own = getattr(request.state, "session", None)
+        if own is not None:
+            own.rollback()  # end whatever the endpoint left open; its work is committed
+            self._made = own
+            return
+        try:
+            self._made = _resolve(request, get_session)
+        except TypeError:  # the app's own get_session takes the request
+            self._made = get_session(request)
 
     def __enter__(self) -> Session:
         if isinstance(self._made, Iterator):

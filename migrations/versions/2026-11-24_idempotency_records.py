@@ -13,7 +13,6 @@ from alembic import op
 
 import app.core.types
 
-
 revision: str = "28d2659d8d6b"
 down_revision: str | None = "e01a178a6383"
 branch_labels: str | Sequence[str] | None = None

@@ -1,0 +1,303 @@
+"""Who may do what, endpoint by endpoint (OWASP API1): no key, a viewer, an editor of a party,
+an editor of an unrelated organization, and an admin."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.main import app
+from tests.conftest import key_for
+from tests.helpers import create_agreement, create_obligation, sign_all
+from tests.world import Kalsel, nk_body, pks_body
+
+ROLES = ("none", "viewer", "party_editor", "other_editor", "admin")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
+
+
+@dataclass
+class World:
+    k: Kalsel
+    nk: int
+    pks: int  # signed: the Perwakilan and Diskominfo
+    draft: int  # a draft PKS of Dinkes
+    obligation: int
+    keys: dict[str, str]
+    admin_id: int
+
+
+@pytest.fixture
+def world(client: TestClient, session: Session, kalsel: Kalsel) -> World:
+    nk = create_agreement(client, **nk_body(kalsel))
+    sign_all(client, nk, "2021-10-28")
+    pks = create_agreement(client, **pks_body(kalsel, nk["id"]))
+    sign_all(client, pks, "2022-07-04")
+    draft = create_agreement(client, **pks_body(kalsel, nk["id"], agency=kalsel.dinkes))
+    obligation = create_obligation(client, pks["id"], kalsel.diskominfo, "2026-12-31")
+    keys = {
+        "none": "",
+        "viewer": key_for(session, "viewer", kalsel.province),
+        # The province's editor: its SKPD (Diskominfo, Dinkes) are parties of the PKS.
+        "party_editor": key_for(session, "editor", kalsel.province),
+        "other_editor": key_for(session, "editor", kalsel.kalteng),
+        "admin": client.headers["X-API-Key"],
+    }
+    admin_id = client.get("/api/v1/users/me").json()["id"]
+    return World(kalsel, nk["id"], pks["id"], draft["id"], obligation, keys, admin_id)
+
+
+Call = Callable[[TestClient, World], Any]
+WRITE = {"none": 401, "viewer": 403, "other_editor": 403}
+READ = dict.fromkeys(("viewer", "party_editor", "other_editor", "admin"), 200) | {"none": 401}
+
+
+def writes(success: int, **overrides: int) -> dict[str, int]:
+    return {**WRITE, "party_editor": success, "admin": success, **overrides}
+
+
+def admin_only(success: int) -> dict[str, int]:
+    return {**WRITE, "party_editor": 403, "admin": success}
+
+
+CASES: list[tuple[str, Call, dict[str, int]]] = [
+    ("GET organizations", lambda c, w: c.get("/api/v1/organizations"), READ),
+    ("GET organization", lambda c, w: c.get(f"/api/v1/organizations/{w.k.dinkes}"), READ),
+    (
+        "GET organization history",
+        lambda c, w: c.get(f"/api/v1/organizations/{w.k.dinkes}/history"),
+        READ,
+    ),
+    (
+        "POST organization under the province",
+        lambda c, w: c.post(
+            "/api/v1/organizations",
+            json={"name": "Dinas Baru", "kind": "regional_agency", "parent_id": w.k.province},
+        ),
+        writes(201),
+    ),
+    (
+        "POST top-level organization",
+        lambda c, w: c.post(
+            "/api/v1/organizations", json={"name": "Pemkab Baru", "kind": "regency_government"}
+        ),
+        admin_only(201),
+    ),
+    (
+        "PATCH organization",
+        lambda c, w: c.patch(
+            f"/api/v1/organizations/{w.k.dinkes}", json={"version": 1, "short_name": "Dinkes"}
+        ),
+        writes(200),
+    ),
+    ("GET agreements", lambda c, w: c.get("/api/v1/agreements"), READ),
+    ("GET agreement", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}"), READ),
+    ("GET history", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/history"), READ),
+    ("GET coverage", lambda c, w: c.get(f"/api/v1/agreements/{w.nk}/coverage"), READ),
+    ("GET documents", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/documents"), READ),
+    (
+        "POST agreement",
+        lambda c, w: c.post(
+            "/api/v1/agreements",
+            json=pks_body(w.k, w.nk, agency=w.k.dinkes, title="Lain")
+            | {"parties": [{"organization_id": w.k.office}, {"organization_id": w.k.dinkes}]},
+        ),
+        # Dinkes already has a draft under this NK: an allowed caller meets that rule (409).
+        writes(409),
+    ),
+    (
+        "PATCH agreement",
+        lambda c, w: c.patch(
+            f"/api/v1/agreements/{w.draft}", json={"version": 1, "description": "Catatan"}
+        ),
+        writes(200),
+    ),
+    ("POST finalize", lambda c, w: c.post(f"/api/v1/agreements/{w.draft}/finalize"), writes(200)),
+    (
+        "POST cancel",
+        lambda c, w: c.post(f"/api/v1/agreements/{w.draft}/cancel", json={"reason": "Keliru"}),
+        writes(200),
+    ),
+    (
+        "POST reopen",
+        lambda c, w: c.post(f"/api/v1/agreements/{w.draft}/reopen"),
+        writes(409),  # a draft cannot be reopened: the allowed meet the rule
+    ),
+    (
+        "POST signature",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.draft}/signatures",
+            json={"organization_id": w.k.dinkes, "signed_on": "2022-07-04"},
+        ),
+        writes(409),  # not finalized yet
+    ),
+    (
+        "POST derive",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.nk}/derive",
+            json={
+                "counterpart_organization_id": w.k.office,
+                "organization_ids": [w.k.dinkes],
+                "title": "PKS {organization}",
+            },
+        ),
+        # Allowed for the editor above every SKPD named; Dinkes already has a draft (422).
+        writes(422),
+    ),
+    (
+        "POST amendment",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/amendments",
+            json={"title": "Adendum", "valid_until": "2030-01-01"},
+        ),
+        writes(201),
+    ),
+    (
+        "POST renew",
+        lambda c, w: c.post(f"/api/v1/agreements/{w.pks}/renew", json={}),
+        writes(201),
+    ),
+    (
+        "POST relink",
+        lambda c, w: c.post(f"/api/v1/agreements/{w.pks}/relink", json={}),
+        writes(422),
+    ),
+    (
+        "POST terminate",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/terminate",
+            json={"terminated_on": "2026-11-01", "reason": "Selesai"},
+        ),
+        writes(200),
+    ),
+    (
+        "POST document",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/documents",
+            files={"file": ("pks.pdf", PDF, "application/pdf")},
+        ),
+        writes(201),
+    ),
+    ("GET obligations", lambda c, w: c.get("/api/v1/obligations"), READ),
+    ("GET obligation", lambda c, w: c.get(f"/api/v1/obligations/{w.obligation}"), READ),
+    (
+        "GET obligation history",
+        lambda c, w: c.get(f"/api/v1/obligations/{w.obligation}/history"),
+        READ,
+    ),
+    (
+        "POST obligation",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/obligations",
+            json={
+                "title": "Laporan",
+                "responsible_organization_id": w.k.diskominfo,
+                "due_on": "2027-01-15",
+            },
+        ),
+        writes(201),
+    ),
+    (
+        "PATCH obligation",
+        lambda c, w: c.patch(
+            f"/api/v1/obligations/{w.obligation}", json={"version": 1, "title": "Laporan akhir"}
+        ),
+        writes(200),
+    ),
+    (
+        "POST complete",
+        lambda c, w: c.post(
+            f"/api/v1/obligations/{w.obligation}/complete", json={"completed_on": "2026-11-20"}
+        ),
+        writes(200),
+    ),
+    (
+        "POST waive",
+        lambda c, w: c.post(f"/api/v1/obligations/{w.obligation}/waive", json={"reason": "Tidak"}),
+        writes(200),
+    ),
+    ("GET deadlines", lambda c, w: c.get("/api/v1/deadlines"), READ),
+    ("GET calendar", lambda c, w: c.get("/api/v1/calendar.ics"), READ),
+    ("GET reminders", lambda c, w: c.get("/api/v1/reminders"), READ),
+    ("GET users", lambda c, w: c.get("/api/v1/users"), admin_only(200) | {"party_editor": 403}),
+    ("GET me", lambda c, w: c.get("/api/v1/users/me"), READ),
+    (
+        "POST user",
+        lambda c, w: c.post(
+            "/api/v1/users",
+            json={"name": "Baru", "email": "baru@kalselprov.go.id", "role": "viewer"},
+        ),
+        admin_only(201),
+    ),
+    ("GET user", lambda c, w: c.get(f"/api/v1/users/{w.admin_id}"), admin_only(200)),
+    (
+        "PATCH user",
+        lambda c, w: c.patch(f"/api/v1/users/{w.admin_id}", json={"version": 1, "name": "A"}),
+        admin_only(200),
+    ),
+    (
+        "GET user history",
+        lambda c, w: c.get(f"/api/v1/users/{w.admin_id}/history"),
+        admin_only(200),
+    ),
+    (
+        "POST api key of another user",
+        lambda c, w: c.post(f"/api/v1/users/{w.admin_id}/api-keys", json={"name": "Lagi"}),
+        admin_only(201),
+    ),
+    (
+        "GET api keys of another user",
+        lambda c, w: c.get(f"/api/v1/users/{w.admin_id}/api-keys"),
+        admin_only(200),
+    ),
+    (
+        "DELETE api key of another user",
+        lambda c, w: c.delete(f"/api/v1/users/{w.admin_id}/api-keys/999999"),
+        admin_only(404),
+    ),
+]
+
+
+def answer(client: TestClient, world: World, call: Call, role: str) -> Any:
+    if role == "none":
+        client.headers.pop("X-API-Key", None)
+    else:
+        client.headers["X-API-Key"] = world.keys[role]
+    return call(client, world)
+
+
+# A role whose call is refused changes nothing, so the roles that must be refused share one
+# world; each role that may succeed gets a world of its own.
+@pytest.mark.parametrize(
+    "roles", [("none", "viewer", "other_editor"), ("party_editor",), ("admin",)]
+)
+@pytest.mark.parametrize(("name", "call", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_access(
+    client: TestClient,
+    world: World,
+    name: str,
+    call: Call,
+    expected: dict[str, int],
+    roles: tuple[str, ...],
+) -> None:
+    for role in roles:
+        response = answer(client, world, call, role)
+        assert response.status_code == expected[role], (name, role, response.text)
+        if response.status_code in (401, 403):
+            assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_every_operation_is_in_the_matrix() -> None:
+    """A new endpoint must join the matrix (or be one of the open ones)."""
+    open_paths = {"/healthz", "/api/v1/reminders/run"}
+    covered = {name.split(" ", 1)[0] for name, _, _ in CASES}
+    operations = [
+        (method.upper(), path)
+        for path, ops in app.openapi()["paths"].items()
+        for method in ops
+        if path not in open_paths
+    ]
+    assert covered >= {m for m, _ in operations}
+    assert len(CASES) >= len(operations) - 6, sorted(operations)
