@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install migrate seed run test lint format clean
+.PHONY: install migrate seed run test fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,10 @@ migrate: install
 seed: migrate
 	$(BIN)/registry seed
 
-## Serve the API and Swagger UI (http://127.0.0.1:8000/docs): installs, migrates and seeds first.
+## Serve the API and Swagger UI (http://127.0.0.1:8000/docs): installs, migrates and seeds first;
+## the first time, it creates an admin and prints its API key once.
 run: seed
+	$(BIN)/registry create-admin --if-none
 	$(BIN)/registry serve
 
 ## The whole suite: on SQLite always, and again on PostgreSQL when TEST_DATABASE_URL is set.
@@ -30,6 +32,10 @@ test: install
 		echo "== again on $$TEST_DATABASE_URL"; \
 		$(BIN)/pytest; \
 	fi
+
+## The fuzzing of the whole API with a bigger budget than the suite's (FUZZ_EXAMPLES per operation).
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

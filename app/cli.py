@@ -72,7 +72,27 @@ def _remind(as_of: date | None, dry_run: bool) -> int:
 def _serve() -> int:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=settings.HOST, port=settings.PORT)
+    uvicorn.run("app.main:app", host=settings.HOST, port=settings.PORT, server_header=False)
+    return 0
+
+
+def _create_admin(name: str, email: str, if_none: bool) -> int:
+    from app.core.db import engine
+    from app.core.errors import AppError
+    from app.users.service import admin_exists, create_admin
+
+    with Session(engine) as session:
+        if if_none and (admin_exists(session) or settings.BOOTSTRAP_ADMIN_KEY):
+            print("an admin exists already; `registry create-admin` issues another key")
+            return 0
+        try:
+            user, key = create_admin(session=session, name=name, email=email, key_name="cli")
+        except AppError as refusal:
+            print(f"registry create-admin: {refusal.detail}", file=sys.stderr)
+            return 2
+    print(f"admin {user.name} <{user.email}> (user {user.id}); API key, shown this once:")
+    print(f"\n    {key}\n")
+    print("Send it as the X-API-Key header (Swagger UI: Authorize). Keep it secret.")
     return 0
 
 
@@ -92,7 +112,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="show what the run would record and send (any day); change nothing",
     )
+    admin = commands.add_parser(
+        "create-admin", help="create an admin (or take the one with this e-mail) and print a key"
+    )
+    admin.add_argument("--name", default="Admin", help="the admin's name (default: Admin)")
+    admin.add_argument(
+        "--email", default="admin@kerjasama.go.id", help="the admin's e-mail (one per account)"
+    )
+    admin.add_argument(
+        "--if-none",
+        action="store_true",
+        help="do nothing when an admin exists already (what `make run` uses)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "create-admin":
+        return _create_admin(args.name, args.email, args.if_none)
     if args.command == "remind":
         return _remind(args.as_of, args.dry_run)
     handlers = {"seed": _seed, "serve": _serve}

@@ -171,3 +171,44 @@ def test_nothing_in_the_repository_points_outside_it() -> None:
         and "../shared" in path.read_text(encoding="utf-8", errors="ignore")
     ]
     assert offenders == []
+
+
+def test_create_admin_prints_a_key_once_and_only_when_asked_twice(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/admin.db"}
+    env.pop("BOOTSTRAP_ADMIN_KEY", None)
+
+    def registry(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", *args], env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    registry("alembic", "upgrade", "head")
+    first = registry("app", "create-admin", "--if-none")
+    assert "shown this once" in first and "nkr_" in first
+    assert "nkr_" not in registry("app", "create-admin", "--if-none")
+    assert "nkr_" in registry("app", "create-admin")  # a new key for the same admin
+
+
+def test_a_405_lists_every_method_of_the_path(client: TestClient) -> None:
+    response = client.delete("/api/v1/agreements")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+def test_an_undecodable_body_is_a_422_problem(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/organizations",
+        content=b"\xff\xfe\x00",
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(response, 422)
+
+
+def test_a_field_that_cannot_be_null_is_not_documented_as_nullable(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for model, field in (("AgreementUpdate", "title"), ("OrganizationUpdate", "name")):
+        assert "anyOf" not in schemas[model]["properties"][field], (model, field)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.agreements.models import AgreementKind, AgreementStatus
 from app.core.openapi import examples_with_nulls
@@ -88,14 +89,16 @@ class AgreementUpdate(RequestBody):
     """
 
     version: Version
-    title: Title | None = None
+    title: Title | SkipJsonSchema[None] = None
     description: LongText | None = None
     parent_id: Id | None = None
     valid_from: Day | None = None
     valid_until: Day | None = None
     pks_due_on: Day | None = None
-    parties: list[PartyIn] | None = Field(default=None, min_length=2, max_length=1000)
-    scope_items: list[ScopeItemIn] | None = Field(default=None, max_length=500)
+    parties: list[PartyIn] | SkipJsonSchema[None] = Field(
+        default=None, min_length=2, max_length=1000
+    )
+    scope_items: list[ScopeItemIn] | SkipJsonSchema[None] = Field(default=None, max_length=500)
 
     @model_validator(mode="before")
     @classmethod

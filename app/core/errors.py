@@ -186,6 +186,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's word for a body it cannot decode at all (not UTF-8, a broken form): the same
+        # answer as broken JSON, so clients meet one status for one kind of mistake.
+        return problem(
+            422,
+            "invalid-body",
+            "The body cannot be read",
+            f"The body cannot be read: {exc.detail}. Send JSON in UTF-8 (or the documented form).",
+            errors=[{"loc": ["body"], "msg": "cannot be decoded", "type": "body_invalid"}],
+        )
     slug = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
         exc.status_code, "http-error"
     )
@@ -195,7 +205,23 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
         413: "The request body is too large",
     }.get(exc.status_code, "HTTP error")
     detail = exc.detail if isinstance(exc.detail, str) else title
-    return problem(exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(_request))}
+    return problem(exc.status_code, slug, title, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some operation serves at this path, from the OpenAPI document (each route
+    serves one method, so Starlette's own Allow header names only the first)."""
+    import re
+
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 
 async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -278,6 +304,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         403: "The key's user may not do this (role, or not a party's organization)",
         404: "Not found",
         409: "Conflict with the current state (frozen field, duplicate number, stale version)",
+        413: "The request body is larger than the server accepts",
         422: "Invalid input or a rule of the registry not met",
         429: "Too many requests; wait for Retry-After seconds",
     }

@@ -33,14 +33,36 @@ def _restore_nulls(document: dict[str, Any]) -> None:
                         example["value"] = jsonable_encoder(_REGISTERED[example["summary"]])
 
 
+# Answers any operation of these kinds can give, whatever its own code says: the key check and
+# the limits wrap every /api/v1 operation, the body limit every operation with a body.
+KEYED_PREFIX = "/api/v1/"
+UNKEYED = {"/api/v1/reminders/run"}
+
+
+def _add_common_answers(document: dict[str, Any]) -> None:
+    from app.core.errors import responses
+
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            codes: list[int] = []
+            if path.startswith(KEYED_PREFIX) and path not in UNKEYED:
+                codes += [401, 429]
+            if "requestBody" in operation:
+                codes += [413, 422]
+            for code, answer in responses(*codes).items():
+                operation["responses"].setdefault(str(code), jsonable_encoder(answer))
+
+
 def install_openapi(app: FastAPI) -> None:
-    """Generate the document once, with the registered examples as written."""
+    """Generate the document once, with the registered examples as written and the answers
+    every operation can give."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
             _restore_nulls(document)
+            _add_common_answers(document)
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.core.schemas import Day, Id, LongText, Reason, RequestBody, Title, Version
 from app.obligations.models import ObligationStatus, Recurrence
@@ -33,11 +34,11 @@ class ObligationUpdate(RequestBody):
     """Fields to change on an open obligation, with the `version` you read."""
 
     version: Version
-    title: Title | None = None
+    title: Title | SkipJsonSchema[None] = None
     description: LongText | None = None
-    responsible_organization_id: Id | None = None
-    due_on: Day | None = None
-    recurrence: Recurrence | None = None
+    responsible_organization_id: Id | SkipJsonSchema[None] = None
+    due_on: Day | SkipJsonSchema[None] = None
+    recurrence: Recurrence | SkipJsonSchema[None] = None
     repeat_until: Day | None = None
     scope_item_id: Id | None = None
 

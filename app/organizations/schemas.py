@@ -14,6 +14,7 @@ from pydantic import (
     UrlConstraints,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from app.core.schemas import Id, Name, RequestBody, ShortText, Version
 from app.organizations.models import OrganizationKind
@@ -52,9 +53,9 @@ class OrganizationUpdate(RequestBody):
     """Fields to change, with the `version` you read; fields left out stay as they are."""
 
     version: Version
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = None
     short_name: ShortText | None = None
-    kind: OrganizationKind | None = None
+    kind: OrganizationKind | SkipJsonSchema[None] = None
     parent_id: Id | None = None
     email: Email | None = None
     webhook_url: WebhookUrl | None = None

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.core.schemas import Day, Id, Name, RequestBody, Version
 from app.users.models import Role
@@ -31,11 +32,11 @@ class UserUpdate(RequestBody):
     """Fields to change, with the `version` you read; `active: false` disables every key."""
 
     version: Version
-    name: Name | None = None
-    email: Email | None = None
-    role: Role | None = None
+    name: Name | SkipJsonSchema[None] = None
+    email: Email | SkipJsonSchema[None] = None
+    role: Role | SkipJsonSchema[None] = None
     organization_id: Id | None = None
-    active: bool | None = None
+    active: bool | SkipJsonSchema[None] = None
 
     @model_validator(mode="before")
     @classmethod
