@@ -98,6 +98,8 @@ def _create_admin(name: str, email: str, if_none: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `registry` command."""
+    import app.models  # noqa: F401  (every table, so that relations resolve as in the API)
+
     logging.basicConfig(level=settings.LOG_LEVEL)
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.agreements import lifecycle, service
 from app.agreements.models import Agreement, AgreementEvent, AgreementParty
 from app.agreements.schemas import AgreementCreate, SignatureIn
+from app.audit.models import AuditEvent
 from app.documents.models import AgreementDocument
 from app.obligations.models import Obligation
 from app.organizations.models import Organization, OrganizationKind
@@ -120,6 +121,23 @@ def committed(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Commit
             session.exec(
                 select(AgreementParty.agreement_id).where(
                     col(AgreementParty.organization_id).in_(ids)
+                )
+            )
+        )
+        obligation_ids = list(
+            session.exec(
+                select(Obligation.id).where(col(Obligation.agreement_id).in_(agreement_ids))
+            )
+        )
+        session.execute(
+            delete(AuditEvent).where(
+                (
+                    (col(AuditEvent.subject_type) == "organization")
+                    & col(AuditEvent.subject_id).in_(ids)
+                )
+                | (
+                    (col(AuditEvent.subject_type) == "obligation")
+                    & col(AuditEvent.subject_id).in_(obligation_ids)
                 )
             )
         )

@@ -212,3 +212,15 @@ def test_a_field_that_cannot_be_null_is_not_documented_as_nullable(client: TestC
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     for model, field in (("AgreementUpdate", "title"), ("OrganizationUpdate", "name")):
         assert "anyOf" not in schemas[model]["properties"][field], (model, field)
+
+
+def test_the_command_line_seeds_a_fresh_database(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/seed.db"}
+    run = {"env": env, "capture_output": True, "text": True, "check": True}
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], **run)  # type: ignore[call-overload]
+    out = subprocess.run([sys.executable, "-m", "app", "seed"], **run).stdout  # type: ignore[call-overload]
+    assert "24 agreements" in out
