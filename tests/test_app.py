@@ -224,3 +224,40 @@ def test_the_command_line_seeds_a_fresh_database(tmp_path: Any) -> None:
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], **run)  # type: ignore[call-overload]
     out = subprocess.run([sys.executable, "-m", "app", "seed"], **run).stdout  # type: ignore[call-overload]
     assert "24 agreements" in out
+
+
+def test_every_text_and_list_in_a_request_has_a_documented_limit(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    unbounded: list[str] = []
+
+    def walk(schema: dict[str, Any], where: str, seen: set[str]) -> None:
+        if "$ref" in schema:
+            name = schema["$ref"].split("/")[-1]
+            if name not in seen:
+                walk(schemas[name], name, seen | {name})
+            return
+        for branch in schema.get("anyOf", []) + schema.get("allOf", []):
+            walk(branch, where, seen)
+        kind = schema.get("type")
+        if kind == "string" and not (
+            "maxLength" in schema
+            or "enum" in schema
+            or schema.get("format") in ("date", "date-time")
+            or schema.get("contentMediaType")  # an upload: bounded by MAX_UPLOAD_BYTES
+        ):
+            unbounded.append(where)
+        if kind == "array":
+            if "maxItems" not in schema:
+                unbounded.append(where)
+            walk(schema.get("items", {}), f"{where}[]", seen)
+        for name, field in schema.get("properties", {}).items():
+            walk(field, f"{where}.{name}", seen)
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                walk(parameter.get("schema", {}), f"{method} {path} {parameter['name']}", set())
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                walk(media.get("schema", {}), f"{method} {path} body", set())
+    assert unbounded == []

@@ -1,7 +1,7 @@
 """Request and response bodies for agreements (NK, PKS), parties, signatures and scope."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -95,10 +95,10 @@ class AgreementUpdate(RequestBody):
     valid_from: Day | None = None
     valid_until: Day | None = None
     pks_due_on: Day | None = None
-    parties: list[PartyIn] | SkipJsonSchema[None] = Field(
-        default=None, min_length=2, max_length=1000
-    )
-    scope_items: list[ScopeItemIn] | SkipJsonSchema[None] = Field(default=None, max_length=500)
+    parties: (
+        Annotated[list[PartyIn], Field(min_length=2, max_length=1000)] | SkipJsonSchema[None]
+    ) = None
+    scope_items: Annotated[list[ScopeItemIn], Field(max_length=500)] | SkipJsonSchema[None] = None
 
     @model_validator(mode="before")
     @classmethod
