@@ -8,6 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     DATABASE_URL=sqlite:////data/registry.db \
     SEEDS_DIR=/srv/registry/seeds \
+    MIGRATIONS_DIR=/srv/registry/migrations \
     DOCUMENTS_DIR=/data/documents
 
 RUN useradd --create-home --uid 10001 registry && mkdir -p /data && chown registry /data
@@ -26,7 +27,7 @@ EXPOSE 8000
 VOLUME ["/data"]
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=4)"
+  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/readyz', timeout=4)"
 
 # Migrations first, then the server. Seeds are not loaded in production images:
 # run `registry seed` once if you want the real cases as demo data.

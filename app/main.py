@@ -1,9 +1,10 @@
 """The FastAPI application: routers, error handlers and docs, nothing else."""
 
 import logging
+from typing import Annotated
 
 from fastapi import Depends, FastAPI
-from sqlalchemy import text
+from sqlalchemy import Engine
 
 from app.agreements.derivation.router import router as derivation_router
 from app.agreements.lifecycle_router import after_signing_router
@@ -12,8 +13,10 @@ from app.agreements.renewal.router import router as renewal_router
 from app.agreements.router import history_router
 from app.agreements.router import router as agreements_router
 from app.core.config import settings
-from app.core.db import SessionDep
-from app.core.errors import install_error_handlers
+from app.core.db import get_engine
+from app.core.docs import install_docs
+from app.core.errors import PROBLEM_SCHEMA, NotReady, install_error_handlers
+from app.core.health import not_ready
 from app.core.middleware import install_middleware
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
@@ -85,9 +88,12 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        docs_url=None,  # served from our own files: install_docs
+        redoc_url=None,
     )
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     install_middleware(app, settings)
     # Every read and write needs an API key; only health and the docs are open, and the
     # scheduler's run has its own token.
@@ -109,11 +115,25 @@ def create_app() -> FastAPI:
     app.include_router(calendar_router, dependencies=[Depends(calendar_caller)])
     app.include_router(run_router)
 
-    @app.get("/healthz", tags=["Operations"], summary="Health check")
-    def healthz(session: SessionDep) -> dict[str, str]:
-        """Answers 200 when the service is up and its database answers."""
-        session.execute(text("SELECT 1"))
+    @app.get("/healthz", tags=["Operations"], summary="Liveness: the process is up")
+    def healthz() -> dict[str, str]:
+        """Answers 200 while the process runs, without touching the database (a load balancer
+        or Kubernetes liveness probe: restart the process only if this fails)."""
         return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["Operations"],
+        summary="Readiness: the database answers and its schema is current",
+        responses={503: {"description": "Not ready; the reason is in `detail`", **PROBLEM_SCHEMA}},
+    )
+    def readyz(engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, str]:
+        """Answers 200 when the database answers within READY_TIMEOUT_SECONDS and its schema
+        is at the migrations' head; otherwise 503 with the reason (send no traffic here)."""
+        reason = not_ready(engine, settings)
+        if reason:
+            raise NotReady(f"Not ready: {reason}.")
+        return {"status": "ready"}
 
     return app
 

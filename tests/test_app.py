@@ -261,3 +261,16 @@ def test_every_text_and_list_in_a_request_has_a_documented_limit(client: TestCli
             for media in operation.get("requestBody", {}).get("content", {}).values():
                 walk(media.get("schema", {}), f"{method} {path} body", set())
     assert unbounded == []
+
+
+def test_the_docs_load_nothing_from_outside(client: TestClient) -> None:
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert sources and all(s.startswith("/") for s in sources), (page, sources)
+        for source in sources:
+            assert client.get(source).status_code == 200, source
+        csp = client.get(page).headers["content-security-policy"]
+        assert "http" not in csp

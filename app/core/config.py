@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     TIMEZONE: str = "Asia/Jakarta"
     LOG_LEVEL: str = "INFO"
     SQL_ECHO: bool = False
+    # A database that does not answer must not hold requests forever.
+    DB_CONNECT_TIMEOUT_SECONDS: float = 5.0
+    DB_STATEMENT_TIMEOUT_SECONDS: float = 30.0
+    # /readyz answers 503 when the database has not answered within this time.
+    READY_TIMEOUT_SECONDS: float = 2.0
+    MIGRATIONS_DIR: Path = PROJECT_ROOT / "migrations"
     # Where `registry seed` reads the real cases from.
     SEEDS_DIR: Path = PROJECT_ROOT / "seeds"
     # Signed documents (scans, PDF) are kept here, outside the database, by their SHA-256.

@@ -18,13 +18,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        # How long a writer waits for SQLite's lock before giving up.
+        kwargs.setdefault(
+            "connect_args",
+            {"check_same_thread": False, "timeout": settings.DB_STATEMENT_TIMEOUT_SECONDS},
+        )
     else:
         kwargs.setdefault("pool_pre_ping", True)
         # Derived status is a few correlated subqueries per row; their cost estimates push
         # PostgreSQL past jit_above_cost, and compiling took ~600 ms for a query that runs in
         # ~3 ms (bench/list_agreements.py). JIT is for long analytics, not for this service.
-        kwargs.setdefault("connect_args", {"options": "-c jit=off"})
+        # No request waits forever on a database that accepts but never answers.
+        kwargs.setdefault(
+            "connect_args",
+            {
+                "options": "-c jit=off -c statement_timeout="
+                f"{int(settings.DB_STATEMENT_TIMEOUT_SECONDS * 1000)}",
+                "connect_timeout": max(1, int(settings.DB_CONNECT_TIMEOUT_SECONDS)),
+            },
+        )
+        kwargs.setdefault("pool_timeout", settings.DB_CONNECT_TIMEOUT_SECONDS)
     engine = create_engine(url, echo=settings.SQL_ECHO, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
@@ -43,6 +56,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # a read that must not wait for writers (readiness)
     # IMMEDIATE takes the write lock up front: two transactions that read and then write would
     # otherwise fail at once with "database is locked" instead of waiting for each other.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -66,3 +81,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_engine() -> Engine:
+    """The application's engine (tests override it, e.g. with one whose database is down)."""
+    return engine

@@ -75,6 +75,12 @@ class Forbidden(AppError):
     title = "Not allowed"
 
 
+class NotReady(AppError):
+    status = 503
+    type_slug = "not-ready"
+    title = "Not ready"
+
+
 class TooManyRequests(AppError):
     status = 429
     type_slug = "too-many-requests"
