@@ -37,6 +37,11 @@ when (penandatanganan), the **ruang lingkup** (scope), and the validity (jangka 
 A typical day: find an agreement by any party's number (`GET /api/v1/agreements?number=...`),
 list the PKS that the SKPD of a province hold under its NK (`?parent_id=`), record a signature.
 Every error is `application/problem+json` naming the field and the rule.
+
+**Start here:** press **Authorize** and paste your API key (`X-API-Key`; the first one is printed
+by `make run` or `registry create-admin`). Every example works as is on the seeded real cases:
+the Kalsel NK of 2021 (agreement 1) and its 21 PKS, the Kalteng joint NK still awaiting
+Kotawaringin Barat's signature (agreement 3).
 """
 
 TAGS = [
