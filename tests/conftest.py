@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
-from app.core.db import get_session, make_engine
+from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_today
 from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
@@ -101,7 +101,7 @@ def key_for(session: Session, role: str, organization_id: int | None = None) -> 
 
 
 @pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
+def client(session: Session, engine: Engine) -> Iterator[TestClient]:
     """A client authenticated as an admin (tests of access control change its key)."""
 
     def _session() -> Iterator[Session]:
@@ -114,6 +114,7 @@ def client(session: Session) -> Iterator[TestClient]:
     requests_per_key.clear()
     failures_per_address.clear()
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_engine] = lambda: engine
     app.dependency_overrides[get_today] = lambda: TODAY
     with TestClient(app) as test_client:
         test_client.headers["X-API-Key"] = key_for(session, "admin")

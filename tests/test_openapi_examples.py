@@ -12,7 +12,7 @@ from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
 
 from app.core.config import Settings, settings
-from app.core.db import get_session, make_engine
+from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_settings, get_today
 from app.main import app
 from app.seeding import load_seeds
@@ -118,6 +118,7 @@ def test_the_example_answers_as_documented(
         return overrides
 
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_engine] = lambda: fresh
     app.dependency_overrides[get_today] = lambda: TODAY
     app.dependency_overrides[get_settings] = scheduler_settings
     try:

@@ -10,8 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
+from app.audit.models import AuditEvent
 from app.core.config import settings
 from app.core.db import make_engine
 from app.core.types import utcnow
@@ -173,6 +175,12 @@ def test_a_run_waiting_on_a_receiver_blocks_no_other_write(
                         ),
                     )
                     other.delete(other.get(Organization, created.id))
+                    other.execute(
+                        delete(AuditEvent).where(
+                            col(AuditEvent.subject_type) == "organization",
+                            col(AuditEvent.subject_id) == created.id,
+                        )
+                    )
                     other.commit()
             finally:
                 impatient.dispose()
