@@ -12,7 +12,7 @@ import statistics
 import time
 from typing import Any
 
-from common import prepare_database  # noqa: I001  (sets DATABASE_URL before the app loads)
+from common import ADMIN_KEY, prepare_database  # noqa: I001  (sets DATABASE_URL before the app loads)
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
@@ -31,7 +31,7 @@ def post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     prepare_database()
-    client = TestClient(app)
+    client = TestClient(app, headers={"X-API-Key": ADMIN_KEY})
     org = "/api/v1/organizations"
     ori = post(client, org, {"name": "Ombudsman Republik Indonesia", "kind": "state_institution"})
     office = post(

@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 
-from common import prepare_database  # noqa: I001  (sets DATABASE_URL before the app loads)
+from common import ADMIN_KEY, prepare_database  # noqa: I001  (sets DATABASE_URL before the app loads)
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
@@ -79,7 +79,7 @@ def timed(client: TestClient, params: dict[str, object]) -> float:
 def main() -> None:
     prepare_database()
     build()
-    client = TestClient(app)
+    client = TestClient(app, headers={"X-API-Key": ADMIN_KEY})
     with engine.connect() as c:
         total = c.execute(text("SELECT count(*) FROM agreement")).scalar_one()
     print(f"{total:,} agreements ({NKS} NK x {PKS_PER_NK} PKS), two parties each")
