@@ -1,9 +1,8 @@
 """The FastAPI application: routers, error handlers and docs, nothing else."""
 
-import logging
 from typing import Annotated
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Response
 from sqlalchemy import Engine
 
 from app.agreements.derivation.router import router as derivation_router
@@ -18,12 +17,19 @@ from app.core.docs import install_docs
 from app.core.errors import PROBLEM_SCHEMA, NotReady, install_error_handlers
 from app.core.health import not_ready
 from app.core.middleware import install_middleware
+from app.core.observability import (
+    OLDEST_UNDELIVERED,
+    POOL_CHECKED_OUT,
+    configure_logging,
+    metrics_page,
+)
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
 from app.reminders.router import calendar_router, run_router
 from app.reminders.router import router as reminders_router
+from app.reminders.service import oldest_undelivered_age
 from app.users.auth import calendar_caller, current_caller
 from app.users.router import router as users_router
 
@@ -87,7 +93,7 @@ TAGS = [
 
 def create_app() -> FastAPI:
     """Build the application."""
-    logging.basicConfig(level=settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL)
     app = FastAPI(
         title=settings.PROJECT_NAME,
         version="0.1.0",
@@ -139,6 +145,22 @@ def create_app() -> FastAPI:
         if reason:
             raise NotReady(f"Not ready: {reason}.")
         return {"status": "ready"}
+
+    @app.get(
+        "/metrics",
+        tags=["Operations"],
+        summary="Metrics for Prometheus",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}}},
+    )
+    def metrics(engine: Annotated[Engine, Depends(get_engine)]) -> Response:
+        """Requests and latencies per route template, reminder runs, reminders recorded,
+        deliveries by outcome, the age of the oldest undelivered reminder, and database
+        connections in use: Prometheus' text format, for a scraper on the internal network."""
+        OLDEST_UNDELIVERED.set(oldest_undelivered_age(engine))
+        POOL_CHECKED_OUT.set(getattr(engine.pool, "checkedout", lambda: 0)())
+        body, content_type = metrics_page()
+        return Response(content=body, media_type=content_type)
 
     return app
 

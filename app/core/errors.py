@@ -252,8 +252,8 @@ async def _stale_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
-    request_id = uuid.uuid4().hex
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     logger.exception("unexpected error, request id %s", request_id, exc_info=exc)
     return problem(
         500,

@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.errors import problem
+from app.core.observability import RequestLog
 
 # Swagger UI and ReDoc come from our own files (app/core/docs.py) and start with an inline
 # script; ReDoc runs a worker from a blob. Nothing is loaded from elsewhere.
@@ -124,3 +125,4 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["X-API-Key", "Content-Type", "Idempotency-Key"],
         )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)  # outermost: every answer is counted and logged

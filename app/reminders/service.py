@@ -3,17 +3,20 @@
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.agreements.models import Agreement
 from app.core.config import Settings
 from app.core.errors import RuleViolation
+from app.core.observability import DELIVERIES, REMINDER_RUNS, REMINDERS_RECORDED
 from app.core.pagination import paginate
+from app.core.types import utcnow
 from app.organizations.models import Organization
 from app.reminders.deadlines import Deadline, agreement_deadlines, obligation_deadlines
 from app.reminders.delivery import Delivery, Outgoing, deliver_all, digest_message
@@ -365,7 +368,26 @@ def run_reminders(
     created = record_reminders(session, due_reminders(session, as_of=as_of, settings=settings), now)
     result = deliver(session, as_of=as_of, now=now, settings=settings)
     result.created = created
+    REMINDER_RUNS.inc()
+    REMINDERS_RECORDED.inc(created)
+    for outcome in ("delivered", "failed", "undeliverable"):
+        DELIVERIES.labels(outcome).inc(getattr(result, outcome))
     return result
+
+
+def oldest_undelivered_age(engine: Engine) -> float:
+    """Seconds since the oldest reminder still waiting for delivery was recorded (0 if none)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        oldest = connection.execute(
+            sa.select(sa.func.min(col(Reminder.created_at))).where(
+                col(Reminder.status) != ReminderStatus.delivered
+            )
+        ).scalar()
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(0.0, (utcnow() - oldest).total_seconds())
 
 
 def list_reminders(

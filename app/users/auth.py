@@ -172,6 +172,7 @@ def _caller(
         )
     requests_per_key.add(bucket)
     set_actor(session, Actor(caller.id, caller.name))
+    request.state.user_id = caller.id  # for the request's log line
     return caller
 
 
