@@ -9,6 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from app.agreements.errors import AgreementNotFound
+from app.agreements.models import Agreement
 from app.agreements.queries import agreement_public
 from app.agreements.schemas import AgreementPublic
 from app.core.db import SessionDep
@@ -43,3 +45,14 @@ def valid_agreement(
 
 
 ValidAgreement = Annotated[AgreementPublic, Depends(valid_agreement)]
+
+
+def existing_agreement_id(session: SessionDep, agreement_id: AgreementIdPath) -> int:
+    """The agreement id in the path, once it names an agreement (404 otherwise); for routes that
+    need only its existence, not its whole representation."""
+    if session.get(Agreement, agreement_id) is None:
+        raise AgreementNotFound(agreement_id)
+    return agreement_id
+
+
+ExistingAgreementId = Annotated[int, Depends(existing_agreement_id)]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 
 from app.agreements import service
-from app.agreements.dependencies import AgreementIdPath, ValidAgreement
+from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId, ValidAgreement
 from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
@@ -177,7 +177,7 @@ def update_agreement(
 )
 def history(
     session: SessionDep,
-    agreement: ValidAgreement,
+    agreement_id: ExistingAgreementId,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[EventPublic]:
@@ -185,6 +185,6 @@ def history(
     values), finalized, reopened, signed by whom, amended, renewed, terminated, document
     attached. Written with each change in its transaction; it cannot be edited."""
     events, total = list_events(
-        session=session, agreement_id=agreement.id, limit=limit, offset=offset
+        session=session, agreement_id=agreement_id, limit=limit, offset=offset
     )
     return Page[EventPublic](items=events, total=total, limit=limit, offset=offset)

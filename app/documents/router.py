@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
-from app.agreements.dependencies import AgreementIdPath, ValidAgreement
+from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId
 from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.errors import responses
@@ -79,9 +79,9 @@ def upload_document(
     summary="List the signed documents of an agreement",
     responses=responses(401, 404, 422, 429),
 )
-def list_documents(session: SessionDep, agreement: ValidAgreement) -> list[DocumentPublic]:
+def list_documents(session: SessionDep, agreement_id: ExistingAgreementId) -> list[DocumentPublic]:
     """The documents attached to an NK or PKS, oldest first, each with its SHA-256."""
-    return service.list_documents(session=session, agreement_id=agreement.id)
+    return service.list_documents(session=session, agreement_id=agreement_id)
 
 
 @router.get(

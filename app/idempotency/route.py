@@ -46,10 +46,8 @@ class _SessionScope:
             own.rollback()  # end whatever the endpoint left open; its work is committed
             self._made = own
             return
-        try:
-            self._made = _resolve(request, get_session)
-        except TypeError:  # the app's own get_session takes the request
-            self._made = get_session(request)
+        override = request.app.dependency_overrides.get(get_session)
+        self._made = override() if override is not None else get_session(request)
 
     def __enter__(self) -> Session:
         if isinstance(self._made, Iterator):
