@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install migrate seed run test fuzz lint format clean
+.PHONY: install migrate seed run test fuzz lint format clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/alembic upgrade head
+	$(BIN)/registry migrate
 
 seed: migrate
 	$(BIN)/registry seed
@@ -32,6 +32,15 @@ test: install
 		echo "== again on $$TEST_DATABASE_URL"; \
 		$(BIN)/pytest; \
 	fi
+
+## Debian's Chromium for the browser test of Swagger UI (tests/test_browser.py); .ci/run calls it.
+## Without it, `make test` skips that one test outside CI and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium (apt-get) for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	}
+	@chromium --version
 
 ## The fuzzing of the whole API with a bigger budget than the suite's (FUZZ_EXAMPLES per operation).
 fuzz: install

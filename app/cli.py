@@ -1,13 +1,25 @@
-"""The command line: `registry seed|serve|remind`. Calls services, never routers."""
+"""registry: the command line of the registry of cooperation agreements (NK and PKS).
+
+For operators: `migrate` brings the database schema to this version, `check` says whether the
+configuration and the database are ready, `serve` serves the API and Swagger UI, `remind` is the
+daily reminder run (what the scheduler calls), `seed` loads the real cases as demo data and
+`create-admin` issues the first API key. Settings come from the environment (see README).
+Calls services, never routers."""
 
 import argparse
 import logging
+import os
 import sys
-from datetime import date
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from app.core.config import settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def _seed() -> int:
@@ -69,6 +81,120 @@ def _remind(as_of: date | None, dry_run: bool) -> int:
     return 0
 
 
+def _alembic_config() -> "Config":
+    from alembic.config import Config
+
+    directory = settings.MIGRATIONS_DIR
+    if not directory.is_dir():
+        directory = Path.cwd() / "migrations"  # an installed package run from its checkout
+    config = Config()
+    config.set_main_option("script_location", str(directory))
+    return config
+
+
+def _migrate() -> int:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import DBAPIError
+    from tqdm import tqdm
+
+    from app.core.db import engine
+    from app.core.net import mask_credentials
+
+    config = _alembic_config()
+    script = ScriptDirectory.from_config(config)
+    where = mask_credentials(settings.DATABASE_URL)
+    try:
+        with engine.connect() as connection:
+            current = None  # a new database
+            if inspect(connection).has_table("alembic_version"):
+                current = connection.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar()
+    except DBAPIError as exc:
+        print(f"registry migrate: cannot reach {where}: {exc.orig or exc}", file=sys.stderr)
+        return 2
+    pending = list(script.iterate_revisions("head", current or "base"))
+    if not pending:
+        print(f"{where}: the schema is at {current}, the newest; nothing to do")
+        return 0
+    with tqdm(total=len(pending), desc="migrating", unit="step", file=sys.stderr) as bar:
+
+        def step(**info: object) -> None:
+            bar.update(1)
+            bar.set_postfix_str(str(info.get("up_revisions", ""))[:40])
+
+        config.attributes["on_version_apply"] = step
+        config.attributes["configure_logger"] = False
+        command.upgrade(config, "head")
+    print(f"{where}: migrated from {current or 'nothing'} to {script.get_current_head()}")
+    return 0
+
+
+def _check() -> int:
+    from app.core.db import engine
+    from app.core.health import not_ready
+    from app.core.net import mask_credentials
+
+    problems: list[str] = []
+    print(f"database        {mask_credentials(settings.DATABASE_URL)}")
+    print(f"time zone       {settings.TIMEZONE} (today is {settings.today()})")
+    documents = settings.DOCUMENTS_DIR
+    try:
+        documents.mkdir(parents=True, exist_ok=True)
+        writable = os.access(documents, os.W_OK)
+    except OSError:
+        writable = False
+    print(f"documents       {documents} ({'writable' if writable else 'NOT writable'})")
+    if not writable:
+        problems.append(f"the documents directory {documents} cannot be written")
+    token = "set" if settings.SCHEDULER_TOKEN else "not set: POST /api/v1/reminders/run refuses all"
+    print(f"scheduler token {token}")
+    smtp = (
+        f"{settings.SMTP_HOST}:{settings.SMTP_PORT}" if settings.SMTP_HOST else "not set: no e-mail"
+    )
+    print(f"smtp            {smtp}")
+    if settings.BOOTSTRAP_ADMIN_KEY:
+        print("bootstrap key   set: unset BOOTSTRAP_ADMIN_KEY once real admins have keys")
+    reason = not_ready(engine, settings)
+    print(f"readiness       {'ready' if reason is None else reason}")
+    if reason is not None:
+        problems.append(reason)
+    if problems:
+        print("\nnot ready:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print("\nready")
+    return 0
+
+
+def _clock(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time of day (HH:MM): {text!r}") from None
+
+
+def _scheduler(url: str, at: time, once: bool, attempts: int, wait_seconds: float) -> int:
+    from app.reminders.scheduler import call_run, run_with_retries, serve_forever
+
+    token = settings.SCHEDULER_TOKEN
+    if not token:
+        print(
+            "registry scheduler: SCHEDULER_TOKEN is not set (an environment variable, or a file "
+            "SCHEDULER_TOKEN in SECRETS_DIR), and the run refuses every call without it",
+            file=sys.stderr,
+        )
+        return 2
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS * 4 + 60  # deliveries happen inside the run
+    if once:
+        outcome = run_with_retries(lambda: call_run(url, token, timeout), attempts, wait_seconds)
+        print(outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
+        return 0 if outcome.ok else 1
+    serve_forever(url, token, at, settings.zone, timeout, attempts, wait_seconds)
+    return 0
+
+
 def _serve() -> int:
     import uvicorn
 
@@ -101,11 +227,46 @@ def main(argv: list[str] | None = None) -> int:
     import app.models  # noqa: F401  (every table, so that relations resolve as in the API)
 
     logging.basicConfig(level=settings.LOG_LEVEL)
-    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("seed", help="load the real cases in seeds/ (a second run adds nothing)")
-    commands.add_parser("serve", help="serve the API and Swagger UI (HOST, PORT from settings)")
-    remind = commands.add_parser("remind", help="the daily reminder run, as POST /reminders/run")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrate shows its own progress
+    parser = argparse.ArgumentParser(
+        prog="registry",
+        description=(__doc__ or "").split("\nCalls services")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "migrate",
+        help="bring the database schema to this version (alembic upgrade head), with progress",
+        description="Apply every migration the database lacks; a second run does nothing.",
+    )
+    commands.add_parser(
+        "check",
+        help="say whether the configuration and the database are ready (exit 1 if not)",
+        description=(
+            "Print the settings an operator checks (database without its password, time zone, "
+            "documents directory, scheduler token, SMTP) and whether the database answers and its "
+            "schema is at the newest migration, as GET /readyz does. Exit status 0 when ready, 1 "
+            "when not."
+        ),
+    )
+    commands.add_parser(
+        "seed",
+        help="load the real cases in seeds/ as demo data (a second run adds nothing)",
+        description="Load the Kalimantan Selatan and Kalimantan Tengah NK and PKS of seeds/.",
+    )
+    commands.add_parser(
+        "serve",
+        help="serve the API and Swagger UI at /docs (HOST and PORT from settings)",
+        description="Serve with uvicorn, one worker; in production run uvicorn with --workers.",
+    )
+    remind = commands.add_parser(
+        "remind",
+        help="the daily reminder run, as POST /api/v1/reminders/run",
+        description=(
+            "Record the reminders due (30, 7 and 1 days before a deadline, on the day, then weekly "
+            "while overdue) exactly once, and deliver them by webhook and e-mail."
+        ),
+    )
     remind.add_argument(
         "--as-of", type=_day, help="the day to run for (YYYY-MM-DD); default today, not later"
     )
@@ -113,6 +274,38 @@ def main(argv: list[str] | None = None) -> int:
         "--dry-run",
         action="store_true",
         help="show what the run would record and send (any day); change nothing",
+    )
+    scheduler = commands.add_parser(
+        "scheduler",
+        help="call the reminder run over HTTP every day at a set time (the compose scheduler)",
+        description=(
+            "Call POST /api/v1/reminders/run of a running registry every day at --at, in the "
+            "registry's time zone (TIMEZONE), with Authorization: Bearer SCHEDULER_TOKEN (from "
+            "the environment or a file SCHEDULER_TOKEN in SECRETS_DIR). While the registry is down "
+            "or fails, the call is retried; the run records each reminder once, so a retry never "
+            "sends anything twice. For hosts with cron, a crontab line calling `registry remind` "
+            "does the same."
+        ),
+    )
+    scheduler.add_argument(
+        "--url",
+        default="http://127.0.0.1:8000",
+        help="the registry's base URL (default: %(default)s)",
+    )
+    scheduler.add_argument(
+        "--at", type=_clock, default=time(6, 0), help="time of day to run, HH:MM (default: 06:00)"
+    )
+    scheduler.add_argument(
+        "--once", action="store_true", help="run now, once, and exit (status 1 on failure)"
+    )
+    scheduler.add_argument(
+        "--attempts",
+        type=int,
+        default=12,
+        help="calls per day while the registry is down (default: 12)",
+    )
+    scheduler.add_argument(
+        "--retry-seconds", type=float, default=300, help="wait between those calls (default: 300)"
     )
     admin = commands.add_parser(
         "create-admin", help="create an admin (or take the one with this e-mail) and print a key"
@@ -129,9 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "create-admin":
         return _create_admin(args.name, args.email, args.if_none)
+    if args.command == "scheduler":
+        return _scheduler(args.url, args.at, args.once, max(1, args.attempts), args.retry_seconds)
     if args.command == "remind":
         return _remind(args.as_of, args.dry_run)
-    handlers = {"seed": _seed, "serve": _serve}
+    handlers = {"seed": _seed, "serve": _serve, "migrate": _migrate, "check": _check}
     return handlers[args.command]()
 
 

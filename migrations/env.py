@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
 from app.core.config import settings
-from app.core.db import make_engine
+from app.core.db import include_in_autogenerate, make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -22,13 +22,16 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=include_in_autogenerate,
         render_as_batch=connection.dialect.name == "sqlite",
+        # `registry migrate` passes a callback to show its progress.
+        on_version_apply=config.attributes.get("on_version_apply", ()),
     )
 
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url") or settings.DATABASE_URL,
+        url=config.get_main_option("sqlalchemy.url") or settings.database_url,
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -46,7 +49,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    url = config.get_main_option("sqlalchemy.url") or settings.DATABASE_URL
+    url = config.get_main_option("sqlalchemy.url") or settings.database_url
     engine = make_engine(url)
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":

@@ -6,6 +6,7 @@
 import logging
 import os
 import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session
 
 from app.core.db import get_engine, get_session, make_engine
@@ -28,7 +29,7 @@ from app.users.schemas import ApiKeyCreate, UserCreate
 from tests.facts import assert_stored_facts_agree
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
-pytest_plugins = ["tests.world", "tests.concurrency"]
+pytest_plugins = ["tests.world", "tests.concurrency", "tests.server"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
@@ -55,6 +56,25 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture
+def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own, empty, of the same kind as the suite's, dropped after it."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path}/scratch.db"
+        return
+    name = f"scratch_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

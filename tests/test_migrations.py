@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,41 +10,29 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, make_url, text
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
-from app.core.db import make_engine
+from app.core.db import include_in_autogenerate, make_engine
 from tests.conftest import ROOT, alembic_config
 
 
 @pytest.fixture
-def scratch_engine(database_url: str, tmp_path: object) -> Iterator[Engine]:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path}/migrations.db")
-        yield engine
-        engine.dispose()
-        return
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+def scratch_engine(scratch_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(scratch_database_url)
+    yield engine
+    engine.dispose()
 
 
 def test_upgrade_matches_models_and_downgrade_empties(scratch_engine: Engine) -> None:
     with scratch_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     with scratch_engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": include_in_autogenerate}
+        )
+        diff = compare_metadata(context, SQLModel.metadata)
         assert diff == []
     with scratch_engine.begin() as connection:
         command.downgrade(alembic_config(connection), "base")

@@ -1,10 +1,13 @@
 """Settings read from the environment (and an optional .env file)."""
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,6 +18,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
     DATABASE_URL: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'registry.db'}"
+    # The database password, kept out of DATABASE_URL: e.g. a container secret (SECRETS_DIR).
+    DATABASE_PASSWORD: SecretStr | None = None
     HOST: str = "127.0.0.1"
     PORT: int = 8000
     # The registry's "today": a deadline falls on a calendar day where the staff work, not in UTC.
@@ -71,6 +76,14 @@ class Settings(BaseSettings):
     MAX_BODY_BYTES: int = 1024 * 1024
 
     @property
+    def database_url(self) -> str:
+        """DATABASE_URL with DATABASE_PASSWORD put in, when that is set."""
+        if self.DATABASE_PASSWORD is None:
+            return self.DATABASE_URL
+        url = make_url(self.DATABASE_URL).set(password=self.DATABASE_PASSWORD.get_secret_value())
+        return url.render_as_string(hide_password=False)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.TIMEZONE)
 
@@ -79,4 +92,7 @@ class Settings(BaseSettings):
         return datetime.now(self.zone).date()
 
 
-settings = Settings()
+# Settings may also come from files named after them in SECRETS_DIR (e.g. Docker's /run/secrets,
+# with files such as SCHEDULER_TOKEN and DATABASE_PASSWORD): a secret is never an environment
+# variable that every process of the container can read and every crash dump shows.
+settings = Settings(_secrets_dir=os.environ.get("SECRETS_DIR") or None)

@@ -1,0 +1,83 @@
+"""A real server for the tests that need one: uvicorn in a process of its own, on a migrated and
+seeded database of the test's own, with a bootstrap admin key and a scheduler token."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    key: str
+    scheduler_token: str
+    env: dict[str, str]
+
+
+@pytest.fixture
+def server(scratch_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    key = "adm_" + secrets.token_urlsafe(24)
+    token = secrets.token_urlsafe(24)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_database_url,
+        "DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "BOOTSTRAP_ADMIN_KEY": key,
+        "SCHEDULER_TOKEN": token,
+        "LOG_LEVEL": "WARNING",
+    }
+    for command in ("migrate", "seed"):
+        subprocess.run(
+            [sys.executable, "-m", "app", command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+        + ["--port", str(port), "--no-server-header"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the server did not start: {(tmp_path / 'server.log').read_text()}"
+                )
+            time.sleep(0.2)
+        yield Server(url=url, key=key, scheduler_token=token, env=env)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
