@@ -113,6 +113,8 @@ class AgreementParty(SQLModel, table=True):
             sa.func.lower(sa.text("document_number")),
             unique=True,
         ),
+        # ?number= looks a number up without knowing who issued it.
+        sa.Index("ix_agreement_party_number_lower", sa.func.lower(sa.text("document_number"))),
     )
 
     id: int | None = Field(default=None, primary_key=True)

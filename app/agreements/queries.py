@@ -3,14 +3,21 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import aliased, selectinload
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from app.agreements.amendments import amendments_of, scope_in_effect
 from app.agreements.errors import AgreementNotFound
-from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
+from app.agreements.models import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    ScopeItem,
+)
 from app.agreements.parties import number_mismatch
 from app.agreements.schemas import (
     AgreementPublic,
@@ -27,6 +34,8 @@ from app.agreements.status import (
     status_expression,
 )
 from app.core.pagination import count_of
+from app.core.text import contains_folded
+from app.organizations.models import Organization
 
 
 @dataclass
@@ -55,6 +64,8 @@ class AgreementFilters:
     number: str | None = None
     q: str | None = None
     expiring_before: date | None = None
+    unsigned_by: int | None = None
+    signed_by: int | None = None
 
     def conditions(self, today: date) -> list[Any]:
         conditions: list[Any] = []
@@ -73,22 +84,95 @@ class AgreementFilters:
                 )
             )
         if self.q is not None:
-            conditions.append(col(Agreement.title).icontains(self.q, autoescape=True))
+            conditions.append(_matches(self.q))
+        if self.unsigned_by is not None:
+            conditions.append(
+                _has_party(
+                    AgreementParty.organization_id == self.unsigned_by,
+                    col(AgreementParty.signed_on).is_(None),
+                )
+            )
+        if self.signed_by is not None:
+            conditions.append(
+                _has_party(
+                    AgreementParty.organization_id == self.signed_by,
+                    col(AgreementParty.signed_on).is_not(None),
+                )
+            )
         if self.expiring_before is not None:
             conditions.append(effective_valid_until_expression(Agreement) <= self.expiring_before)
         return conditions
 
 
-def _has_party(condition: Any) -> Any:
+def _has_party(*conditions: Any) -> Any:
     return (
         select(AgreementParty.id)
-        .where(AgreementParty.agreement_id == Agreement.id, condition)
+        .where(AgreementParty.agreement_id == Agreement.id, *conditions)
         .correlate(Agreement)
         .exists()
     )
 
 
-def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> list[AgreementView]:
+def _matches(text: str) -> Any:
+    """`q`: any part of the title, of any party's number, of a party's name or short name
+    (accents and case ignored), or of a ruang lingkup item's title or description."""
+    party_named = (
+        select(AgreementParty.id)
+        .join(Organization, col(Organization.id) == AgreementParty.organization_id)
+        .where(
+            AgreementParty.agreement_id == Agreement.id,
+            contains_folded(Organization.search_text, text),
+        )
+        .correlate(Agreement)
+        .exists()
+    )
+    in_scope = (
+        select(ScopeItem.id)
+        .where(
+            ScopeItem.agreement_id == Agreement.id,
+            or_(
+                contains_folded(ScopeItem.title, text),
+                contains_folded(ScopeItem.description, text),
+            ),
+        )
+        .correlate(Agreement)
+        .exists()
+    )
+    return or_(
+        contains_folded(Agreement.title, text),
+        _has_party(contains_folded(AgreementParty.document_number, text)),
+        party_named,
+        in_scope,
+    )
+
+
+class AgreementSort(StrEnum):
+    """Orders of a list of agreements."""
+
+    newest = "newest"  # the most recently registered first
+    valid_until = "valid_until"  # what lapses first, first; open-ended ones last
+    signed_on = "signed_on"  # the most recently signed first; unsigned ones last
+    alphabetical = "title"  # A to Z, case ignored
+
+
+def _order(sort: AgreementSort) -> list[Any]:
+    newest = col(Agreement.id).desc()
+    if sort is AgreementSort.valid_until:
+        return [effective_valid_until_expression(Agreement).asc().nulls_last(), newest]
+    if sort is AgreementSort.signed_on:
+        return [signed_on_expression(Agreement).desc().nulls_last(), newest]
+    if sort is AgreementSort.alphabetical:
+        return [func.lower(Agreement.title).asc(), newest]
+    return [newest]
+
+
+def _load(
+    session: Session,
+    where: Sequence[Any],
+    today: date,
+    sort: AgreementSort = AgreementSort.newest,
+    **page: Any,
+) -> list[AgreementView]:
     query = (
         select(
             Agreement,
@@ -101,7 +185,7 @@ def _load(session: Session, where: Sequence[Any], today: date, **page: Any) -> l
             selectinload(Agreement.parties).joinedload(AgreementParty.organization),  # type: ignore[arg-type]
             selectinload(Agreement.scope_items),  # type: ignore[arg-type]
         )
-        .order_by(col(Agreement.id).desc())
+        .order_by(*_order(sort))
     )
     if page:
         query = query.limit(page["limit"]).offset(page["offset"])
@@ -184,12 +268,18 @@ def get_agreement_view(*, session: Session, agreement_id: int, today: date) -> A
 
 
 def list_agreement_views(
-    *, session: Session, filters: AgreementFilters, today: date, limit: int, offset: int
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    limit: int,
+    offset: int,
+    sort: AgreementSort = AgreementSort.newest,
 ) -> tuple[list[AgreementView], int]:
-    """A page of agreements matching the filters, newest first, and how many match in all."""
+    """A page of agreements matching the filters, in the order asked, and how many match."""
     conditions = filters.conditions(today)
     total = count_of(session, select(Agreement.id).where(*conditions))
-    return _load(session, conditions, today, limit=limit, offset=offset), total
+    return _load(session, conditions, today, sort, limit=limit, offset=offset), total
 
 
 def _warnings(view: AgreementView) -> list[AgreementWarning]:
@@ -272,10 +362,16 @@ def agreement_public(*, session: Session, agreement_id: int, today: date) -> Agr
 
 
 def list_agreements_public(
-    *, session: Session, filters: AgreementFilters, today: date, limit: int, offset: int
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    limit: int,
+    offset: int,
+    sort: AgreementSort = AgreementSort.newest,
 ) -> tuple[list[AgreementPublic], int]:
     """A page of agreements as clients see them, and how many match in all."""
     views, total = list_agreement_views(
-        session=session, filters=filters, today=today, limit=limit, offset=offset
+        session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
     )
     return [to_public(v) for v in views], total

@@ -8,7 +8,12 @@ from app.agreements import service
 from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId, ValidAgreement
 from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
+from app.agreements.queries import (
+    AgreementFilters,
+    AgreementSort,
+    agreement_public,
+    list_agreements_public,
+)
 from app.agreements.schemas import (
     AGREEMENT_CREATE_EXAMPLES,
     AGREEMENT_UPDATE_EXAMPLES,
@@ -99,10 +104,37 @@ def list_agreements(
             "`053/NK-PEMOTDA/2021` or `30/ORI-MoU/X/2021`."
         ),
     ] = None,
-    q: Annotated[SearchText | None, Query(description="Title contains this text.")] = None,
+    q: Annotated[
+        SearchText | None,
+        Query(
+            description="Any part of the title, of any party's number (`053/NK-PEMOTDA`), of a "
+            "party's name or short name (`kominfo`), or of a ruang lingkup item; case and "
+            "accents ignored."
+        ),
+    ] = None,
     expiring_before: Annotated[
         Day | None, Query(description="valid_until on or before this date.")
     ] = None,
+    unsigned_by: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="Agreements where this organization is a party and has not signed yet, "
+            "e.g. 48 (Kotawaringin Barat) finds the Kalteng joint NK.",
+        ),
+    ] = None,
+    signed_by: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Agreements this organization has signed."),
+    ] = None,
+    sort: Annotated[
+        AgreementSort,
+        Query(
+            description="`newest` (registered last, first), `valid_until` (lapsing first, "
+            "open-ended last), `signed_on` (signed last, first; unsigned last), `title` (A–Z)."
+        ),
+    ] = AgreementSort.newest,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[AgreementPublic]:
@@ -110,7 +142,9 @@ def list_agreements(
 
     Staff search by any party's number (`?number=053/NK-PEMOTDA/2021` finds the Kalsel NK), list
     the PKS of one NK (`?parent_id=`), an SKPD's agreements (`?organization_id=`), or what lapses
-    soon (`?status=active&expiring_before=`).
+    soon (`?status=active&expiring_before=&sort=valid_until`), or whose signature is missing
+    (`?unsigned_by=`). `q` finds any part of a title, a number, a party's name or short name, or
+    a ruang lingkup item: `?q=053/NK-PEMOTDA`, `?q=kominfo`, `?q=LAPOR Paman`.
     """
     filters = AgreementFilters(
         kind=kind,
@@ -120,9 +154,11 @@ def list_agreements(
         number=number,
         q=q,
         expiring_before=expiring_before,
+        unsigned_by=unsigned_by,
+        signed_by=signed_by,
     )
     items, total = list_agreements_public(
-        session=session, filters=filters, today=today, limit=limit, offset=offset
+        session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
     )
     return Page[AgreementPublic](items=items, total=total, limit=limit, offset=offset)
 

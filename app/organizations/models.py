@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.schemas import NAME_MAX, SHORT_MAX, URL_MAX
+from app.core.text import fold
 from app.core.types import UTCDateTime, enum_column_type, utcnow
 
 
@@ -52,9 +53,18 @@ class Organization(SQLModel, table=True):
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
     email: str | None = Field(default=None, max_length=320)
+    # name and short name folded for search (lower case, no accents): kept by the mapper events
+    # below, whoever writes the row. On PostgreSQL a trigram index serves `q` (migration).
+    search_text: str = Field(default="", max_length=NAME_MAX + SHORT_MAX + 1)
     # Where reminders are POSTed as JSON (one request per reminder).
     webhook_url: str | None = Field(default=None, max_length=URL_MAX)
     # Raised by every change; PATCH must carry the version it read (optimistic locking).
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@sa.event.listens_for(Organization, "before_insert")
+@sa.event.listens_for(Organization, "before_update")
+def _keep_search_text(_mapper: object, _connection: object, organization: Organization) -> None:
+    organization.search_text = fold(organization.name, organization.short_name)

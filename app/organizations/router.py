@@ -89,12 +89,15 @@ def list_organizations(
     kind: Annotated[OrganizationKind | None, Query(description="Only this kind.")] = None,
     q: Annotated[
         SearchText | None,
-        Query(description="Name contains this text (case-insensitive), e.g. 'Dinas'."),
+        Query(
+            description="Name or short name contains this text, ignoring case and accents, "
+            "e.g. `kominfo` (finds Diskominfo Kalsel) or `dinas`."
+        ),
     ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[OrganizationPublic]:
-    """List organizations by name, filtered by parent, kind or part of the name.
+    """List organizations by name, filtered by parent, kind or part of the name or short name.
 
     `?parent_id=` of a provincial government lists its SKPD; `?kind=regional_office` lists the
     Perwakilan of Ombudsman RI.

@@ -11,6 +11,7 @@ from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
 from app.core.net import mask_credentials, url_refusal
 from app.core.pagination import paginate
+from app.core.text import contains_folded
 from app.core.types import utcnow
 from app.organizations.models import Organization, OrganizationKind
 from app.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
@@ -194,7 +195,7 @@ def list_organizations(
     if kind is not None:
         conditions.append(Organization.kind == kind)
     if q:
-        conditions.append(col(Organization.name).icontains(q, autoescape=True))
+        conditions.append(contains_folded(Organization.search_text, q))
     items, total = paginate(
         session,
         select(Organization)
