@@ -2,13 +2,31 @@
 
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from app.reminders.schemas import DeadlinePublic
 
+# Alarms of an all-day event are relative to its start (midnight): the morning at 08:00.
+MORNING = timedelta(hours=8)
 
-def calendar_feed(deadlines: list[DeadlinePublic], now: datetime) -> bytes:
-    """One VEVENT per deadline (all-day, on its due date), overdue ones marked."""
+
+def event_summary(deadline: DeadlinePublic) -> str:
+    """What a calendar shows in one line: the deadline, who it concerns, and which agreement.
+    Without them, the 21 Kalsel PKS's deadlines would read 21 times the same."""
+    concerned = {o.id for o in deadline.organizations}
+    who = ", ".join(o.name for o in deadline.organizations)
+    others = ", ".join(p.name for p in deadline.parties if p.id not in concerned)
+    agreement = f"{deadline.agreement.kind.value.upper()} {deadline.agreement.id}"
+    overdue = "[TERLAMBAT] " if deadline.overdue else ""
+    partner = f" dengan {others}" if others else ""
+    return f"{overdue}{deadline.title} — {who}{partner} ({agreement})"
+
+
+def calendar_feed(
+    deadlines: list[DeadlinePublic], now: datetime, alarm_days_before: list[int]
+) -> bytes:
+    """One VEVENT per deadline (all-day, on its due date), overdue ones marked; each upcoming
+    one carries an alarm at every reminder point (days before, at 08:00) and on the day."""
     feed = Calendar()
     feed.add("prodid", "-//Registry of cooperation agreements//NK PKS//ID")
     feed.add("version", "2.0")
@@ -19,14 +37,25 @@ def calendar_feed(deadlines: list[DeadlinePublic], now: datetime) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", deadline.due_on)
         event.add("dtend", deadline.due_on + timedelta(days=1))
-        event.add("summary", ("[TERLAMBAT] " if deadline.overdue else "") + deadline.title)
+        event.add("summary", event_summary(deadline))
         parties = ", ".join(o.name for o in deadline.organizations)
         note = (
             f"\nHari libur/akhir pekan: {deadline.non_working_day}"
             if deadline.non_working_day
             else ""
         )
-        event.add("description", f"{deadline.agreement.title}\nPihak: {parties}{note}")
+        event.add(
+            "description",
+            f"{deadline.title}\n{deadline.agreement.title}\nPihak: {parties}{note}",
+        )
         event.add("categories", [deadline.type.value])
+        if not deadline.overdue:
+            for days in sorted({d for d in alarm_days_before if d > 0}, reverse=True) + [0]:
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                when = "hari ini" if days == 0 else f"{days} hari lagi"
+                alarm.add("description", f"Tenggat {when}: {deadline.title}")
+                alarm.add("trigger", MORNING - timedelta(days=days))
+                event.add_component(alarm)
         feed.add_component(event)
     return bytes(feed.to_ical())

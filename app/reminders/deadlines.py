@@ -212,8 +212,12 @@ def collect_deadlines(
 
 
 def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]:
-    """Deadlines as clients see them, with the names of the organizations concerned."""
-    ids = {i for d in deadlines for i in d.organization_ids}
+    """Deadlines as clients see them, with the names of the organizations concerned and of the
+    agreement's parties."""
+    parties = party_ids_by_agreement(session, {d.agreement_id for d in deadlines})
+    ids = {i for d in deadlines for i in d.organization_ids} | {
+        i for found in parties.values() for i in found
+    }
     names = (
         dict(
             session.exec(
@@ -237,6 +241,10 @@ def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[Deadli
             obligation_id=d.obligation_id,
             organizations=[
                 OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
+            ],
+            parties=[
+                OrganizationRef(id=i, name=names.get(i, ""))
+                for i in parties.get(d.agreement_id, ())
             ],
         )
         for d in deadlines

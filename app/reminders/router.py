@@ -96,13 +96,17 @@ def calendar(
     session: SessionDep,
     today: TodayDep,
     now: NowDep,
+    settings: SettingsDep,
     start: FromQuery = None,
     end: Annotated[Day | None, Query(alias="to", description="Default: from + 365 days.")] = None,
     organization_id: OrganizationQuery = None,
 ) -> Response:
     """The same deadlines as `GET /api/v1/deadlines`, as an RFC 5545 calendar with stable UIDs,
-    so staff subscribe once; by default a year ahead (and every overdue obligation). Calendar
-    programs that cannot send the X-API-Key header may put a viewer's key in `?key=`."""
+    so staff subscribe once; by default a year ahead (and every overdue obligation). Each event's
+    title names the deadline, the organization concerned (the SKPD or the Perwakilan) and the NK
+    or PKS; each upcoming one carries alarms (VALARM) at the reminder points (by default 30, 7
+    and 1 days before, at 08:00) and on the day. Calendar programs that cannot send the
+    X-API-Key header may put a viewer's key in `?key=`."""
     start, end = deadline_window(today, start, end, 365)
     found = deadlines_public(
         session,
@@ -110,7 +114,8 @@ def calendar(
             session, start=start, end=end, today=today, organization_id=organization_id
         ),
     )
-    return Response(content=calendar_feed(found, now), media_type="text/calendar; charset=utf-8")
+    feed = calendar_feed(found, now, alarm_days_before=settings.REMINDER_DAYS_BEFORE)
+    return Response(content=feed, media_type="text/calendar; charset=utf-8")
 
 
 RUN_QUERY = {"as_of", "dry_run"}

@@ -33,7 +33,8 @@ class DeadlinePublic(BaseModel):
     )
     agreement: AgreementRef
     obligation_id: int | None
-    organizations: list[OrganizationRef]
+    organizations: list[OrganizationRef] = Field(description="Who must act.")
+    parties: list[OrganizationRef] = Field(description="The parties of the agreement.")
 
 
 class RunIn(RequestBody):

@@ -1,12 +1,15 @@
 """Deadlines in one list, flagged on non-working days, and the same as a calendar feed."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from sqlmodel import Session
 
 from app.reminders.deadlines import non_working_reason
+from app.seeding import load_seeds
+from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, create_obligation, finalize, sign
 from tests.world import Kalsel, nk_body
 
@@ -89,3 +92,29 @@ def test_calendar_parses_back_with_stable_uids(client: TestClient, kalsel: Kalse
         client.get("/api/v1/calendar.ics", params={"organization_id": kalsel.dinkes}).content
     )
     assert [str(e["uid"]) for e in mine.walk("VEVENT")] == [late_uid]
+
+
+def test_calendar_events_name_who_and_which_agreement_and_carry_alarms(
+    client: TestClient, session: Session
+) -> None:
+    """The 21 Kalsel PKS's "Pendampingan secara berkala" are 21 distinguishable events."""
+    load_seeds(session=session, today=TODAY)
+    feed = Calendar.from_ical(client.get("/api/v1/calendar.ics").content)
+    events = [e for e in feed.walk("VEVENT") if "Pendampingan" in str(e["summary"])]
+    summaries = [str(e["summary"]) for e in events]
+    assert len(summaries) >= 21
+    assert len(set(summaries)) == len(summaries)  # no two read the same
+    inspektorat = [s for s in summaries if "Inspektorat" in s]
+    assert inspektorat and "(PKS " in inspektorat[0]
+
+    upcoming = next(e for e in events if not str(e["summary"]).startswith("[TERLAMBAT]"))
+    triggers = sorted(a.decoded("trigger") for a in upcoming.walk("VALARM"))
+    assert triggers == [
+        timedelta(hours=8) - timedelta(days=30),
+        timedelta(hours=8) - timedelta(days=7),
+        timedelta(hours=8) - timedelta(days=1),
+        timedelta(hours=8),
+    ]
+    assert {str(a["action"]) for a in upcoming.walk("VALARM")} == {"DISPLAY"}
+    overdue = [e for e in feed.walk("VEVENT") if str(e["summary"]).startswith("[TERLAMBAT]")]
+    assert all(not e.walk("VALARM") for e in overdue)  # no alarm for what has passed
