@@ -126,6 +126,8 @@ def _expand_batch(
     """One PKS spec per organization of a batch (the 21 Kalsel SKPD signed on one morning)."""
     scope = scope_lists[batch["scope_items"]]
     counterpart = batch["counterpart"]
+    # A batch may be finalised and still await its signatures (a copy for trying bulk signing).
+    signed = not batch.get("awaiting_signatures", False)
     specs = []
     for entry in batch["organizations"]:
         positions = entry.get("scope_positions", range(1, len(scope) + 1))
@@ -139,14 +141,14 @@ def _expand_batch(
                 ),
                 "scope_items": [scope[p - 1] for p in positions],
                 "parties": [
-                    {**counterpart, "signed": True, "signed_on": batch["signed_on"]},
+                    {**counterpart, "signed": signed, "signed_on": batch["signed_on"]},
                     {
                         **{
                             k: v
                             for k, v in entry.items()
                             if k in ("org", "signatory_name", "signatory_title")
                         },
-                        "signed": True,
+                        "signed": signed,
                         "signed_on": batch["signed_on"],
                     },
                 ],

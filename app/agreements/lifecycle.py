@@ -3,12 +3,15 @@
 Which status allows which transition is decided here, against the sets in status.py.
 """
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.amendments import note_amendment_in_effect
+from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record, record_many
 from app.agreements.locking import claim_agreement
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus
@@ -18,7 +21,13 @@ from app.agreements.parties import (
     parties_of,
     record_signature,
 )
-from app.agreements.schemas import AgreementSummary, CancelIn, SignatureIn, TerminateIn
+from app.agreements.schemas import (
+    AgreementSummary,
+    BulkSignatureIn,
+    CancelIn,
+    SignatureIn,
+    TerminateIn,
+)
 from app.agreements.status import (
     ENDED,
     FULLY_SIGNED,
@@ -29,7 +38,7 @@ from app.agreements.status import (
     is_live,
     status_expression,
 )
-from app.core.errors import Conflict, RuleViolation, field_error
+from app.core.errors import AppError, Conflict, Forbidden, RuleViolation, field_error
 from app.core.types import utcnow
 from app.organizations.models import Organization
 
@@ -105,6 +114,102 @@ def sign_agreement(
     *, session: Session, agreement_id: int, signature: SignatureIn, today: date
 ) -> None:
     """Record one party's signature (penandatanganan)."""
+    _record_one_signature(session, agreement_id, signature, today)
+    session.commit()
+
+
+def sign_many(
+    *,
+    session: Session,
+    nk_id: int,
+    signatures: BulkSignatureIn,
+    today: date,
+    may_change: Callable[[int], None],
+) -> list[int]:
+    """Record one morning's signatures of PKS under an NK, all or none; every offender named.
+
+    Each signature follows exactly the rules of one signature (sign_agreement); may_change
+    raises Forbidden for a PKS the caller may not change. The PKS signed, in the order given."""
+    nk = session.get(Agreement, nk_id)
+    if nk is None:
+        raise AgreementNotFound(nk_id)
+    if nk.kind != AgreementKind.nk:
+        raise RuleViolation(
+            f"Agreement {nk_id} is a PKS; signatures are recorded in bulk for the PKS of an NK.",
+            type_slug="not-an-nk",
+        )
+    forbidden: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    signed: list[int] = []
+    for index, item in enumerate(signatures.signatures):
+        pair = (item.agreement_id, item.organization_id)
+        if pair in seen:
+            errors.append(
+                field_error("signatures", index, msg="the same PKS and party are listed twice")
+            )
+            continue
+        seen.add(pair)
+        agreement = session.get(Agreement, item.agreement_id)
+        if agreement is None or agreement.parent_id != nk_id:
+            errors.append(
+                field_error(
+                    "signatures",
+                    index,
+                    "agreement_id",
+                    msg=f"agreement {item.agreement_id} is not a PKS of NK {nk_id}",
+                )
+            )
+            continue
+        try:
+            may_change(item.agreement_id)
+        except Forbidden as refusal:
+            forbidden.append(field_error("signatures", index, "agreement_id", msg=refusal.detail))
+            continue
+        try:
+            with session.begin_nested():
+                _record_one_signature(
+                    session,
+                    item.agreement_id,
+                    # Validated already, field by field of the same types.
+                    SignatureIn.model_construct(
+                        signed_on=signatures.signed_on,
+                        **item.model_dump(exclude={"agreement_id"}),
+                    ),
+                    today,
+                )
+        except AppError as refusal:
+            field = refusal.errors[0]["loc"][-1] if refusal.errors else "agreement_id"
+            errors.append(
+                {
+                    **field_error("signatures", index, field, msg=refusal.detail),
+                    "type": f"/problems/{refusal.type_slug}",
+                }
+            )
+            continue
+        signed.append(item.agreement_id)
+    if forbidden:
+        session.rollback()
+        raise Forbidden(
+            f"No signature was recorded: {len(forbidden)} of these PKS may not be changed by "
+            "the caller. " + "; ".join(e["msg"] for e in forbidden),
+            errors=forbidden,
+        )
+    if errors:
+        session.rollback()
+        raise RuleViolation(
+            f"No signature was recorded: {len(errors)} problem(s). "
+            + "; ".join(f"signatures[{e['loc'][2]}]: {e['msg']}" for e in errors),
+            type_slug="signatures-refused",
+            errors=errors,
+        )
+    session.commit()
+    return signed
+
+
+def _record_one_signature(
+    session: Session, agreement_id: int, signature: SignatureIn, today: date
+) -> None:
     agreement = claim_agreement(session, agreement_id=agreement_id)
     status = current_status(session, agreement_id, today)
     if status not in OPEN_FOR_SIGNATURE:
@@ -173,7 +278,6 @@ def sign_agreement(
     session.flush()
     if agreement.amends_id is not None:
         note_amendment_in_effect(session, agreement, today)
-    session.commit()
 
 
 def _check_parent_signed(

@@ -8,17 +8,21 @@ from app.agreements import lifecycle
 from app.agreements.amendments import create_amendment
 from app.agreements.dependencies import (
     AgreementIdPath,
+    NkIdPath,
     SignedIdPath,
     UnsignedIdPath,
 )
-from app.agreements.queries import agreement_public
+from app.agreements.queries import agreement_public, agreement_summaries
 from app.agreements.schemas import (
     AMENDMENT_EXAMPLES,
+    BULK_SIGNATURE_EXAMPLES,
     CANCEL_EXAMPLES,
     SIGNATURE_EXAMPLES,
     TERMINATE_EXAMPLES,
     AgreementPublic,
     AmendmentIn,
+    BulkSignatureIn,
+    BulkSignatureResult,
     CancelIn,
     SignatureIn,
     TerminateIn,
@@ -28,7 +32,8 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
 from app.idempotency.route import IdempotentRoute
-from app.users.access import AgreementEditor
+from app.users.access import AgreementEditor, require_agreement_editor
+from app.users.auth import CallerDep
 
 router = APIRouter(
     prefix="/api/v1/agreements", tags=["Lifecycle and signatures"], route_class=IdempotentRoute
@@ -95,6 +100,45 @@ def sign_agreement(
         session=session, agreement_id=agreement_id, signature=signature, today=today
     )
     return agreement_public(session=session, agreement_id=agreement_id, today=today)
+
+
+@router.post(
+    "/{agreement_id}/pks-signatures",
+    response_model=BulkSignatureResult,
+    summary="Record many PKS signatures of one morning at once (bulk penandatanganan)",
+    responses=responses(401, 403, 404, 422, 429),
+)
+def sign_pks_in_bulk(
+    session: SessionDep,
+    caller: CallerDep,
+    today: TodayDep,
+    agreement_id: NkIdPath,
+    signatures: Annotated[BulkSignatureIn, Body(openapi_examples=BULK_SIGNATURE_EXAMPLES)],
+) -> BulkSignatureResult:
+    """Record, in one call, the signatures of many PKS under this NK made on one day: the 21
+    Kalsel SKPD and the Perwakilan signed their PKS on the morning of 4 July 2022, which is one
+    call here instead of 42.
+
+    Each signature follows the rules of recording one signature (`POST
+    /api/v1/agreements/{id}/signatures`): the PKS awaits signatures, the organization is one of
+    its parties and has not signed yet, the NK is fully signed and not after `signed_on`, the
+    day is not in the future, a number is not used twice by its issuer. The caller must be
+    allowed to change every PKS listed. **All or nothing**: if any entry is refused, nothing is
+    recorded and the answer names every offender by its index in `signatures` (403 if any PKS
+    may not be changed by the caller, 422 otherwise, each entry with its own problem `type`).
+    """
+    signed = lifecycle.sign_many(
+        session=session,
+        nk_id=agreement_id,
+        signatures=signatures,
+        today=today,
+        may_change=lambda pks_id: require_agreement_editor(session, caller, pks_id),
+    )
+    return BulkSignatureResult(
+        signed_on=signatures.signed_on,
+        recorded=len(signatures.signatures),
+        agreements=agreement_summaries(session=session, agreement_ids=signed, today=today),
+    )
 
 
 @router.post(

@@ -248,6 +248,14 @@ def _parent_summaries(
     }
 
 
+def agreement_summaries(
+    *, session: Session, agreement_ids: list[int], today: date
+) -> list[AgreementSummary]:
+    """Agreements in brief (id, title, status today), in the order of the ids given."""
+    found = _parent_summaries(session, set(agreement_ids), today)
+    return [found[i] for i in agreement_ids if i in found]
+
+
 def _children_counts(session: Session, nk_ids: list[int]) -> dict[int, int]:
     if not nk_ids:
         return {}

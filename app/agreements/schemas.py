@@ -121,6 +121,33 @@ class SignatureIn(RequestBody):
     )
 
 
+BULK_SIGNATURES_MAX = 1000
+
+
+class BulkSignatureItem(RequestBody):
+    """One party's signature of one PKS, in a bulk signing."""
+
+    agreement_id: Id = Field(description="A PKS of the NK in the path.")
+    organization_id: Id = Field(description="The party that signs.")
+    signatory_name: Name | None = None
+    signatory_title: Name | None = None
+    document_number: ShortText | None = Field(
+        default=None, description="The number this party gave the document, if not yet recorded."
+    )
+
+
+class BulkSignatureIn(RequestBody):
+    """One morning's signatures of PKS under one NK (e.g. the 21 Kalsel PKS on 4 July 2022)."""
+
+    signed_on: Day | None = Field(
+        description="The day they signed; null when the source says they signed but not when. "
+        "Not in the future."
+    )
+    signatures: list[BulkSignatureItem] = Field(
+        min_length=1, max_length=BULK_SIGNATURES_MAX, description="At most 1,000."
+    )
+
+
 class PartyPublic(BaseModel):
     """A party with its number and signature."""
 
@@ -156,6 +183,14 @@ class AgreementSummary(BaseModel):
     id: int
     title: str
     status: AgreementStatus
+
+
+class BulkSignatureResult(BaseModel):
+    """The PKS signed, each with its status now."""
+
+    signed_on: date | None
+    recorded: int = Field(description="How many signatures were recorded.")
+    agreements: list[AgreementSummary]
 
 
 class AgreementWarning(BaseModel):
@@ -285,6 +320,24 @@ SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = examples_with_nulls(
                 "signed_on": "2024-03-01",
                 "signatory_name": "Nama Bupati",
                 "signatory_title": "Bupati Kotawaringin Barat",
+            },
+        },
+    }
+)
+
+BULK_SIGNATURE_EXAMPLES: dict[str, dict[str, Any]] = examples_with_nulls(
+    {
+        "kalsel_morning": {
+            "summary": "The Perwakilan and two SKPD sign their PKS on 4 July 2022 (seeded: "
+            "already signed, so 422 naming each entry)",
+            "x-expected-status": 422,
+            "value": {
+                "signed_on": "2022-07-04",
+                "signatures": [
+                    {"agreement_id": 4, "organization_id": 2},
+                    {"agreement_id": 4, "organization_id": 6, "signatory_name": "Nama Inspektur"},
+                    {"agreement_id": 10, "organization_id": 12},
+                ],
             },
         },
     }

@@ -134,6 +134,18 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
         writes(409),  # not finalized yet
     ),
     (
+        "POST bulk PKS signatures",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.nk}/pks-signatures",
+            json={
+                "signed_on": "2022-07-04",
+                "signatures": [{"agreement_id": w.draft, "organization_id": w.k.dinkes}],
+            },
+        ),
+        # Allowed for the editors of a party of the PKS; the draft is not finalized (422).
+        writes(422),
+    ),
+    (
         "POST derive",
         lambda c, w: c.post(
             f"/api/v1/agreements/{w.nk}/derive",
