@@ -1,6 +1,6 @@
 """Reading agreements: one query shape for one agreement and for lists, with bounded statements."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -288,6 +288,27 @@ def list_agreement_views(
     conditions = filters.conditions(today)
     total = count_of(session, select(Agreement.id).where(*conditions))
     return _load(session, conditions, today, sort, limit=limit, offset=offset), total
+
+
+def iter_agreement_views(
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    sort: AgreementSort = AgreementSort.newest,
+    chunk: int = 500,
+) -> Iterator[AgreementView]:
+    """Every matching agreement in the order asked, loaded chunk by chunk: the ids first (one
+    query), then each chunk with the statements of one page. For exports."""
+    ids = list(
+        session.exec(select(Agreement.id).where(*filters.conditions(today)).order_by(*_order(sort)))
+    )
+    for start in range(0, len(ids), chunk):
+        part = [i for i in ids[start : start + chunk] if i is not None]
+        views = {v.agreement.id: v for v in _load(session, [col(Agreement.id).in_(part)], today)}
+        for agreement_id in part:
+            yield views[agreement_id]
+        session.expunge_all()
 
 
 def _warnings(view: AgreementView) -> list[AgreementWarning]:

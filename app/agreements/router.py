@@ -2,17 +2,21 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Path, Query, status
+from fastapi.responses import StreamingResponse
 
 from app.agreements import service
 from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId, ValidAgreement
+from app.agreements.exports import AGREEMENT_COLUMNS
 from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
     agreement_public,
+    iter_agreement_views,
     list_agreements_public,
+    to_public,
 )
 from app.agreements.schemas import (
     AGREEMENT_CREATE_EXAMPLES,
@@ -35,6 +39,7 @@ from app.core.schemas import (
     SearchText,
     ShortText,
 )
+from app.core.sheets import ExportFormat, export_response, export_responses
 from app.idempotency.route import IdempotentRoute
 from app.users.access import AgreementEditor, require_party_editor
 from app.users.auth import CallerDep
@@ -76,15 +81,7 @@ def create_agreement(
     return agreement_public(session=session, agreement_id=agreement_id, today=today)
 
 
-@router.get(
-    "",
-    response_model=Page[AgreementPublic],
-    summary="Find agreements",
-    responses=responses(401, 422, 429),
-)
-def list_agreements(
-    session: SessionDep,
-    today: TodayDep,
+def agreement_filters(
     kind: Annotated[AgreementKind | None, Query(description="`nk` or `pks`.")] = None,
     status_: Annotated[
         AgreementStatus | None, Query(alias="status", description="Status today.")
@@ -128,13 +125,42 @@ def list_agreements(
         int | None,
         Query(ge=1, le=MAX_ID, description="Agreements this organization has signed."),
     ] = None,
-    sort: Annotated[
-        AgreementSort,
-        Query(
-            description="`newest` (registered last, first), `valid_until` (lapsing first, "
-            "open-ended last), `signed_on` (signed last, first; unsigned last), `title` (A–Z)."
-        ),
-    ] = AgreementSort.newest,
+) -> AgreementFilters:
+    """The filters of the agreement list, shared by its exports."""
+    return AgreementFilters(
+        kind=kind,
+        status=status_,
+        parent_id=parent_id,
+        organization_id=organization_id,
+        number=number,
+        q=q,
+        expiring_before=expiring_before,
+        unsigned_by=unsigned_by,
+        signed_by=signed_by,
+    )
+
+
+AgreementFiltersDep = Annotated[AgreementFilters, Depends(agreement_filters)]
+SortQuery = Annotated[
+    AgreementSort,
+    Query(
+        description="`newest` (registered last, first), `valid_until` (lapsing first, "
+        "open-ended last), `signed_on` (signed last, first; unsigned last), `title` (A–Z)."
+    ),
+]
+
+
+@router.get(
+    "",
+    response_model=Page[AgreementPublic],
+    summary="Find agreements",
+    responses=responses(401, 422, 429),
+)
+def list_agreements(
+    session: SessionDep,
+    today: TodayDep,
+    filters: AgreementFiltersDep,
+    sort: SortQuery = AgreementSort.newest,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[AgreementPublic]:
@@ -146,21 +172,49 @@ def list_agreements(
     (`?unsigned_by=`). `q` finds any part of a title, a number, a party's name or short name, or
     a ruang lingkup item: `?q=053/NK-PEMOTDA`, `?q=kominfo`, `?q=LAPOR Paman`.
     """
-    filters = AgreementFilters(
-        kind=kind,
-        status=status_,
-        parent_id=parent_id,
-        organization_id=organization_id,
-        number=number,
-        q=q,
-        expiring_before=expiring_before,
-        unsigned_by=unsigned_by,
-        signed_by=signed_by,
-    )
     items, total = list_agreements_public(
         session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
     )
     return Page[AgreementPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/export.{export_format}",
+    response_class=StreamingResponse,
+    summary="Export agreements to Excel (.xlsx) or CSV",
+    responses={**export_responses("The agreements, one row each."), **responses(401, 422, 429)},
+)
+def export_agreements(
+    session: SessionDep,
+    today: TodayDep,
+    export_format: Annotated[
+        ExportFormat,
+        Path(description="`xlsx` (Excel) or `csv` (UTF-8 with a BOM).", examples=["xlsx"]),
+    ],
+    filters: AgreementFiltersDep,
+    sort: SortQuery = AgreementSort.newest,
+) -> StreamingResponse:
+    """Every NK and PKS matching the same filters as the list (no paging), one row each, with
+    Indonesian headers: number of each party, parties, status, signing date, who has not signed,
+    validity, the NK above a PKS, and the ruang lingkup. For the reports to the Sekda and the
+    Governor: `export.xlsx?parent_id=1` is the 21 Kalsel PKS; `?status=active&sort=valid_until`
+    what lapses first.
+
+    Excel: dates are real dates, the header is frozen and filterable. CSV: UTF-8 with a byte-order
+    mark (Excel opens it right), dates as YYYY-MM-DD. Rows are read in chunks and written to a
+    temporary file, so a national export does not fill the server's memory.
+    """
+    rows = (
+        to_public(view)
+        for view in iter_agreement_views(session=session, filters=filters, today=today, sort=sort)
+    )
+    return export_response(
+        export_format,
+        filename=f"perjanjian-{today.isoformat()}",
+        sheet_title="Perjanjian",
+        columns=AGREEMENT_COLUMNS,
+        rows=rows,
+    )
 
 
 @router.get(

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Path, Query, status
+from fastapi.responses import StreamingResponse
 
 from app.audit.schemas import AuditEventPublic
 from app.audit.service import list_audit
@@ -17,9 +18,11 @@ from app.core.schemas import (
     OffsetQuery,
     Page,
 )
+from app.core.sheets import ExportFormat, export_response, export_responses
 from app.idempotency.route import IdempotentRoute
 from app.obligations import service
 from app.obligations.dependencies import ObligationIdPath, PksIdPath
+from app.obligations.exports import OBLIGATION_COLUMNS
 from app.obligations.models import ObligationStatus
 from app.obligations.schemas import (
     OBLIGATION_EXAMPLES,
@@ -60,15 +63,7 @@ def create_obligation(
     return service.get_obligation(session=session, obligation_id=obligation_id, today=today)
 
 
-@router.get(
-    "/api/v1/obligations",
-    response_model=Page[ObligationPublic],
-    summary="Find obligations",
-    responses=responses(401, 422, 429),
-)
-def list_obligations(
-    session: SessionDep,
-    today: TodayDep,
+def obligation_filters(
     agreement_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     organization_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="The responsible organization.")
@@ -79,23 +74,68 @@ def list_obligations(
     ] = None,
     due_before: Annotated[Day | None, Query(description="Due on or before.")] = None,
     due_after: Annotated[Day | None, Query(description="Due on or after.")] = None,
+) -> service.ObligationFilters:
+    """The filters of the obligation list, shared by its exports."""
+    return service.ObligationFilters(
+        agreement_id=agreement_id,
+        organization_id=organization_id,
+        status=status_,
+        due_before=due_before,
+        due_after=due_after,
+    )
+
+
+ObligationFiltersDep = Annotated[service.ObligationFilters, Depends(obligation_filters)]
+
+
+@router.get(
+    "/api/v1/obligations",
+    response_model=Page[ObligationPublic],
+    summary="Find obligations",
+    responses=responses(401, 422, 429),
+)
+def list_obligations(
+    session: SessionDep,
+    today: TodayDep,
+    filters: ObligationFiltersDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[ObligationPublic]:
     """Obligations by due date: e.g. everything overdue (`?status=overdue`), or what one SKPD
     owes under the PKS it signed (`?organization_id=`)."""
     items, total = service.list_obligations(
-        session=session,
-        today=today,
-        agreement_id=agreement_id,
-        organization_id=organization_id,
-        status=status_,
-        due_before=due_before,
-        due_after=due_after,
-        limit=limit,
-        offset=offset,
+        session=session, today=today, filters=filters, limit=limit, offset=offset
     )
     return Page[ObligationPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/api/v1/obligations/export.{export_format}",
+    response_class=StreamingResponse,
+    summary="Export obligations to Excel (.xlsx) or CSV",
+    responses={**export_responses("The obligations, one row each."), **responses(401, 422, 429)},
+)
+def export_obligations(
+    session: SessionDep,
+    today: TodayDep,
+    export_format: Annotated[
+        ExportFormat,
+        Path(description="`xlsx` (Excel) or `csv` (UTF-8 with a BOM).", examples=["xlsx"]),
+    ],
+    filters: ObligationFiltersDep,
+) -> StreamingResponse:
+    """Every obligation matching the same filters as the list (no paging), by due date, with
+    Indonesian headers: what is owed, by whom (the SKPD or the Perwakilan), when, its status
+    today, and under which NK or PKS. `export.xlsx?status=overdue` is the list of what is late.
+    Read in batches and written to a temporary file: the server's memory does not grow with it.
+    """
+    return export_response(
+        export_format,
+        filename=f"kewajiban-{today.isoformat()}",
+        sheet_title="Kewajiban",
+        columns=OBLIGATION_COLUMNS,
+        rows=service.iter_obligations(session=session, today=today, filters=filters),
+    )
 
 
 @router.get(

@@ -1,12 +1,14 @@
 """Rules for obligations: who owes, by when, and what comes next when one is done."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, and_, col, or_, select
 
 from app.agreements.models import Agreement, ScopeItem
 from app.agreements.parties import outside_parties
@@ -328,36 +330,70 @@ def get_obligation(*, session: Session, obligation_id: int, today: date) -> Obli
     return _public(row)
 
 
+@dataclass(frozen=True)
+class ObligationFilters:
+    """The filters of the obligation list and of its exports."""
+
+    agreement_id: int | None = None
+    organization_id: int | None = None
+    status: ObligationStatus | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+    def conditions(self, today: date) -> list[Any]:
+        conditions: list[Any] = []
+        if self.agreement_id is not None:
+            conditions.append(Obligation.agreement_id == self.agreement_id)
+        if self.organization_id is not None:
+            conditions.append(Obligation.responsible_organization_id == self.organization_id)
+        if self.status is not None:
+            conditions.append(status_expression_of(today) == self.status.value)
+        if self.due_before is not None:
+            conditions.append(col(Obligation.due_on) <= self.due_before)
+        if self.due_after is not None:
+            conditions.append(col(Obligation.due_on) >= self.due_after)
+        return conditions
+
+
 def list_obligations(
-    *,
-    session: Session,
-    today: date,
-    agreement_id: int | None,
-    organization_id: int | None,
-    status: ObligationStatus | None,
-    due_before: date | None,
-    due_after: date | None,
-    limit: int,
-    offset: int,
+    *, session: Session, today: date, filters: ObligationFilters, limit: int, offset: int
 ) -> tuple[list[ObligationPublic], int]:
     """Obligations by due date, filtered, and how many match in all."""
-    conditions: list[Any] = []
-    if agreement_id is not None:
-        conditions.append(Obligation.agreement_id == agreement_id)
-    if organization_id is not None:
-        conditions.append(Obligation.responsible_organization_id == organization_id)
-    if status is not None:
-        conditions.append(status_expression_of(today) == status.value)
-    if due_before is not None:
-        conditions.append(col(Obligation.due_on) <= due_before)
-    if due_after is not None:
-        conditions.append(col(Obligation.due_on) >= due_after)
     rows, total = paginate(
         session,
         _public_query(today)
-        .where(*conditions)
+        .where(*filters.conditions(today))
         .order_by(col(Obligation.due_on), col(Obligation.id)),
         limit=limit,
         offset=offset,
     )
     return [_public(row) for row in rows], total
+
+
+def iter_obligations(
+    *, session: Session, today: date, filters: ObligationFilters, batch: int = 1000
+) -> Iterator[ObligationPublic]:
+    """Every matching obligation by due date, read batch by batch (keyset on due date and id),
+    so that an export of a million holds one batch in memory."""
+    conditions = filters.conditions(today)
+    after: tuple[date, int] | None = None
+    while True:
+        query = _public_query(today).where(*conditions)
+        if after is not None:
+            due, last = after
+            query = query.where(
+                or_(
+                    col(Obligation.due_on) > due,
+                    and_(col(Obligation.due_on) == due, col(Obligation.id) > last),
+                )
+            )
+        rows = session.exec(
+            query.order_by(col(Obligation.due_on), col(Obligation.id)).limit(batch)
+        ).all()
+        for row in rows:
+            yield _public(row)
+        if len(rows) < batch:
+            return
+        last_row = _public(rows[-1])
+        after = (last_row.due_on, last_row.id)
+        session.expunge_all()

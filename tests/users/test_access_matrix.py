@@ -93,6 +93,13 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
         writes(200),
     ),
     ("GET agreements", lambda c, w: c.get("/api/v1/agreements"), READ),
+    ("GET agreements export", lambda c, w: c.get("/api/v1/agreements/export.csv"), READ),
+    ("GET obligations export", lambda c, w: c.get("/api/v1/obligations/export.xlsx"), READ),
+    (
+        "GET coverage sheet",
+        lambda c, w: c.get(f"/api/v1/agreements/{w.nk}/coverage.xlsx"),
+        READ,
+    ),
     ("GET agreement", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}"), READ),
     ("GET history", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/history"), READ),
     ("GET coverage", lambda c, w: c.get(f"/api/v1/agreements/{w.nk}/coverage"), READ),

@@ -2,9 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Path, Query, status
+from fastapi.responses import StreamingResponse
 
 from app.agreements.dependencies import NkIdPath
+from app.agreements.derivation.exports import COVERAGE_COLUMNS, coverage_rows
 from app.agreements.derivation.schemas import (
     DERIVE_EXAMPLES,
     CoveragePublic,
@@ -16,6 +18,7 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
 from app.core.schemas import Day
+from app.core.sheets import ExportFormat, export_response, export_responses
 from app.idempotency.route import IdempotentRoute
 from app.users.access import require_derive_editor
 from app.users.auth import CallerDep
@@ -83,3 +86,38 @@ def coverage(
     the NK is listed in `agreements`.
     """
     return coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
+
+
+@router.get(
+    "/{agreement_id}/coverage.{export_format}",
+    response_class=StreamingResponse,
+    summary="The coverage sheet of an NK, in Excel (.xlsx) or CSV",
+    responses={
+        **export_responses("One row per SKPD of each government party."),
+        **responses(401, 404, 422, 429),
+    },
+)
+def coverage_sheet(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: NkIdPath,
+    export_format: Annotated[
+        ExportFormat,
+        Path(description="`xlsx` (Excel) or `csv` (UTF-8 with a BOM).", examples=["xlsx"]),
+    ],
+    as_of: Annotated[
+        Day | None, Query(description="As in the coverage: the registry as of this day.")
+    ] = None,
+) -> StreamingResponse:
+    """The weekly coverage sheet of the Biro Kerja Sama: for each SKPD of each government party
+    of the NK, the PKS it holds under it, that PKS's status and signing date, and whether it is
+    overdue (the NK's `pks_due_on` has passed and it holds no signed PKS). The same facts as
+    `GET .../coverage`, one row per SKPD; `1/coverage.xlsx` is the Kalsel sheet of 22 SKPD."""
+    result = coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
+    return export_response(
+        export_format,
+        filename=f"cakupan-pks-nk-{agreement_id}-{result.as_of.isoformat()}",
+        sheet_title="Cakupan PKS",
+        columns=COVERAGE_COLUMNS,
+        rows=coverage_rows(result),
+    )

@@ -1,0 +1,153 @@
+"""Exports: the lists as Excel and CSV, with the same filters, opened as staff's tools open them."""
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.seeding import load_seeds
+from tests.conftest import TODAY
+from tests.helpers import assert_problem
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture
+def seeded(client: TestClient, session: Session) -> dict[str, Any]:
+    load_seeds(session=session, today=TODAY)
+    found = client.get("/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"})
+    return dict(found.json()["items"][0])
+
+
+def workbook(response: Any) -> Any:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response.headers["content-disposition"].startswith("attachment; filename=")
+    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(BOM)  # Excel reads UTF-8 only with it
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_agreements_xlsx_holds_the_21_kalsel_pks_with_real_dates(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    sheet = workbook(
+        client.get("/api/v1/agreements/export.xlsx", params={"parent_id": seeded["id"]})
+    )
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:6] == ("ID", "Jenis", "Judul", "Nomor (tiap pihak)", "Para pihak", "Status")
+    assert len(body) == 21
+    assert {r[1] for r in body} == {"PKS"}
+    assert {r[5] for r in body} == {"Berlaku"}
+    signed = header.index("Tanggal penandatanganan")
+    assert {r[signed] for r in body} == {datetime(2022, 7, 4)}  # a date, not text
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:M{len(rows)}"
+    assert sheet.column_dimensions["C"].width == 60
+    assert sheet["A1"].font.b
+    assert sheet.cell(row=2, column=signed + 1).number_format == "DD/MM/YYYY"
+    diskominfo = next(r for r in body if "Komunikasi" in r[2])
+    assert "Muhamad" not in diskominfo[4]  # parties are organizations, not signatories
+    assert "Dinas Komunikasi dan Informatika" in diskominfo[4]
+
+
+def test_agreements_csv_follows_the_filters_and_the_sort(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    rows = csv_rows(client.get("/api/v1/agreements/export.csv", params={"kind": "nk"}))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "ID" and len(body) == 3
+    numbers = {r[3] for r in body}
+    assert "30/ORI-MoU/X/2021; 053/NK-PEMOTDA/2021" in numbers
+    listed = client.get("/api/v1/agreements", params={"kind": "nk"}).json()["items"]
+    assert [int(r[0]) for r in body] == [a["id"] for a in listed]  # the list's order
+    kalsel = next(r for r in body if r[0] == str(seeded["id"]))
+    assert kalsel[header.index("Tanggal penandatanganan")] == "2021-10-28"
+
+    unsigned = csv_rows(
+        client.get("/api/v1/agreements/export.csv", params={"q": "Sinergi", "sort": "title"})
+    )
+    assert len(unsigned) == 2
+    assert "Kotawaringin Barat" in unsigned[1][header.index("Belum menandatangani")]
+
+    assert csv_rows(client.get("/api/v1/agreements/export.csv", params={"q": "tidak ada"})) == [
+        header
+    ]
+
+
+def test_obligations_export_with_its_filters(client: TestClient, seeded: dict[str, Any]) -> None:
+    listed = client.get("/api/v1/obligations", params={"limit": 200}).json()
+    sheet = workbook(client.get("/api/v1/obligations/export.xlsx"))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("ID", "Kewajiban", "Penanggung jawab", "Jatuh tempo", "Status")
+    assert [r[0] for r in rows[1:]] == [o["id"] for o in listed["items"]]
+    assert all(isinstance(r[3], datetime) for r in rows[1:])
+
+    first = listed["items"][0]
+    one = csv_rows(
+        client.get(
+            "/api/v1/obligations/export.csv",
+            params={"organization_id": first["responsible_organization_id"]},
+        )
+    )
+    expected = client.get(
+        "/api/v1/obligations", params={"organization_id": first["responsible_organization_id"]}
+    ).json()["total"]
+    assert len(one) - 1 == expected
+    assert {r[2] for r in one[1:]} == {first["responsible_organization_name"]}
+
+
+def test_obligations_export_reads_in_batches(client: TestClient, session: Session) -> None:
+    """The keyset batches meet without a gap or a repeat (batch smaller than the rows)."""
+    from app.obligations.service import ObligationFilters, iter_obligations
+
+    load_seeds(session=session, today=TODAY)
+    every = [
+        o.id for o in iter_obligations(session=session, today=TODAY, filters=ObligationFilters())
+    ]
+    small = [
+        o.id
+        for o in iter_obligations(
+            session=session, today=TODAY, filters=ObligationFilters(), batch=3
+        )
+    ]
+    assert small == every and len(every) == len(set(every)) == 22
+
+
+def test_coverage_sheet_one_row_per_skpd(client: TestClient, seeded: dict[str, Any]) -> None:
+    coverage = client.get(f"/api/v1/agreements/{seeded['id']}/coverage").json()
+    agencies = [a for g in coverage["governments"] for a in g["agencies"]]
+    sheet = workbook(client.get(f"/api/v1/agreements/{seeded['id']}/coverage.xlsx"))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Pemerintah daerah", "SKPD", "ID SKPD", "ID PKS", "Status PKS")
+    assert len(rows) - 1 == len(agencies) == 22
+    assert sum(1 for r in rows[1:] if r[4] == "Berlaku") == 21
+    without = [r for r in rows[1:] if r[3] is None]
+    assert [r[1] for r in without] == ["Biro Pemerintahan dan Kerja Sama Sekretariat Daerah"]
+    assert without[0][4] == "Belum ada PKS"
+    signed = [r[5] for r in rows[1:] if r[3] is not None]
+    assert set(signed) == {datetime(2022, 7, 4)}
+
+    as_csv = csv_rows(client.get(f"/api/v1/agreements/{seeded['id']}/coverage.csv"))
+    assert len(as_csv) == len(rows)
+
+
+def test_unknown_format_and_bad_filters_are_refused(client: TestClient) -> None:
+    refused = assert_problem(client.get("/api/v1/agreements/export.pdf"), 422)
+    assert refused["errors"][0]["loc"] == ["path", "export_format"]
+    bad = assert_problem(client.get("/api/v1/obligations/export.csv?status=late"), 422)
+    assert bad["errors"][0]["loc"] == ["query", "status"]
+    assert_problem(client.get("/api/v1/agreements/999999/coverage.xlsx"), 404)
