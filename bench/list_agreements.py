@@ -60,7 +60,9 @@ def build() -> None:
         )
     with Session(engine) as session:
         ids = list(session.scalars(text("SELECT id FROM agreement")))
-        store_signature_facts(session, ids)
+        # In slices: a statement carries at most 65,535 parameters (PostgreSQL's protocol).
+        for start in range(0, len(ids), 20_000):
+            store_signature_facts(session, ids[start : start + 20_000])
         session.commit()
     with engine.begin() as c:
         c.execute(text("ANALYZE"))
