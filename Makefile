@@ -49,7 +49,7 @@ fuzz: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests bench
 
 format: install
 	$(BIN)/ruff format .

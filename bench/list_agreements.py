@@ -85,14 +85,15 @@ def main() -> None:
     with engine.connect() as c:
         total = c.execute(text("SELECT count(*) FROM agreement")).scalar_one()
     print(f"{total:,} agreements ({NKS} NK x {PKS_PER_NK} PKS), two parties each")
-    for label, params in [
+    cases: list[tuple[str, dict[str, object]]] = [
         ("newest 50, no filter", {"limit": 50}),
         ("status=active", {"status": "active", "limit": 50}),
         ("status=expired", {"status": "expired", "limit": 50}),
         ("parent_id (one NK's PKS)", {"parent_id": 1, "limit": 50}),
         ("status=active & expiring_before", {"status": "active", "expiring_before": "2026-12-31"}),
         ("number (no match)", {"number": "053/NK-PEMOTDA/2021"}),
-    ]:
+    ]
+    for label, params in cases:
         print(f"  {label:<34} median {timed(client, params):7.0f} ms")
 
 

@@ -68,7 +68,7 @@ def test_implausible_dates_are_refused_naming_the_field(
     )
     finalize(client, draft["id"])
     for far in ("9999-12-01", "0001-01-01"):
-        requests = [
+        requests: list[tuple[str, str, dict[str, Any], str]] = [
             ("get", "/api/v1/deadlines", {"params": {"from": far}}, "from"),
             ("get", "/api/v1/deadlines", {"params": {"to": far}}, "to"),
             ("get", "/api/v1/calendar.ics", {"params": {"from": far}}, "from"),

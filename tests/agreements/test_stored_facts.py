@@ -50,5 +50,5 @@ def test_stored_signature_facts_agree_with_the_parties(
         json={"title": "Adendum", "valid_until": "2030-01-01"},
     )
     client.post(f"/api/v1/agreements/{signed_nk['id']}/renew", json={"valid_until": "2031-01-01"})
-    assert len(session.exec(text("SELECT id FROM agreement")).all()) >= 6
+    assert len(session.execute(text("SELECT id FROM agreement")).all()) >= 6
     assert disagreements(session) == []

@@ -89,7 +89,7 @@ class TestCreate:
                 parties=[{"organization_id": kalsel.ori}, {"organization_id": kalsel.kalteng}],
             ),
         )
-        cases = [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"responsible_organization_id": kalsel.kalteng_agency}, "responsible_organization_id"),
             ({"responsible_organization_id": 99999}, "responsible_organization_id"),
             ({"due_on": "2026-10-28"}, "due_on"),

@@ -212,7 +212,9 @@ class TestDelivery:
         assert len(inbox.messages) == 1
         message = message_from_bytes(inbox.messages[0].content)
         assert inbox.messages[0].rcpt_tos == ["dinkes@kalselprov.go.id"]
-        text = message.get_payload(decode=True).decode()
+        payload = message.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        text = payload.decode()
         assert all(f"Laporan {due}" in text for due in ("2026-11-24", "2026-11-30", "2026-12-20"))
         assert run(client, "2026-11-24")["delivered"] == 1  # the day-of point: one more digest
         assert len(inbox.messages) == 2
