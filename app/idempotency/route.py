@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from python_multipart.multipart import parse_options_header
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -83,6 +84,16 @@ class IdempotentRoute(APIRoute):
         return handler
 
 
+def _without_boundary(request: Request, body: bytes) -> bytes:
+    """A multipart body (an upload) without its boundary, which each client chooses anew for
+    each send: a retried upload of the same file is the same request."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if not content_type.startswith(b"multipart/") or not boundary:
+        return body
+    return body.replace(boundary, b"")
+
+
 async def _idempotently(
     request: Request, key: str, original: Callable[[Request], Coroutine[Any, Any, Response]]
 ) -> Response:
@@ -97,7 +108,7 @@ async def _idempotently(
     api_key = request.headers.get("X-API-Key")
     if not api_key:
         return await original(request)  # answered 401 there
-    body = await request.body()
+    body = _without_boundary(request, await request.body())
     fingerprint = hashlib.sha256(
         b"\n".join([request.method.encode(), request.url.path.encode(), body])
     ).hexdigest()
