@@ -222,6 +222,59 @@ def _create_admin(name: str, email: str, if_none: bool) -> int:
     return 0
 
 
+def _import(path: Path, commit: bool) -> int:
+    from tqdm import tqdm
+
+    from app.core.actor import SYSTEM, set_actor
+    from app.core.db import engine
+    from app.core.errors import AppError
+    from app.imports.service import count_records, import_register
+
+    try:
+        content = path.read_bytes()
+    except OSError as unreadable:
+        print(f"registry import: {unreadable}", file=sys.stderr)
+        return 2
+    with Session(engine) as session, tqdm(unit=" records", desc="importing") as bar:
+        set_actor(session, SYSTEM)
+        try:
+            bar.total = count_records(content, path.name)
+            report = import_register(
+                session=session,
+                content=content,
+                filename=path.name,
+                today=settings.today(),
+                caller=None,
+                commit=commit,
+                progress=lambda: bar.update(),
+            )
+        except AppError as refusal:
+            bar.close()
+            for entry in refusal.errors or []:
+                where = f"{entry.get('sheet', '')} row {entry.get('row', '?')}"
+                column = f", column {entry['column']}" if entry.get("column") else ""
+                print(f"  {where}{column}: {entry['msg']}", file=sys.stderr)
+            print(f"registry import: {refusal.detail}", file=sys.stderr)
+            return 1
+    for record in report.records:
+        rows = ",".join(str(r) for r in record.rows)
+        ident = f"#{record.id}" if record.id else ""
+        what = f"{record.action.value:7} {record.sheet.value:11}"
+        print(f"{what} rows {rows:9} {ident:7} {record.label}")
+    for what, counts in (
+        ("organizations", report.organizations),
+        ("agreements", report.agreements),
+    ):
+        print(f"{what}: {counts.create} to create, {counts.exists} already registered")
+    if report.ignored_columns:
+        print("columns not read: " + "; ".join(report.ignored_columns))
+    if report.committed:
+        print("committed: the records above marked create were created")
+    else:
+        print("dry run: nothing was changed; run again with --commit to create them")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `registry` command."""
     import app.models  # noqa: F401  (every table, so that relations resolve as in the API)
@@ -319,7 +372,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do nothing when an admin exists already (what `make run` uses)",
     )
+    importing = commands.add_parser(
+        "import",
+        help="import a register of NK, PKS and organizations (XLSX or CSV); a dry run first",
+        description=(
+            "Import a register kept in Excel or CSV, filled in as the template of "
+            "GET /api/v1/imports/template.xlsx. Without --commit, a dry run: every record is "
+            "checked against the registry's rules and listed as create or exists (an agreement "
+            "found by a party's number), and every error named by sheet, row and column; nothing "
+            "changes. With --commit, all of it is created in one transaction, or nothing. Exit "
+            "status 1 when the file has errors."
+        ),
+    )
+    importing.add_argument("file", type=Path, help="the .xlsx or .csv file")
+    importing.add_argument(
+        "--commit", action="store_true", help="create the records (default: a dry run)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "import":
+        return _import(args.file, args.commit)
     if args.command == "create-admin":
         return _create_admin(args.name, args.email, args.if_none)
     if args.command == "scheduler":

@@ -25,6 +25,7 @@ from app.core.observability import (
 )
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
+from app.imports.router import router as imports_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
 from app.reminders.router import calendar_router, run_router
@@ -83,6 +84,11 @@ TAGS = [
         "calendar feed, and the daily reminder run.",
     },
     {
+        "name": "Import",
+        "description": "Bring the registers staff keep in Excel or CSV into the registry: a "
+        "dry run first, then one transaction. The template to fill in.",
+    },
+    {
         "name": "Users and API keys",
         "description": "Who may do what: admins, editors (for the NK and PKS of their "
         "organization and its SKPD) and viewers, each with API keys sent as X-API-Key.",
@@ -120,6 +126,7 @@ def create_app() -> FastAPI:
         documents_router,
         obligations_router,
         reminders_router,
+        imports_router,
         users_router,
     ):
         app.include_router(router, dependencies=with_key)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-COMMANDS = ["migrate", "check", "seed", "serve", "remind", "create-admin"]
+COMMANDS = ["migrate", "check", "seed", "serve", "remind", "create-admin", "import"]
 UNREACHABLE = "postgresql+psycopg://registry:secret@127.0.0.1:1/registry"
 
 
@@ -81,3 +81,43 @@ def test_check_and_migrate_with_the_database_down(tmp_path: Path) -> None:
     assert "cannot reach" in migrate.stderr
     assert "Traceback" not in migrate.stderr
     assert "secret" not in migrate.stdout + migrate.stderr
+
+
+def test_import_a_register_dry_run_then_commit(scratch_database_url: str, tmp_path: Path) -> None:
+    for step in ("migrate", "seed"):
+        done = registry(step, database_url=scratch_database_url, tmp_path=tmp_path)
+        assert done.returncode == 0, done.stderr
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "Kode;Jenis;Judul;Pihak;Nomor;Tanggal tanda tangan\n"
+        "NK-1;NK;Sinergi Pelayanan Publik;Ombudsman RI;14/ORI-MoU/II/2023;10 Februari 2023\n"
+        "NK-1;;;Pemerintah Kabupaten Tapin;;10 Februari 2023\n",
+        encoding="utf-8",
+    )
+
+    def run(*flags: str) -> subprocess.CompletedProcess[str]:
+        args = ("import", str(register), *flags)
+        return registry(*args, database_url=scratch_database_url, tmp_path=tmp_path)
+
+    dry = run()
+    assert dry.returncode == 0, dry.stderr
+    assert "create  Perjanjian  rows 2,3" in dry.stdout
+    assert "dry run: nothing was changed" in dry.stdout
+    assert "importing" in dry.stderr  # the progress bar
+    committed = run("--commit")
+    assert committed.returncode == 0, committed.stderr
+    assert "committed" in committed.stdout
+    again = run("--commit")
+    assert "exists  Perjanjian  rows 2,3" in again.stdout
+    assert "agreements: 0 to create, 1 already registered" in again.stdout
+
+    register.write_text(
+        "Kode;Jenis;Judul;Pihak;Nomor\nNK-2;NK;X;Tidak Ada;1/2023\nNK-2;;;Ombudsman RI;\n",
+        encoding="utf-8",
+    )
+    refused = run("--commit")
+    assert refused.returncode == 1
+    assert "Perjanjian row 2, column D (Pihak): no organization is named 'Tidak Ada'" in (
+        refused.stderr
+    )
+    assert "Nothing was imported" in refused.stderr

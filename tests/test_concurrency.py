@@ -9,7 +9,9 @@ from sqlmodel import Session, select
 from app.agreements import service
 from app.agreements.models import Agreement, AgreementParty
 from app.agreements.schemas import AgreementCreate, AgreementUpdate
-from app.core.errors import AppError
+from app.core.errors import AppError, RuleViolation
+from app.imports.schemas import ImportReport
+from app.imports.service import import_register
 from tests.concurrency import Committed, run_together
 from tests.conftest import TODAY
 
@@ -39,16 +41,17 @@ def test_two_edits_of_the_same_version_never_overwrite_each_other(committed: Com
 
 
 def test_the_same_number_registered_twice_at_once_is_kept_once(committed: Committed) -> None:
-    jobs: list[Callable[[Session], Any]] = [
-        (
-            lambda s, i=i: service.create_agreement(
+    def register(i: int) -> Callable[[Session], Any]:
+        def job(s: Session) -> int:
+            return service.create_agreement(
                 session=s,
                 agreement_in=committed.nk(f"NK {i}", "053/NK-PEMOTDA/2021"),
                 today=TODAY,
             )
-        )
-        for i in range(4)
-    ]
+
+        return job
+
+    jobs = [register(i) for i in range(4)]
     results = run_together(committed.engine, jobs)
     created = [r for r in results if isinstance(r, int)]
     assert len(created) == 1, results
@@ -142,3 +145,43 @@ def test_two_posts_with_one_idempotency_key_at_once_create_one_agreement(
     assert not [a for a in answers if isinstance(a, Exception)], answers
     statuses = sorted(a.status_code for a in answers)
     assert statuses in ([201, 201], [201, 409]), [a.text for a in answers]
+
+
+def test_one_register_imported_twice_at_once_creates_its_agreement_once(
+    committed: Committed,
+) -> None:
+    number = f"NK/{committed.province}/IMPORT"
+    register = "\r\n".join(
+        [
+            "Kode;Jenis;Judul;Pihak;Nomor;Tanggal tanda tangan",
+            f"NK-1;NK;NK impor;#{committed.ori};;2021-10-28",
+            f"NK-1;;;#{committed.province};{number};2021-10-28",
+        ]
+    ).encode()
+
+    def job(session: Session) -> Any:
+        return import_register(
+            session=session,
+            content=register,
+            filename="register.csv",
+            today=TODAY,
+            caller=None,
+            commit=True,
+        )
+
+    results = run_together(committed.engine, [job, job, job])
+    created = [r for r in results if isinstance(r, ImportReport) and r.agreements.create == 1]
+    assert len(created) == 1, results
+    for other in results:
+        if other is created[0]:
+            continue
+        # Either it ran after the first and found the agreement, or it met the first's row in
+        # the unique index and was refused whole.
+        assert (isinstance(other, ImportReport) and other.agreements.exists == 1) or (
+            isinstance(other, RuleViolation) and other.type_slug == "import-refused"
+        ), other
+    with Session(committed.engine) as session:
+        found = session.exec(
+            select(AgreementParty).where(AgreementParty.document_number == number)
+        ).all()
+        assert len(found) == 1

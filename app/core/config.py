@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Signed documents (scans, PDF) are kept here, outside the database, by their SHA-256.
     DOCUMENTS_DIR: Path = PROJECT_ROOT / "var" / "documents"
     MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
+    # The largest register (XLSX or CSV) accepted by POST /api/v1/imports.
+    MAX_IMPORT_BYTES: int = 10 * 1024 * 1024
     # Reminders: days before a deadline, the day itself, and then every N days while overdue.
     REMINDER_DAYS_BEFORE: list[int] = [30, 7, 1]
     REMINDER_OVERDUE_EVERY_DAYS: int = 7

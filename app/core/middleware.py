@@ -52,21 +52,32 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"This request may carry at most {limit:,} bytes.")
 
 
+IMPORTS_PATH = "/api/v1/imports"
+
+
 class BodyLimit:
     """Refuse a body larger than the limit as it arrives (413), never after reading it whole.
 
-    Uploads of signed documents get MAX_UPLOAD_BYTES (plus room for the multipart envelope);
-    every other request MAX_BODY_BYTES.
+    Uploads of signed documents get MAX_UPLOAD_BYTES and imported registers MAX_IMPORT_BYTES
+    (each plus room for the multipart envelope); every other request MAX_BODY_BYTES.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body: int, max_upload: int, max_import: int | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload + 64 * 1024
+        self.max_import = (max_import if max_import is not None else max_body) + 64 * 1024
 
     def _limit(self, scope: Scope) -> int:
-        upload = scope["method"] == "POST" and scope["path"].endswith("/documents")
-        return self.max_upload if upload else self.max_body
+        if scope["method"] != "POST":
+            return self.max_body
+        if scope["path"].endswith("/documents"):
+            return self.max_upload
+        if scope["path"].rstrip("/") == IMPORTS_PATH:
+            return self.max_import
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,7 +126,10 @@ class BodyLimit:
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Body limit innermost, then CORS, then the headers on every answer (errors included)."""
     app.add_middleware(
-        BodyLimit, max_body=settings.MAX_BODY_BYTES, max_upload=settings.MAX_UPLOAD_BYTES
+        BodyLimit,
+        max_body=settings.MAX_BODY_BYTES,
+        max_upload=settings.MAX_UPLOAD_BYTES,
+        max_import=settings.MAX_IMPORT_BYTES,
     )
     if settings.CORS_ORIGINS:
         app.add_middleware(

@@ -27,7 +27,7 @@ from app.organizations.schemas import (
     OrganizationPublic,
     OrganizationUpdate,
 )
-from app.users.access import require_admin, require_organization_editor
+from app.users.access import require_organization_creator, require_organization_editor
 from app.users.auth import CallerDep
 
 router = APIRouter(
@@ -57,10 +57,7 @@ def create_organization(
     registers anything; an editor registers organizations under its own (e.g. a new SKPD
     under its province).
     """
-    if organization_in.parent_id is None:
-        require_admin(caller)
-    else:
-        require_organization_editor(session, caller, organization_in.parent_id)
+    require_organization_creator(session, caller, organization_in.parent_id)
     return service.create_organization(
         session=session,
         organization_in=organization_in,

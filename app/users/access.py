@@ -76,6 +76,19 @@ def require_organization_editor(session: Session, caller: Caller, organization_i
     )
 
 
+def require_organization_creator(session: Session, caller: Caller, parent_id: int | None) -> None:
+    """A top-level organization is an admin's to register; one under a parent, the parent's
+    editors' too."""
+    if parent_id is None:
+        if not caller.is_admin:
+            raise Forbidden(
+                f"Only an admin registers a top-level organization; {caller.name} is "
+                f"{caller.role.value}. Name its parent (Induk)."
+            )
+        return
+    require_organization_editor(session, caller, parent_id)
+
+
 def _path_id(request: Request, name: str) -> int | None:
     """A record id from the path, read as the route will validate it; None if it is not one
     (the route then answers 422). Read here rather than declared again, so that each route's

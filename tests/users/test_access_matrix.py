@@ -101,6 +101,17 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
         READ,
     ),
     ("GET agreement", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}"), READ),
+    ("GET import template", lambda c, w: c.get("/api/v1/imports/template.xlsx"), READ),
+    (
+        "POST import",
+        lambda c, w: c.post(
+            "/api/v1/imports",
+            params={"commit": "true"},
+            files={"file": ("o.csv", f"Nama,Jenis,Induk\nDinas Baru,SKPD,#{w.k.province}\n")},
+        ),
+        # An SKPD under the province: its editors and admins; not Kalteng's editor.
+        writes(201),
+    ),
     ("GET history", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/history"), READ),
     ("GET coverage", lambda c, w: c.get(f"/api/v1/agreements/{w.nk}/coverage"), READ),
     ("GET documents", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/documents"), READ),

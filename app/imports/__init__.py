@@ -1,0 +1,1 @@
+"""Importing legacy registers (XLSX, CSV) of NK, PKS and organizations."""
