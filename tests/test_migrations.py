@@ -56,3 +56,25 @@ def test_the_alembic_command_persists_its_work(tmp_path: Path) -> None:
     assert version is not None
     assert "agreement" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_every_index_of_the_models_exists_after_upgrade(scratch_engine: Engine) -> None:
+    """Expression and partial indexes, which autogenerate cannot compare and SQLite's batch
+    rebuilds drop, are there by name (the unique organization name, undelivered reminders)."""
+    with scratch_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if scratch_engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    with scratch_engine.connect() as connection:
+        present = set(connection.execute(text(query)).scalars())
+    declared = {
+        str(index.name)
+        for table in SQLModel.metadata.tables.values()
+        for index in table.indexes
+        if index.name is not None
+    }
+    assert declared - present == set()
+    assert {"uq_organization_parent_name", "ix_reminder_undelivered"} <= present

@@ -4,6 +4,7 @@ database: what staff see in Swagger UI's "Try it out" is what they get after `ma
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from alembic import command
@@ -72,9 +73,14 @@ def _cases() -> list[tuple[str, str, str, dict[str, Any] | None, int]]:
                 for p in operation.get("parameters", [])
                 if p["in"] == "path"
             }
-            if None in params.values():
+            required = {
+                p["name"]: _path_example(p)
+                for p in operation.get("parameters", [])
+                if p["in"] == "query" and p.get("required")
+            }
+            if None in params.values() or None in required.values():
                 continue  # a path with no example (e.g. a document id: none is seeded)
-            url = path.format(**params)
+            url = path.format(**params) + (f"?{urlencode(required)}" if required else "")
             success = min(int(code) for code in operation["responses"] if code.startswith("2"))
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and body.get("examples"):
