@@ -11,6 +11,7 @@ from app.agreements.lifecycle_router import router as lifecycle_router
 from app.agreements.renewal.router import router as renewal_router
 from app.agreements.router import history_router
 from app.agreements.router import router as agreements_router
+from app.compliance.router import router as compliance_router
 from app.core.config import settings
 from app.core.db import get_engine
 from app.core.docs import install_docs
@@ -84,6 +85,12 @@ TAGS = [
         "calendar feed, and the daily reminder run.",
     },
     {
+        "name": "Outcomes",
+        "description": "What the agreements achieved: the compliance results (penilaian "
+        "kepatuhan: zona hijau, kuning, merah) of the governments and SKPD that signed, year by "
+        "year beside the NK and PKS they held in force.",
+    },
+    {
         "name": "Import",
         "description": "Bring the registers staff keep in Excel or CSV into the registry: a "
         "dry run first, then one transaction. The template to fill in.",
@@ -127,6 +134,7 @@ def create_app() -> FastAPI:
         obligations_router,
         reminders_router,
         imports_router,
+        compliance_router,
         users_router,
     ):
         app.include_router(router, dependencies=with_key)

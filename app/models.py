@@ -8,6 +8,7 @@ from app.agreements.models import (
     ScopeWithdrawal,
 )
 from app.audit.models import AuditEvent
+from app.compliance.models import ComplianceAssessment
 from app.documents.models import AgreementDocument
 from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
@@ -18,6 +19,7 @@ from app.users.models import ApiKey, User
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "ComplianceAssessment",
     "IdempotencyRecord",
     "User",
     "Agreement",

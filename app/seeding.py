@@ -13,6 +13,9 @@ from app.agreements import lifecycle
 from app.agreements import service as agreements
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, ScopeItem
 from app.agreements.schemas import AgreementCreate, SignatureIn
+from app.compliance import service as compliance
+from app.compliance.models import ComplianceAssessment
+from app.compliance.schemas import ComplianceAssessmentCreate
 from app.core.config import settings
 from app.obligations import service as obligations
 from app.obligations.models import Obligation
@@ -31,6 +34,7 @@ class SeedReport:
     organizations_created: int = 0
     agreements_created: int = 0
     obligations_created: int = 0
+    assessments_created: int = 0
     keys: dict[str, int] = field(default_factory=dict)
 
 
@@ -53,10 +57,13 @@ def _seed_organizations(
             session, entry["name"], parent_id
         )
         if existing is None:
-            data = {k: v for k, v in entry.items() if k not in ("key", "children")}
+            data = {k: v for k, v in entry.items() if k not in ("key", "children", "region")}
+            region_id = report.keys[entry["region"]] if entry.get("region") else None
             existing = organizations.create_organization(
                 session=session,
-                organization_in=OrganizationCreate(**data, parent_id=parent_id),
+                organization_in=OrganizationCreate(
+                    **data, parent_id=parent_id, region_id=region_id
+                ),
             )
             report.organizations_created += 1
         assert existing.id is not None
@@ -93,7 +100,12 @@ def _seed_agreement(session: Session, spec: dict[str, Any], report: SeedReport, 
                 "organization_id": report.keys[p["org"]],
                 **{
                     k: p[k]
-                    for k in ("document_number", "signatory_name", "signatory_title")
+                    for k in (
+                        "document_number",
+                        "signatory_name",
+                        "signatory_title",
+                        "pending_reason",
+                    )
                     if k in p
                 },
             }
@@ -213,6 +225,34 @@ def _seed_obligations(
         report.obligations_created += 1
 
 
+def _seed_assessments(
+    session: Session, entry: dict[str, Any], sources: dict[str, str], report: SeedReport
+) -> None:
+    """Compliance results of one or more organizations (`org` or `orgs`) in one year."""
+    for key in entry.get("orgs") or [entry["org"]]:
+        organization_id = report.keys[key]
+        exists = session.exec(
+            select(ComplianceAssessment.id).where(
+                ComplianceAssessment.organization_id == organization_id,
+                ComplianceAssessment.year == entry["year"],
+            )
+        ).first()
+        if exists is not None:
+            continue
+        compliance.create_assessment(
+            session=session,
+            assessment_in=ComplianceAssessmentCreate(
+                organization_id=organization_id,
+                year=entry["year"],
+                score=entry.get("score"),
+                zone=entry["zone"],
+                category=entry.get("category"),
+                source=sources.get(entry["source"], entry["source"]),
+            ),
+        )
+        report.assessments_created += 1
+
+
 def load_seeds(
     *, session: Session, today: date, directory: Path | None = None, pks_batches: bool = True
 ) -> SeedReport:
@@ -242,10 +282,16 @@ def load_seeds(
         spec = json.loads(obligations_file.read_text(encoding="utf-8"))
         for entry in spec["obligations"]:
             _seed_obligations(session, entry, data, report, today)
+    outcomes_file = directory / "outcomes.json"
+    if outcomes_file.exists():
+        spec = json.loads(outcomes_file.read_text(encoding="utf-8"))
+        for entry in spec["assessments"]:
+            _seed_assessments(session, entry, data.get("sources", {}), report)
     logger.info(
-        "seeds: %d organizations, %d agreements and %d obligations added",
+        "seeds: %d organizations, %d agreements, %d obligations and %d compliance results added",
         report.organizations_created,
         report.agreements_created,
         report.obligations_created,
+        report.assessments_created,
     )
     return report

@@ -75,6 +75,9 @@ class Agreement(SQLModel, table=True):
     cancellation_reason: str | None = Field(default=None, sa_type=sa.Text)
     # For an NK: the date by which its PKS should be signed (NK texts often give six months).
     pks_due_on: date | None = None
+    # When the parties plan to sign (the Kalsel PKS: "awal Juli" 2022); a plan that passes while
+    # the agreement is not fully signed shows in the deadlines.
+    planned_signing_on: date | None = None
     # Finalisasi draft: set when the text is agreed; null while in draft.
     finalized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A stored copy of facts about the parties' signatures, for list speed at national scale.
@@ -125,6 +128,9 @@ class AgreementParty(SQLModel, table=True):
     signatory_name: str | None = Field(default=None, max_length=NAME_MAX)
     signatory_title: str | None = Field(default=None, max_length=NAME_MAX)
     signing_authority: str | None = Field(default=None, max_length=AUTHORITY_MAX)
+    # Why this party has not signed yet (Kotawaringin Barat: "masih ada beberapa penyesuaian
+    # yang perlu disepakati"); cleared when it signs.
+    pending_reason: str | None = Field(default=None, max_length=AUTHORITY_MAX)
     # The day this party signed; may stay null when the source says it signed but not when.
     signed_on: date | None = None
     # When the signature was recorded here; null means this party has not signed.

@@ -23,7 +23,14 @@ from app.organizations.models import Organization, OrganizationKind
 from app.organizations.service import ancestry, organizations_by_id
 
 # After finalisasi these party fields stay open until that party signs.
-PARTY_OPEN_FIELDS = ("document_number", "signatory_name", "signatory_title", "signing_authority")
+# What stays open after finalisasi, until that party signs.
+PARTY_OPEN_FIELDS = (
+    "document_number",
+    "signatory_name",
+    "signatory_title",
+    "signing_authority",
+    "pending_reason",
+)
 
 
 @dataclass(frozen=True)
@@ -401,6 +408,7 @@ def record_signature(
             setattr(party, field, value)
     party.signed_on = signed_on
     party.signature_recorded_at = utcnow()
+    party.pending_reason = None  # it signed: nothing pends
     session.add(party)
     store_signature_facts(session, [party.agreement_id])
 

@@ -38,6 +38,11 @@ class PartyIn(RequestBody):
         description="By what authority the signatory signs, e.g. the surat kuasa by which a "
         "Kepala Dinas signs a PKS for the Governor.",
     )
+    pending_reason: AuthorityText | None = Field(
+        default=None,
+        description="Why this party has not signed yet, e.g. Kotawaringin Barat on the Kalteng "
+        "joint NK: 'masih ada beberapa penyesuaian yang perlu disepakati'. Cleared when it signs.",
+    )
 
 
 class ScopeItemIn(RequestBody):
@@ -64,6 +69,11 @@ class AgreementCreate(RequestBody):
         default=None,
         description="For an NK: the date by which its PKS should be signed; after it, SKPD "
         "without a signed PKS are marked overdue in coverage.",
+    )
+    planned_signing_on: Day | None = Field(
+        default=None,
+        description="When the parties plan to sign; once it passes with a signature missing, "
+        "it shows in the deadlines (and reminders) of the parties that have not signed.",
     )
     parties: list[PartyIn] = Field(
         min_length=2, max_length=1000, description="At least two parties, each once."
@@ -95,6 +105,7 @@ class AgreementUpdate(RequestBody):
     valid_from: Day | None = None
     valid_until: Day | None = None
     pks_due_on: Day | None = None
+    planned_signing_on: Day | None = None
     parties: (
         Annotated[list[PartyIn], Field(min_length=2, max_length=1000)] | SkipJsonSchema[None]
     ) = None
@@ -158,6 +169,7 @@ class PartyPublic(BaseModel):
     signatory_name: str | None
     signatory_title: str | None
     signing_authority: str | None
+    pending_reason: str | None = Field(description="Why it has not signed yet, if said.")
     signed: bool
     signed_on: date | None
     signature_recorded_at: datetime | None
@@ -218,6 +230,7 @@ class AgreementPublic(BaseModel):
     valid_until: date | None = Field(description="As amended by the amendments in effect.")
     valid_until_as_signed: date | None = Field(description="As the agreement itself says.")
     pks_due_on: date | None
+    planned_signing_on: date | None = Field(description="When the parties plan to sign.")
     signed_on: date | None = Field(description="The day the last party signed; null until all.")
     terminated_on: date | None
     termination_reason: str | None

@@ -171,7 +171,15 @@ def update_agreement(
         if after_items != before_items:
             history["scope_items"] = {"old": before_items, "new": after_items}
         _replace_scope_items(session, agreement_id, items, agreement_in.scope_items)
-    for field in ("title", "description", "parent_id", "valid_from", "valid_until", "pks_due_on"):
+    for field in (
+        "title",
+        "description",
+        "parent_id",
+        "valid_from",
+        "valid_until",
+        "pks_due_on",
+        "planned_signing_on",
+    ):
         if field in data:
             setattr(agreement, field, data[field])
     session.add(agreement)

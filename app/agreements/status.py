@@ -38,6 +38,8 @@ S = AgreementStatus
 UNSIGNED = (S.draft, S.awaiting_signatures)
 # A party may sign.
 OPEN_FOR_SIGNATURE = (S.awaiting_signatures, S.partially_signed)
+# Live, but some party has still to sign: where a planned signing day can pass.
+NOT_FULLY_SIGNED = (S.draft, S.awaiting_signatures, S.partially_signed)
 # Every party has signed.
 FULLY_SIGNED = (S.signed, S.active, S.expired, S.superseded)
 # Binding now or from a later start: may be amended, takes deadlines and reminders.

@@ -52,6 +52,12 @@ class Organization(SQLModel, table=True):
     parent_id: int | None = Field(
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
+    # For a regency or city government: the provincial government of the province it lies in
+    # (wilayah). Not its parent: a regency is autonomous, and a province's editors do not edit
+    # its agreements; the region only groups outcomes (a province and its regencies).
+    region_id: int | None = Field(
+        default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
+    )
     email: str | None = Field(default=None, max_length=320)
     # name and short name folded for search (lower case, no accents): kept by the mapper events
     # below, whoever writes the row. On PostgreSQL a trigram index serves `q` (migration).

@@ -43,6 +43,12 @@ class OrganizationCreate(RequestBody):
         description="The organization this one belongs to: an SKPD under its provincial "
         "government, a Perwakilan under Ombudsman RI.",
     )
+    region_id: Id | None = Field(
+        default=None,
+        description="For a regency or city government: the provincial government of the "
+        "province it lies in (wilayah). It groups outcomes (a province and its regencies); it "
+        "gives no rights over the regency.",
+    )
     email: Email | None = Field(default=None, description="Where reminder digests are sent.")
     webhook_url: WebhookUrl | None = Field(
         default=None, description="Where each reminder is POSTed as JSON (http or https)."
@@ -57,6 +63,7 @@ class OrganizationUpdate(RequestBody):
     short_name: ShortText | None = None
     kind: OrganizationKind | SkipJsonSchema[None] = None
     parent_id: Id | None = None
+    region_id: Id | None = None
     email: Email | None = None
     webhook_url: WebhookUrl | None = None
 
@@ -80,6 +87,7 @@ class OrganizationPublic(BaseModel):
     short_name: str | None
     kind: OrganizationKind
     parent_id: int | None
+    region_id: int | None
     email: str | None
     webhook_url: str | None = Field(
         description="Shown to admins as saved; to others without its user, password and query."

@@ -101,6 +101,26 @@ def organization_public(
     return public
 
 
+def _check_region(session: Session, region_id: int | None, organization_id: int | None) -> None:
+    """A region is a provincial government (not the organization itself)."""
+    if region_id is None:
+        return
+    region = session.get(Organization, region_id)
+    if region is None or region.kind != OrganizationKind.provincial_government:
+        why = "no organization has this id" if region is None else f"it is a {region.kind.value}"
+        raise RuleViolation(
+            f"region_id {region_id} must name a provincial government: {why}.",
+            type_slug="region-not-a-province",
+            errors=[field_error("region_id", msg="must be a provincial_government")],
+        )
+    if region_id == organization_id:
+        raise RuleViolation(
+            "An organization is not its own region.",
+            type_slug="region-not-a-province",
+            errors=[field_error("region_id", msg="is the organization itself")],
+        )
+
+
 def _check_webhook(url: str | None, allowed_hosts: Iterable[str]) -> None:
     why = url_refusal(url, allowed_hosts) if url else None
     if why:
@@ -121,6 +141,7 @@ def create_organization(
     _check_webhook(organization_in.model_dump()["webhook_url"], allowed_hosts)
     if organization_in.parent_id is not None:
         _parent_or_refuse(session, organization_in.parent_id)
+    _check_region(session, organization_in.region_id, None)
     _refuse_duplicate_name(session, name=organization_in.name, parent_id=organization_in.parent_id)
     organization = Organization.model_validate(organization_in.model_dump())
     session.add(organization)
@@ -147,6 +168,7 @@ def update_organization(
     session.refresh(organization)
     data: dict[str, Any] = organization_in.model_dump(exclude_unset=True, exclude={"version"})
     _check_webhook(data.get("webhook_url"), allowed_hosts)
+    _check_region(session, data.get("region_id"), organization.id)
     if data.get("parent_id") is not None:
         parent_id = data["parent_id"]
         _parent_or_refuse(session, parent_id)

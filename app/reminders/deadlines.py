@@ -14,6 +14,7 @@ from app.agreements.parties import party_ids_by_agreement
 from app.agreements.status import (
     ENDED,
     IN_FORCE,
+    NOT_FULLY_SIGNED,
     effective_valid_until_expression,
     status_expression,
 )
@@ -196,7 +197,62 @@ def agreement_deadlines(
         for rows, deadline_type, prefix, template in sources
         for agreement_id, title, kind, day, _ in rows
     ]
-    return deadlines
+    return deadlines + planned_signing_deadlines(
+        session, start=start, end=end, today=today, organization_id=organization_id
+    )
+
+
+def planned_signing_deadlines(
+    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
+) -> list[Deadline]:
+    """Planned signing days within [start, end], and every one passed, of agreements some party
+    has still to sign; they concern the parties that have not signed."""
+    status = status_expression(Agreement, today)
+    rows = session.execute(
+        sa.select(
+            col(Agreement.id),
+            col(Agreement.title),
+            col(Agreement.kind),
+            col(Agreement.planned_signing_on),
+            status,
+        ).where(
+            col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
+            col(Agreement.planned_signing_on) <= end,
+            sa.or_(
+                col(Agreement.planned_signing_on) >= start,
+                col(Agreement.planned_signing_on) < today,
+            ),
+            col(Agreement.parties_unsigned) > 0,
+        )
+    ).all()
+    pending = [r for r in rows if AgreementStatus(r[4]) in NOT_FULLY_SIGNED]
+    unsigned: dict[int, list[int]] = {}
+    if pending:
+        for agreement_id, party in session.execute(
+            sa.select(col(AgreementParty.agreement_id), col(AgreementParty.organization_id))
+            .where(
+                col(AgreementParty.agreement_id).in_([r[0] for r in pending]),
+                col(AgreementParty.signature_recorded_at).is_(None),
+            )
+            .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
+        ):
+            unsigned.setdefault(agreement_id, []).append(party)
+    return [
+        Deadline(
+            key=f"planned_signing:{agreement_id}:{day.isoformat()}",
+            type=DeadlineType.planned_signing,
+            due_on=day,
+            title=f"Rencana penandatanganan {AgreementKind(kind).value.upper()}: {title}",
+            agreement_id=agreement_id,
+            agreement_title=title,
+            agreement_kind=AgreementKind(kind),
+            organization_ids=tuple(unsigned.get(agreement_id, ())),
+            overdue=day < today,
+            may_be_overdue=True,
+        )
+        for agreement_id, title, kind, day, _ in pending
+        if organization_id is None or organization_id in unsigned.get(agreement_id, ())
+    ]
 
 
 def collect_deadlines(

@@ -14,6 +14,7 @@ class DeadlineType(StrEnum):
     obligation_due = "obligation_due"  # an obligation's due date
     agreement_expiry = "agreement_expiry"  # the valid_until of an agreement in force
     pks_due = "pks_due"  # an NK's date by which its PKS should be signed
+    planned_signing = "planned_signing"  # the planned signing day of an agreement not yet signed
 
 
 class ReminderStatus(StrEnum):

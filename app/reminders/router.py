@@ -76,8 +76,10 @@ def deadlines(
     organization_id: OrganizationQuery = None,
 ) -> list[DeadlinePublic]:
     """One list by date of obligation due dates (kewajiban), expiries of NK and PKS in force
-    (`valid_until`), and NK `pks_due_on` dates, each with its agreement and the organizations
-    concerned. Overdue open obligations come first. A date on a weekend or an Indonesian public
+    (`valid_until`), NK `pks_due_on` dates, and planned signing days (`planned_signing_on`) of
+    agreements a party has still to sign (concerning the parties that have not signed; kept while
+    passed, like an overdue obligation), each with its agreement and the organizations concerned.
+    Overdue ones come first. A date on a weekend or an Indonesian public
     holiday is flagged (`non_working_day`) so staff can move it before it bites."""
     start, end = deadline_window(today, start, end, 90)
     found = collect_deadlines(

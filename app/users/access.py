@@ -19,6 +19,7 @@ from app.core.db import SessionDep
 from app.core.errors import Forbidden, NotFound
 from app.core.schemas import MAX_ID
 from app.obligations.models import Obligation
+from app.organizations.models import Organization, OrganizationKind
 from app.organizations.service import ancestry
 from app.users.auth import Caller, CallerDep
 from app.users.models import Role
@@ -87,6 +88,25 @@ def require_organization_creator(session: Session, caller: Caller, parent_id: in
             )
         return
     require_organization_editor(session, caller, parent_id)
+
+
+ASSESSOR_KINDS = (OrganizationKind.state_institution, OrganizationKind.regional_office)
+
+
+def require_assessment_recorder(session: Session, caller: Caller, organization_id: int) -> None:
+    """A compliance result is recorded by an admin, by an editor of the assessor (Ombudsman RI or
+    a Perwakilan: a state institution or regional office), or by an editor of the assessed
+    organization or of one above it (a Biro recording its SKPD's results)."""
+    require_writer(caller)
+    if caller.is_admin or within(session, [organization_id], caller):
+        return
+    own = session.get(Organization, caller.organization_id)
+    if own is not None and own.kind in ASSESSOR_KINDS:
+        return
+    raise Forbidden(
+        f"{caller.name} edits for organization {caller.organization_id}, which neither assesses "
+        f"compliance nor is organization {organization_id} or above it."
+    )
 
 
 def _path_id(request: Request, name: str) -> int | None:

@@ -102,6 +102,22 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
     ),
     ("GET agreement", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}"), READ),
     ("GET import template", lambda c, w: c.get("/api/v1/imports/template.xlsx"), READ),
+    ("GET results", lambda c, w: c.get("/api/v1/compliance-assessments"), READ),
+    ("GET outcomes", lambda c, w: c.get(f"/api/v1/outcomes?organization_id={w.k.province}"), READ),
+    (
+        "POST result",
+        lambda c, w: c.post(
+            "/api/v1/compliance-assessments",
+            json={"organization_id": w.k.dinkes, "year": 2023, "zone": "green", "source": "x"},
+        ),
+        # The province's editor records its SKPD's results; Kalteng's editor may not.
+        writes(201),
+    ),
+    (
+        "GET result",
+        lambda c, w: c.get("/api/v1/compliance-assessments/999999"),
+        dict.fromkeys(("viewer", "party_editor", "other_editor", "admin"), 404) | {"none": 401},
+    ),
     (
         "POST import",
         lambda c, w: c.post(

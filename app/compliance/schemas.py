@@ -1,0 +1,134 @@
+"""Request and response bodies of compliance assessments and of the outcomes view."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.agreements.models import AgreementKind
+from app.compliance.models import Zone
+from app.core.schemas import URL_MAX, Id, RequestBody, ShortText
+
+Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
+Source = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=URL_MAX),
+    Field(description="Where the result was published: an article, a report or a URL."),
+]
+
+
+class ComplianceAssessmentCreate(RequestBody):
+    """One organization's result in one year's compliance assessment (penilaian kepatuhan
+    penyelenggaraan pelayanan publik), as published."""
+
+    organization_id: Id = Field(description="The assessed organization (a government, an SKPD).")
+    year: Year
+    score: float | None = Field(
+        default=None, ge=0, le=100, description="0-100, where the result gives one; else null."
+    )
+    zone: Zone = Field(
+        description="`green` (zona hijau: kepatuhan tinggi), `yellow` (zona kuning: kepatuhan "
+        "sedang), `red` (zona merah: kepatuhan rendah)."
+    )
+    category: ShortText | None = Field(
+        default=None,
+        description="The result's own words, e.g. 'kepatuhan tertinggi' or "
+        "'Opini Kualitas Tinggi'.",
+    )
+    source: Source
+
+
+class ComplianceAssessmentPublic(BaseModel):
+    """A recorded compliance result."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organization_id: int
+    organization_name: str
+    year: int
+    score: float | None
+    zone: Zone
+    category: str | None
+    source: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+COMPLIANCE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "kalteng_2023": {
+        "summary": "Pemprov Kalteng, 2023: 86.6, green (seeded already: 409 naming it)",
+        "x-expected-status": 409,
+        "value": {
+            "organization_id": 40,
+            "year": 2023,
+            "score": 86.6,
+            "zone": "green",
+            "category": "Opini Kualitas Tinggi",
+            "source": "LIPUTANSBM.COM, Palangka Raya: Penilaian Kepatuhan 2023, nilai 86,6",
+        },
+    },
+    "kotabaru_2024": {
+        "summary": "A later year's result of Kabupaten Kotabaru (35), without a score",
+        "value": {
+            "organization_id": 35,
+            "year": 2024,
+            "zone": "green",
+            "source": "Ombudsman RI Perwakilan Kalsel, penyerahan hasil penilaian kepatuhan 2024",
+        },
+    },
+}
+
+
+class AgreementInForce(BaseModel):
+    """An agreement in force in a year, and which organization of the view holds it."""
+
+    id: int
+    kind: AgreementKind
+    title: str
+    held_by: int = Field(description="The organization of the view that is its party.")
+
+
+class OutcomeEntry(BaseModel):
+    """One organization in one year: its result beside the agreements it held in force."""
+
+    organization_id: int
+    organization_name: str
+    zone: Zone | None = Field(description="Null when no result is recorded for that year.")
+    score: float | None
+    category: str | None
+    agreements_in_force: list[AgreementInForce] = Field(
+        description="Agreements in force that year with it, or an organization under it (its "
+        "SKPD), as a party."
+    )
+
+
+class ZoneCounts(BaseModel):
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    unknown: int = Field(default=0, description="No result recorded.")
+
+
+class OutcomeYear(BaseModel):
+    """One year of the outcomes view."""
+
+    year: int
+    entries: list[OutcomeEntry]
+    with_agreement: ZoneCounts = Field(
+        description="Zones of the organizations holding an agreement in force that year."
+    )
+    without_agreement: ZoneCounts = Field(
+        description="Zones of the organizations assessed that year without one."
+    )
+
+
+class OutcomesPublic(BaseModel):
+    """Compliance results beside agreements in force, year by year."""
+
+    organization_id: int
+    organization_name: str
+    from_year: int
+    to_year: int
+    years: list[OutcomeYear]
