@@ -26,6 +26,7 @@ from app.core.observability import (
 )
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
+from app.evaluations.router import router as evaluations_router
 from app.imports.router import router as imports_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
@@ -86,9 +87,10 @@ TAGS = [
     },
     {
         "name": "Outcomes",
-        "description": "What the agreements achieved: the compliance results (penilaian "
-        "kepatuhan: zona hijau, kuning, merah) of the governments and SKPD that signed, year by "
-        "year beside the NK and PKS they held in force.",
+        "description": "What the agreements achieved: the yearly evaluation (monev) of each NK "
+        "and PKS, and the compliance results (penilaian kepatuhan: zona hijau, kuning, merah) of "
+        "the governments and SKPD that signed, year by year beside the NK and PKS they held in "
+        "force.",
     },
     {
         "name": "Import",
@@ -135,6 +137,7 @@ def create_app() -> FastAPI:
         reminders_router,
         imports_router,
         compliance_router,
+        evaluations_router,
         users_router,
     ):
         app.include_router(router, dependencies=with_key)

@@ -10,6 +10,7 @@ from app.agreements.models import (
 from app.audit.models import AuditEvent
 from app.compliance.models import ComplianceAssessment
 from app.documents.models import AgreementDocument
+from app.evaluations.models import Evaluation
 from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
@@ -25,6 +26,7 @@ __all__ = [
     "Agreement",
     "AgreementDocument",
     "AgreementEvent",
+    "Evaluation",
     "AgreementParty",
     "Obligation",
     "Organization",

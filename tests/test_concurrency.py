@@ -4,12 +4,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from app.agreements import service
 from app.agreements.models import Agreement, AgreementParty
 from app.agreements.schemas import AgreementCreate, AgreementUpdate
 from app.core.errors import AppError, RuleViolation
+from app.evaluations.models import Evaluation, Recommendation
+from app.evaluations.schemas import EvaluationCreate, EvaluationPublic
+from app.evaluations.service import create_evaluation
 from app.imports.schemas import ImportReport
 from app.imports.service import import_register
 from tests.concurrency import Committed, run_together
@@ -185,3 +189,23 @@ def test_one_register_imported_twice_at_once_creates_its_agreement_once(
             select(AgreementParty).where(AgreementParty.document_number == number)
         ).all()
         assert len(found) == 1
+
+
+def test_one_period_evaluated_twice_at_once_is_kept_once(committed: Committed) -> None:
+    nk_id = committed.signed_nk("NK monev")
+    evaluation = EvaluationCreate(
+        period="2025", score=3, findings="Berjalan.", recommendation=Recommendation.continue_
+    )
+
+    def job(session: Session) -> Any:
+        return create_evaluation(
+            session=session, agreement_id=nk_id, evaluation_in=evaluation, today=TODAY
+        )
+
+    results = run_together(committed.engine, [job, job, job])
+    assert len([r for r in results if isinstance(r, EvaluationPublic)]) == 1, results
+    with Session(committed.engine) as session:
+        kept = session.exec(select(Evaluation).where(Evaluation.agreement_id == nk_id)).all()
+        assert len(kept) == 1
+        session.execute(delete(Evaluation).where(col(Evaluation.agreement_id) == nk_id))
+        session.commit()

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 
@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Signed documents (scans, PDF) are kept here, outside the database, by their SHA-256.
     DOCUMENTS_DIR: Path = PROJECT_ROOT / "var" / "documents"
     MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
+    # The yearly evaluation (monev) of each agreement in force is due by the end of this month.
+    EVALUATION_DUE_MONTH: int = Field(default=12, ge=1, le=12)
+    # The first year whose evaluation is asked for (earlier ones may be recorded, not chased).
+    EVALUATIONS_FROM_YEAR: int = Field(default=2026, ge=2000, le=2100)
     # The largest register (XLSX or CSV) accepted by POST /api/v1/imports.
     MAX_IMPORT_BYTES: int = 10 * 1024 * 1024
     # Reminders: days before a deadline, the day itself, and then every N days while overdue.

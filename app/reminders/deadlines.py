@@ -1,5 +1,6 @@
 """Every deadline in one list: obligation due dates, agreement expiries, NK pks_due_on dates."""
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -18,7 +19,9 @@ from app.agreements.status import (
     effective_valid_until_expression,
     status_expression,
 )
+from app.core.config import Settings, settings
 from app.core.errors import RuleViolation, field_error
+from app.evaluations.models import Evaluation
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
 from app.reminders.models import DeadlineType
@@ -128,7 +131,13 @@ def obligation_deadlines(
 
 
 def agreement_deadlines(
-    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    organization_id: int | None = None,
+    settings: Settings = settings,
 ) -> list[Deadline]:
     """Expiries of agreements in force, and NK pks_due_on dates, within [start, end]."""
     valid_until = effective_valid_until_expression(Agreement)
@@ -197,9 +206,111 @@ def agreement_deadlines(
         for rows, deadline_type, prefix, template in sources
         for agreement_id, title, kind, day, _ in rows
     ]
-    return deadlines + planned_signing_deadlines(
-        session, start=start, end=end, today=today, organization_id=organization_id
+    return (
+        deadlines
+        + planned_signing_deadlines(
+            session, start=start, end=end, today=today, organization_id=organization_id
+        )
+        + evaluation_deadlines(
+            session,
+            start=start,
+            end=end,
+            today=today,
+            organization_id=organization_id,
+            month=settings.EVALUATION_DUE_MONTH,
+            from_year=settings.EVALUATIONS_FROM_YEAR,
+        )
     )
+
+
+def evaluation_due_on(year: int, month: int) -> date:
+    """The last day of the month in which the evaluation of a year is due."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def evaluation_deadlines(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    organization_id: int | None = None,
+    month: int = settings.EVALUATION_DUE_MONTH,
+    from_year: int = settings.EVALUATIONS_FROM_YEAR,
+) -> list[Deadline]:
+    """The yearly evaluation (monev) of each NK and PKS in force: due by the end of
+    EVALUATION_DUE_MONTH, for the years whose due day lies in [start, end], and for the latest
+    year whose due day has passed (overdue until recorded; older years are not chased), from
+    EVALUATIONS_FROM_YEAR on. An agreement that started after a year's due day owes none for it.
+    It concerns every party."""
+    passed = [y for y in range(from_year, today.year + 1) if evaluation_due_on(y, month) < today]
+    years = {max(passed)} if passed else set()
+    years |= {
+        y
+        for y in range(max(from_year, start.year), end.year + 1)
+        if start <= evaluation_due_on(y, month) <= end
+    }
+    if not years:
+        return []
+    party_filter: list[Any] = []
+    if organization_id is not None:
+        party_filter.append(
+            select(AgreementParty.id)
+            .where(
+                AgreementParty.agreement_id == Agreement.id,
+                AgreementParty.organization_id == organization_id,
+            )
+            .correlate(Agreement)
+            .exists()
+        )
+    status = status_expression(Agreement, today)
+    rows = session.execute(
+        sa.select(
+            col(Agreement.id),
+            col(Agreement.title),
+            col(Agreement.kind),
+            sa.func.coalesce(Agreement.valid_from, Agreement.last_signed_on),
+        ).where(
+            col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
+            col(Agreement.parties_unsigned) == 0,
+            col(Agreement.parties_signed) > 0,
+            status.in_([s.value for s in IN_FORCE]),
+            *party_filter,
+        )
+    ).all()
+    if not rows:
+        return []
+    evaluated = set(
+        session.execute(
+            sa.select(col(Evaluation.agreement_id), col(Evaluation.year)).where(
+                col(Evaluation.agreement_id).in_([r[0] for r in rows]),
+                col(Evaluation.year).in_(years),
+            )
+        ).all()
+    )
+    parties = party_ids_by_agreement(session, [r[0] for r in rows])
+    deadlines = []
+    for agreement_id, title, kind, started in rows:
+        for year in sorted(years):
+            day = evaluation_due_on(year, month)
+            if (started is not None and started > day) or (agreement_id, year) in evaluated:
+                continue
+            deadlines.append(
+                Deadline(
+                    key=f"evaluation:{agreement_id}:{year}",
+                    type=DeadlineType.evaluation_due,
+                    due_on=day,
+                    title=f"Evaluasi tahunan (monev) {year} {AgreementKind(kind).value.upper()}: "
+                    f"{title}",
+                    agreement_id=agreement_id,
+                    agreement_title=title,
+                    agreement_kind=AgreementKind(kind),
+                    organization_ids=parties.get(agreement_id, ()),
+                    overdue=day < today,
+                    may_be_overdue=True,
+                )
+            )
+    return deadlines
 
 
 def planned_signing_deadlines(
@@ -256,13 +367,24 @@ def planned_signing_deadlines(
 
 
 def collect_deadlines(
-    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    organization_id: int | None = None,
+    settings: Settings = settings,
 ) -> list[Deadline]:
     """Deadlines in [start, end] plus every overdue open obligation: overdue first, then by date."""
     deadlines = obligation_deadlines(
         session, due_until=end, due_from=start, today=today, organization_id=organization_id
     ) + agreement_deadlines(
-        session, start=start, end=end, today=today, organization_id=organization_id
+        session,
+        start=start,
+        end=end,
+        today=today,
+        organization_id=organization_id,
+        settings=settings,
     )
     return sorted(deadlines, key=lambda d: (not d.overdue, d.due_on, d.type.value, d.key))
 

@@ -15,6 +15,7 @@ class DeadlineType(StrEnum):
     agreement_expiry = "agreement_expiry"  # the valid_until of an agreement in force
     pks_due = "pks_due"  # an NK's date by which its PKS should be signed
     planned_signing = "planned_signing"  # the planned signing day of an agreement not yet signed
+    evaluation_due = "evaluation_due"  # the yearly evaluation (monev) of an agreement in force
 
 
 class ReminderStatus(StrEnum):

@@ -65,12 +65,13 @@ OrganizationQuery = Annotated[
 @router.get(
     "/api/v1/deadlines",
     response_model=list[DeadlinePublic],
-    summary="What is due: obligations, expiries, PKS signing dates",
+    summary="What is due: obligations, expiries, PKS signing dates, plans, evaluations",
     responses=responses(422),
 )
 def deadlines(
     session: SessionDep,
     today: TodayDep,
+    settings: SettingsDep,
     start: FromQuery = None,
     end: Annotated[Day | None, Query(alias="to", description="Default: from + 90 days.")] = None,
     organization_id: OrganizationQuery = None,
@@ -78,12 +79,19 @@ def deadlines(
     """One list by date of obligation due dates (kewajiban), expiries of NK and PKS in force
     (`valid_until`), NK `pks_due_on` dates, and planned signing days (`planned_signing_on`) of
     agreements a party has still to sign (concerning the parties that have not signed; kept while
-    passed, like an overdue obligation), each with its agreement and the organizations concerned.
+    passed, like an overdue obligation), and the yearly evaluation (monev) of each NK and PKS in
+    force not yet recorded (due by the end of EVALUATION_DUE_MONTH), each with its agreement and
+    the organizations concerned.
     Overdue ones come first. A date on a weekend or an Indonesian public
     holiday is flagged (`non_working_day`) so staff can move it before it bites."""
     start, end = deadline_window(today, start, end, 90)
     found = collect_deadlines(
-        session, start=start, end=end, today=today, organization_id=organization_id
+        session,
+        start=start,
+        end=end,
+        today=today,
+        organization_id=organization_id,
+        settings=settings,
     )
     return deadlines_public(session, found)
 
@@ -113,7 +121,12 @@ def calendar(
     found = deadlines_public(
         session,
         collect_deadlines(
-            session, start=start, end=end, today=today, organization_id=organization_id
+            session,
+            start=start,
+            end=end,
+            today=today,
+            organization_id=organization_id,
+            settings=settings,
         ),
     )
     feed = calendar_feed(found, now, alarm_days_before=settings.REMINDER_DAYS_BEFORE)

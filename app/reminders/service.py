@@ -52,7 +52,7 @@ def due_reminders(session: Session, *, as_of: date, settings: Settings) -> list[
     horizon = as_of + timedelta(days=max(settings.REMINDER_DAYS_BEFORE, default=0))
     deadlines: list[Deadline] = obligation_deadlines(
         session, due_until=horizon, due_from=None, today=as_of
-    ) + agreement_deadlines(session, start=as_of, end=horizon, today=as_of)
+    ) + agreement_deadlines(session, start=as_of, end=horizon, today=as_of, settings=settings)
     rows = []
     for deadline in deadlines:
         point = reached_point(

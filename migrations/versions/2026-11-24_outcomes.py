@@ -1,4 +1,4 @@
-"""outcomes: compliance assessments, organizations' region, signing plans (and their deadlines)
+"""outcomes: compliance assessments, evaluations, organizations' region, signing plans
 
 Revision ID: 7d3f0a2c9e61
 Revises: 5a7c1e9b2d40
@@ -109,7 +109,46 @@ def upgrade() -> None:
                 "pending_reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True
             )
         )
-    _deadline_types((*DEADLINE_TYPES, "planned_signing"))
+    op.create_table(
+        "evaluation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.Column("obstacles", sa.Text(), nullable=True),
+        sa.Column("follow_up", sa.Text(), nullable=True),
+        sa.Column(
+            "recommendation",
+            sa.Enum(
+                "continue",
+                "extend",
+                "revise",
+                "stop",
+                name="recommendation",
+                native_enum=False,
+                create_constraint=True,
+                length=10,
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("score BETWEEN 1 AND 4", name=op.f("evaluation_score_range_check")),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreement.id"],
+            name=op.f("evaluation_agreement_id_fkey"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("evaluation_pkey")),
+        sa.UniqueConstraint("agreement_id", "period", name="uq_evaluation_period"),
+    )
+    op.create_index(op.f("ix_evaluation_agreement_id"), "evaluation", ["agreement_id"])
+    op.create_index(op.f("ix_evaluation_year"), "evaluation", ["year"])
+    _deadline_types((*DEADLINE_TYPES, "planned_signing", "evaluation_due"))
     _restore_sqlite_indexes()
 
 
@@ -127,4 +166,7 @@ def downgrade() -> None:
         op.f("ix_compliance_assessment_organization_id"), table_name="compliance_assessment"
     )
     op.drop_table("compliance_assessment")
+    op.drop_index(op.f("ix_evaluation_year"), table_name="evaluation")
+    op.drop_index(op.f("ix_evaluation_agreement_id"), table_name="evaluation")
+    op.drop_table("evaluation")
     _restore_sqlite_indexes()

@@ -43,6 +43,7 @@ def test_overdue_first_then_by_date_with_types(client: TestClient, kalsel: Kalse
         ("obligation_due", "2026-10-01"),
         ("obligation_due", "2026-11-29"),
         ("pks_due", "2026-12-15"),
+        ("evaluation_due", "2026-12-31"),  # the NK's yearly monev
         ("obligation_due", "2027-01-01"),
     ]
     assert items[0]["overdue"] is True and items[0]["obligation_id"] == w["late"]

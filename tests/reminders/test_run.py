@@ -59,6 +59,9 @@ class TestPoints:
         run_settings: dict[str, Any],
     ) -> None:
         create_obligation(client, signed_nk["id"], kalsel.ori, "2026-12-31")
+        # One obligation's points; the NK's own yearly monev (also due 31 December) has its own
+        # test (tests/test_evaluations.py).
+        run_settings["EVALUATIONS_FROM_YEAR"] = 2100
         expected = [
             ("2026-11-30", "before_30"),  # 31 days before: nothing yet
             ("2026-12-01", "before_30"),

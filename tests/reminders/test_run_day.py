@@ -73,6 +73,7 @@ class TestDryRun:
         run_settings: dict[str, Any],
     ) -> None:
         create_obligation(client, signed_nk["id"], kalsel.ori, "2027-01-31", "Laporan tahunan")
+        run_settings["EVALUATIONS_FROM_YEAR"] = 2100  # the NK's monev: tests/test_evaluations.py
         response = client.post(RUN, json={"as_of": "2027-01-01", "dry_run": True}, headers=AUTH)
         assert response.status_code == 200, response.text
         result = response.json()

@@ -103,6 +103,15 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
     ("GET agreement", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}"), READ),
     ("GET import template", lambda c, w: c.get("/api/v1/imports/template.xlsx"), READ),
     ("GET results", lambda c, w: c.get("/api/v1/compliance-assessments"), READ),
+    ("GET evaluations", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/evaluations"), READ),
+    (
+        "POST evaluation",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/evaluations",
+            json={"period": "2025", "score": 3, "findings": "x", "recommendation": "continue"},
+        ),
+        writes(201),
+    ),
     ("GET outcomes", lambda c, w: c.get(f"/api/v1/outcomes?organization_id={w.k.province}"), READ),
     (
         "POST result",

@@ -1,0 +1,1 @@
+"""Monitoring and evaluation (monev) of agreements: one evaluation per agreement and period."""
