@@ -66,6 +66,31 @@ def test_kalsel_from_yellow_in_2021_to_green_in_2023_beside_its_nk_and_21_pks(
     assert y2023["without_agreement"] == {"green": 0, "yellow": 0, "red": 0, "unknown": 0}
 
 
+def test_each_agreement_in_force_shows_its_evaluation_of_the_year(
+    client: TestClient, seeded: None
+) -> None:
+    province = org_id(client, "Pemprov Kalsel")
+    nk = client.get("/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"}).json()
+    nk_id = nk["items"][0]["id"]
+    body = {"score": 2, "findings": "Sebagian berjalan.", "recommendation": "revise"}
+    for period in ("2023-H1", "2023-H2"):
+        response = client.post(
+            f"/api/v1/agreements/{nk_id}/evaluations", json=body | {"period": period}
+        )
+        assert response.status_code == 201, response.text
+    view = client.get("/api/v1/outcomes", params={"organization_id": province}).json()
+    by_year = {y["year"]: y for y in view["years"]}
+    held = {a["id"]: a for a in entry(by_year[2023], province)["agreements_in_force"]}
+    assert held[nk_id]["evaluation"] == {
+        "period": "2023-H2",
+        "score": 2,
+        "recommendation": "revise",
+    }
+    assert {a["id"]: a for a in entry(by_year[2022], province)["agreements_in_force"]}[nk_id][
+        "evaluation"
+    ] is None
+
+
 def test_kalteng_scores_86_6_and_the_view_has_a_span(client: TestClient, seeded: None) -> None:
     kalteng = org_id(client, "Pemprov Kalteng")
     body = client.get(

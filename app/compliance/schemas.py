@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
 from app.core.schemas import URL_MAX, Id, RequestBody, ShortText
+from app.evaluations.models import Recommendation
 
 Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
 Source = Annotated[
@@ -81,6 +82,14 @@ COMPLIANCE_EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+class EvaluationBrief(BaseModel):
+    """An agreement's evaluation (monev) of a year, in brief."""
+
+    period: str
+    score: int
+    recommendation: Recommendation
+
+
 class AgreementInForce(BaseModel):
     """An agreement in force in a year, and which organization of the view holds it."""
 
@@ -88,6 +97,10 @@ class AgreementInForce(BaseModel):
     kind: AgreementKind
     title: str
     held_by: int = Field(description="The organization of the view that is its party.")
+    evaluation: EvaluationBrief | None = Field(
+        description="Its evaluation of that year (the whole year's, else the later half's); "
+        "null when none is recorded."
+    )
 
 
 class OutcomeEntry(BaseModel):

@@ -14,6 +14,7 @@ from app.compliance.schemas import (
     AgreementInForce,
     ComplianceAssessmentCreate,
     ComplianceAssessmentPublic,
+    EvaluationBrief,
     OutcomeEntry,
     OutcomesPublic,
     OutcomeYear,
@@ -21,6 +22,7 @@ from app.compliance.schemas import (
 )
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.pagination import paginate
+from app.evaluations.models import Evaluation
 from app.organizations.models import Organization
 from app.organizations.service import get_organization
 
@@ -173,6 +175,34 @@ def _agreements_in_force(
     return found
 
 
+def _evaluations_of(
+    session: Session, agreement_ids: set[int], first: int, last: int
+) -> dict[tuple[int, int], EvaluationBrief]:
+    """Each agreement's evaluation of each year: the whole year's, else the later half's."""
+    if not agreement_ids:
+        return {}
+    found = session.exec(
+        select(Evaluation).where(
+            col(Evaluation.agreement_id).in_(agreement_ids),
+            col(Evaluation.year) >= first,
+            col(Evaluation.year) <= last,
+        )
+    ).all()
+
+    def rank(evaluation: Evaluation) -> int:
+        return {"": 2, "-H2": 1, "-H1": 0}[evaluation.period[4:]]
+
+    best: dict[tuple[int, int], Evaluation] = {}
+    for evaluation in found:
+        key = (evaluation.agreement_id, evaluation.year)
+        if key not in best or rank(evaluation) > rank(best[key]):
+            best[key] = evaluation
+    return {
+        key: EvaluationBrief(period=e.period, score=e.score, recommendation=e.recommendation)
+        for key, e in best.items()
+    }
+
+
 def outcomes(
     *,
     session: Session,
@@ -221,11 +251,17 @@ def outcomes(
         return chain
 
     by_key = {(a.organization_id, a.year): a for a in assessments}
+    in_force = _agreements_in_force(session, ids, first, last)
+    evaluations = _evaluations_of(session, {row[1] for row in in_force}, first, last)
     held: dict[tuple[int, int], dict[int, AgreementInForce]] = {}
-    for year, agreement_id, kind, title, party in _agreements_in_force(session, ids, first, last):
+    for year, agreement_id, kind, title, party in in_force:
         for holder in line_of(party):
             held.setdefault((holder, year), {})[agreement_id] = AgreementInForce(
-                id=agreement_id, kind=kind, title=title, held_by=party
+                id=agreement_id,
+                kind=kind,
+                title=title,
+                held_by=party,
+                evaluation=evaluations.get((agreement_id, year)),
             )
     shown = {oid for oid, _ in by_key} | {
         oid for oid, _ in held if organizations[oid].parent_id is None or oid == organization_id
