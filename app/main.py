@@ -33,6 +33,7 @@ from app.organizations.router import router as organizations_router
 from app.reminders.router import calendar_router, run_router
 from app.reminders.router import router as reminders_router
 from app.reminders.service import oldest_undelivered_age
+from app.stats.router import router as stats_router
 from app.users.auth import calendar_caller, current_caller
 from app.users.router import router as users_router
 
@@ -138,6 +139,7 @@ def create_app() -> FastAPI:
         imports_router,
         compliance_router,
         evaluations_router,
+        stats_router,
         users_router,
     ):
         app.include_router(router, dependencies=with_key)

@@ -103,6 +103,7 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
     ("GET agreement", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}"), READ),
     ("GET import template", lambda c, w: c.get("/api/v1/imports/template.xlsx"), READ),
     ("GET results", lambda c, w: c.get("/api/v1/compliance-assessments"), READ),
+    ("GET stats", lambda c, w: c.get("/api/v1/stats"), READ),
     ("GET evaluations", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/evaluations"), READ),
     (
         "POST evaluation",

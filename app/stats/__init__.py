@@ -1,0 +1,1 @@
+"""Figures for the front page, from every domain."""

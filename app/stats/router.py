@@ -1,0 +1,25 @@
+"""The front page's figures."""
+
+from fastapi import APIRouter
+
+from app.core.db import SessionDep
+from app.core.deps import SettingsDep, TodayDep
+from app.core.errors import responses
+from app.stats.service import StatsPublic, stats
+
+router = APIRouter(tags=["Outcomes"])
+
+
+@router.get(
+    "/api/v1/stats",
+    response_model=StatsPublic,
+    summary="The registry at a glance: figures for the front page",
+    responses=responses(401, 429),
+)
+def front_page(session: SessionDep, today: TodayDep, settings: SettingsDep) -> StatsPublic:
+    """How many NK and PKS are in each status; how many were signed each year; what lapses in
+    the next 90 days; how many SKPD hold a signed PKS under each NK in force (the 20 signed
+    last); how many yearly evaluations (monev) are due or overdue; and the zones of the latest
+    compliance results (penilaian kepatuhan). On the seeded registry: 21 PKS active under the
+    Kalsel NK, signed in 2022, 21 of its 22 SKPD covered."""
+    return stats(session=session, today=today, settings=settings)

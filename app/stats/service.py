@@ -1,0 +1,160 @@
+"""The front page's figures, each from the rule that owns it (status, deadlines, coverage)."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from app.agreements.derivation.service import coverage_of
+from app.agreements.models import Agreement, AgreementKind, AgreementStatus
+from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
+from app.compliance.models import ComplianceAssessment
+from app.core.config import Settings
+from app.reminders.deadlines import agreement_deadlines, evaluation_deadlines
+from app.reminders.models import DeadlineType
+
+COVERAGE_SHOWN = 20
+KINDS = (AgreementKind.nk, AgreementKind.pks)
+
+
+class SignedInYear(BaseModel):
+    year: int
+    nk: int = 0
+    pks: int = 0
+
+
+class NkCoverage(BaseModel):
+    nk_id: int
+    title: str
+    agencies: int = Field(description="SKPD of its government parties.")
+    with_signed_pks: int = Field(description="Of them, those holding a signed PKS under it.")
+    overdue: int = Field(description="Past the NK's pks_due_on without a signed PKS.")
+
+
+class DueCounts(BaseModel):
+    due: int = Field(description="Due within the window, not yet passed.")
+    overdue: int
+
+
+class ZoneYear(BaseModel):
+    year: int
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+
+
+class StatsPublic(BaseModel):
+    """The registry at a glance, today."""
+
+    as_of: date
+    agreements: dict[str, dict[str, int]] = Field(
+        description="How many NK and PKS are in each status, e.g. agreements.pks.active."
+    )
+    signed_per_year: list[SignedInYear] = Field(
+        description="Agreements fully signed each year (the day the last party signed)."
+    )
+    expiring_next_90_days: dict[str, int] = Field(
+        description="NK and PKS in force whose validity ends within 90 days."
+    )
+    nk_in_force: int
+    coverage: list[NkCoverage] = Field(
+        description=f"The SKPD coverage of the {COVERAGE_SHOWN} NK in force signed last (each in "
+        "full at GET /api/v1/agreements/{id}/coverage)."
+    )
+    evaluations: DueCounts = Field(
+        description="Yearly evaluations (monev) of agreements in force not yet recorded."
+    )
+    compliance_latest: ZoneYear | None = Field(
+        description="The zones of the latest year with compliance results recorded."
+    )
+
+
+def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
+    """The front page's figures as of today."""
+    status = status_expression(Agreement, today)
+    by_kind: dict[str, dict[str, int]] = {kind.value: {} for kind in KINDS}
+    for kind, state, count in session.execute(
+        sa.select(col(Agreement.kind), status, sa.func.count())
+        .where(col(Agreement.kind).in_(KINDS))
+        .group_by(col(Agreement.kind), status)
+    ):
+        by_kind[AgreementKind(kind).value][AgreementStatus(state).value] = count
+
+    year = sa.extract("year", col(Agreement.last_signed_on))
+    signed: dict[int, SignedInYear] = {}
+    for found_year, kind, count in session.execute(
+        sa.select(year, col(Agreement.kind), sa.func.count())
+        .where(
+            col(Agreement.kind).in_(KINDS),
+            col(Agreement.parties_unsigned) == 0,
+            col(Agreement.parties_signed) > 0,
+            col(Agreement.last_signed_on).is_not(None),
+            status.in_([s.value for s in FULLY_SIGNED] + [AgreementStatus.terminated.value]),
+        )
+        .group_by(year, col(Agreement.kind))
+    ):
+        entry = signed.setdefault(int(found_year), SignedInYear(year=int(found_year)))
+        setattr(entry, AgreementKind(kind).value, count)
+
+    window_end = today + timedelta(days=90)
+    expiring = {kind.value: 0 for kind in KINDS}
+    for deadline in agreement_deadlines(
+        session, start=today, end=window_end, today=today, settings=settings
+    ):
+        if deadline.type == DeadlineType.agreement_expiry:
+            expiring[deadline.agreement_kind.value] += 1
+    evaluations = evaluation_deadlines(
+        session,
+        start=today,
+        end=window_end,
+        today=today,
+        month=settings.EVALUATION_DUE_MONTH,
+        from_year=settings.EVALUATIONS_FROM_YEAR,
+    )
+
+    in_force: list[Any] = list(
+        session.execute(
+            sa.select(col(Agreement.id), col(Agreement.title))
+            .where(col(Agreement.kind) == AgreementKind.nk, status.in_([s.value for s in IN_FORCE]))
+            .order_by(col(Agreement.last_signed_on).desc(), col(Agreement.id).desc())
+        )
+    )
+    coverage = []
+    for nk_id, title in in_force[:COVERAGE_SHOWN]:
+        counts = coverage_of(session=session, nk_id=nk_id, as_of=today, today=today).counts
+        coverage.append(
+            NkCoverage(
+                nk_id=nk_id,
+                title=title,
+                agencies=sum(n for key, n in counts.items() if key != "overdue"),
+                with_signed_pks=sum(counts.get(s.value, 0) for s in FULLY_SIGNED),
+                overdue=counts.get("overdue", 0),
+            )
+        )
+
+    latest = session.exec(select(sa.func.max(ComplianceAssessment.year))).one()
+    zones = None
+    if latest is not None:
+        zones = ZoneYear(year=latest)
+        for zone, count in session.execute(
+            sa.select(col(ComplianceAssessment.zone), sa.func.count())
+            .where(col(ComplianceAssessment.year) == latest)
+            .group_by(col(ComplianceAssessment.zone))
+        ):
+            setattr(zones, zone.value if hasattr(zone, "value") else str(zone), count)
+
+    return StatsPublic(
+        as_of=today,
+        agreements=by_kind,
+        signed_per_year=[signed[y] for y in sorted(signed)],
+        expiring_next_90_days=expiring,
+        nk_in_force=len(in_force),
+        coverage=coverage,
+        evaluations=DueCounts(
+            due=sum(not d.overdue for d in evaluations),
+            overdue=sum(d.overdue for d in evaluations),
+        ),
+        compliance_latest=zones,
+    )
