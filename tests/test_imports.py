@@ -325,3 +325,23 @@ def test_a_retried_commit_with_its_idempotency_key_gets_the_first_answer(
     assert again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
+
+
+def test_a_party_that_has_not_signed_keeps_its_reason_and_the_plan(
+    client: TestClient, seeded: None
+) -> None:
+    lines = [
+        "Kode;Jenis;Judul;Pihak;Nomor;Tanggal tanda tangan;Alasan belum tanda tangan;"
+        "Rencana tanda tangan",
+        "NK-9;NK;Sinergi Pelayanan Publik 2026;Ombudsman RI;20/ORI-MoU/2026;2026-11-02;;2026-12-15",
+        "NK-9;;;Pemerintah Kabupaten Tapin;;2026-11-02;;",
+        "NK-9;;;Pemerintah Kabupaten Tanah Laut;;;masih ada beberapa penyesuaian;",
+    ]
+    response = upload(client, "\n".join(lines).encode(), commit=True, name="nk.csv")
+    assert response.status_code == 201, response.text
+    [nk] = agreements_numbered(client, "20/ORI-MoU/2026")
+    assert nk["status"] == "partially_signed"
+    assert nk["planned_signing_on"] == "2026-12-15"
+    pending = [p for p in nk["parties"] if not p["signed"]]
+    assert [p["pending_reason"] for p in pending] == ["masih ada beberapa penyesuaian"]
+    assert all(p["pending_reason"] is None for p in nk["parties"] if p["signed"])

@@ -107,6 +107,21 @@ AGREEMENT_COLUMNS = [
         "it has not signed.",
         16,
     ),
+    ImportColumn(
+        "Alasan belum tanda tangan",
+        "pending_reason",
+        False,
+        "Why this party has not signed yet, e.g. 'masih ada beberapa penyesuaian yang perlu "
+        "disepakati'.",
+        34,
+    ),
+    ImportColumn(
+        "Rencana tanda tangan",
+        "planned_signing_on",
+        False,
+        "When the parties plan to sign an agreement not yet signed by all; a date.",
+        16,
+    ),
 ]
 
 COLUMNS = {

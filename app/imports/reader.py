@@ -141,9 +141,11 @@ def read_csv(content: bytes) -> list[Sheet]:
         text = content.decode("cp1252", errors="replace")
     if "\x00" in text:
         raise _refuse("not a CSV file (it holds binary data)")
-    sample = text[:8192]
+    # The header line decides the delimiter: later rows are often ragged (trailing empty cells
+    # left out), which defeats the Sniffer's consistency test over several lines.
+    header = text.lstrip("\ufeff").split("\n", 1)[0][:8192]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(header, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     try:

@@ -75,6 +75,7 @@ AGREEMENT_FIELD_COLUMNS = {
     "valid_from": "valid_from",
     "valid_until": "valid_until",
     "scope_items": "scope",
+    "planned_signing_on": "planned_signing_on",
 }
 PARTY_FIELD_COLUMNS = {
     "organization_id": "party",
@@ -82,8 +83,18 @@ PARTY_FIELD_COLUMNS = {
     "signatory_name": "signatory_name",
     "signatory_title": "signatory_title",
     "signed_on": "signed_on",
+    "pending_reason": "pending_reason",
 }
-AGREEMENT_LEVEL = ("kind", "title", "parent", "description", "valid_from", "valid_until", "scope")
+AGREEMENT_LEVEL = (
+    "kind",
+    "title",
+    "parent",
+    "description",
+    "valid_from",
+    "valid_until",
+    "scope",
+    "planned_signing_on",
+)
 
 
 class RowError(Exception):
@@ -101,6 +112,7 @@ class _Party:
     document_number: str | None
     signatory_name: str | None
     signatory_title: str | None
+    pending_reason: str | None
     signed: bool
     signed_on: date | None
 
@@ -470,7 +482,7 @@ class _Run:
                 )
             )
         dates: dict[str, date | None] = {}
-        for key in ("valid_from", "valid_until"):
+        for key in ("valid_from", "valid_until", "planned_signing_on"):
             try:
                 dates[key] = as_date(first.cells[key].value if key in first.cells else None)
             except ValueError as why:
@@ -515,6 +527,7 @@ class _Run:
                     document_number=row.text("document_number"),
                     signatory_name=row.text("signatory_name"),
                     signatory_title=row.text("signatory_title"),
+                    pending_reason=row.text("pending_reason"),
                     signed=signed,
                     signed_on=signed_on,
                 )
@@ -540,6 +553,7 @@ class _Run:
             "parent_id": parent_id,
             "valid_from": dates.get("valid_from"),
             "valid_until": dates.get("valid_until"),
+            "planned_signing_on": dates.get("planned_signing_on"),
             "scope_items": [{"title": item} for item in scope],
             "parties": [
                 {
@@ -547,6 +561,7 @@ class _Run:
                     "document_number": p.document_number,
                     "signatory_name": p.signatory_name,
                     "signatory_title": p.signatory_title,
+                    "pending_reason": p.pending_reason,
                 }
                 for p in parties
             ],
