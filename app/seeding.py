@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.agreements import lifecycle
 from app.agreements import service as agreements
@@ -38,22 +38,11 @@ class SeedReport:
     keys: dict[str, int] = field(default_factory=dict)
 
 
-def _find_organization(session: Session, name: str, parent_id: int | None) -> Organization | None:
-    parent_condition = (
-        col(Organization.parent_id).is_(None)
-        if parent_id is None
-        else Organization.parent_id == parent_id
-    )
-    return session.exec(
-        select(Organization).where(func.lower(Organization.name) == name.lower(), parent_condition)
-    ).first()
-
-
 def _seed_organizations(
     session: Session, entries: list[dict[str, Any]], parent_id: int | None, report: SeedReport
 ) -> None:
     for entry in entries:
-        existing: Organization | OrganizationPublic | None = _find_organization(
+        existing: Organization | OrganizationPublic | None = organizations.organization_named(
             session, entry["name"], parent_id
         )
         if existing is None:

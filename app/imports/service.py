@@ -39,7 +39,7 @@ from app.imports.schemas import (
 )
 from app.organizations.models import Organization, OrganizationKind
 from app.organizations.schemas import OrganizationCreate
-from app.organizations.service import create_organization
+from app.organizations.service import create_organization, organization_named
 from app.users.access import require_organization_creator, require_party_editor
 from app.users.auth import Caller
 
@@ -296,21 +296,14 @@ class _Run:
             )
         except ValidationError as error:
             return self.refused(sheet, [row], name, self.from_validation(sheet, error, locate))
-        existing = self.session.exec(
-            select(Organization.id).where(
-                sa.func.lower(Organization.name) == organization_in.name.lower(),
-                Organization.parent_id == parent_id
-                if parent_id is not None
-                else col(Organization.parent_id).is_(None),
-            )
-        ).first()
+        existing = organization_named(self.session, organization_in.name, parent_id)
         if existing is not None:
             self.records.append(
                 ImportedRecord(
                     sheet=sheet,
                     rows=[row.number],
                     action=RowAction.exists,
-                    id=existing,
+                    id=existing.id,
                     label=organization_in.name,
                     note="the same name under the same parent",
                 )

@@ -38,9 +38,10 @@ def _parent_or_refuse(session: Session, parent_id: int) -> Organization:
     return parent
 
 
-def _refuse_duplicate_name(
-    session: Session, *, name: str, parent_id: int | None, exclude_id: int | None = None
-) -> None:
+def organization_named(
+    session: Session, name: str, parent_id: int | None, exclude_id: int | None = None
+) -> Organization | None:
+    """The organization with this name (any case) under this parent (None: at the top level)."""
     query = select(Organization).where(
         func.lower(Organization.name) == name.lower(),
         Organization.parent_id == parent_id
@@ -49,7 +50,13 @@ def _refuse_duplicate_name(
     )
     if exclude_id is not None:
         query = query.where(Organization.id != exclude_id)
-    existing = session.exec(query).first()
+    return session.exec(query).first()
+
+
+def _refuse_duplicate_name(
+    session: Session, *, name: str, parent_id: int | None, exclude_id: int | None = None
+) -> None:
+    existing = organization_named(session, name, parent_id, exclude_id)
     if existing is not None:
         where = "at the top level" if parent_id is None else "under the same parent"
         raise Conflict(

@@ -130,6 +130,21 @@ def obligation_deadlines(
     ]
 
 
+def _with_party(organization_id: int | None) -> list[Any]:
+    """The condition (none, or one) that the organization is a party of the agreement."""
+    if organization_id is None:
+        return []
+    return [
+        select(AgreementParty.id)
+        .where(
+            AgreementParty.agreement_id == Agreement.id,
+            AgreementParty.organization_id == organization_id,
+        )
+        .correlate(Agreement)
+        .exists()
+    ]
+
+
 def agreement_deadlines(
     session: Session,
     *,
@@ -142,17 +157,7 @@ def agreement_deadlines(
     """Expiries of agreements in force, and NK pks_due_on dates, within [start, end]."""
     valid_until = effective_valid_until_expression(Agreement)
     status = status_expression(Agreement, today)
-    party_filter: list[Any] = []
-    if organization_id is not None:
-        party_filter.append(
-            select(AgreementParty.id)
-            .where(
-                AgreementParty.agreement_id == Agreement.id,
-                AgreementParty.organization_id == organization_id,
-            )
-            .correlate(Agreement)
-            .exists()
-        )
+    party_filter = _with_party(organization_id)
     kinds = (AgreementKind.nk, AgreementKind.pks)
     expiring = session.execute(
         sa.select(
@@ -252,17 +257,7 @@ def evaluation_deadlines(
     }
     if not years:
         return []
-    party_filter: list[Any] = []
-    if organization_id is not None:
-        party_filter.append(
-            select(AgreementParty.id)
-            .where(
-                AgreementParty.agreement_id == Agreement.id,
-                AgreementParty.organization_id == organization_id,
-            )
-            .correlate(Agreement)
-            .exists()
-        )
+    party_filter = _with_party(organization_id)
     status = status_expression(Agreement, today)
     rows = session.execute(
         sa.select(
