@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Response
 from sqlalchemy import Engine
 
+from app.activities.router import router as activities_router
 from app.agreements.derivation.router import router as derivation_router
 from app.agreements.lifecycle_router import after_signing_router
 from app.agreements.lifecycle_router import router as lifecycle_router
@@ -139,6 +140,7 @@ def create_app() -> FastAPI:
         imports_router,
         compliance_router,
         evaluations_router,
+        activities_router,
         stats_router,
         users_router,
     ):

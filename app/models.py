@@ -1,5 +1,6 @@
 """Every table model, imported in one place for Alembic and relationship resolution."""
 
+from app.activities.models import Activity, ActivityDocument, ActivityScopeItem
 from app.agreements.models import (
     Agreement,
     AgreementEvent,
@@ -18,6 +19,9 @@ from app.reminders.models import Reminder
 from app.users.models import ApiKey, User
 
 __all__ = [
+    "Activity",
+    "ActivityDocument",
+    "ActivityScopeItem",
     "ApiKey",
     "AuditEvent",
     "ComplianceAssessment",

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
+from app.activities.models import Activity, ActivityScopeItem
 from app.agreements import lifecycle, service
 from app.agreements.models import Agreement, AgreementEvent, AgreementParty
 from app.agreements.schemas import AgreementCreate, SignatureIn
@@ -56,7 +57,9 @@ class Committed:
     province: int
     agencies: list[int]
 
-    def nk(self, title: str, number: str | None = None) -> AgreementCreate:
+    def nk(
+        self, title: str, number: str | None = None, scope: tuple[str, ...] = ()
+    ) -> AgreementCreate:
         return AgreementCreate.model_validate(
             {
                 "kind": "nk",
@@ -65,14 +68,17 @@ class Committed:
                     {"organization_id": self.ori},
                     {"organization_id": self.province, "document_number": number},
                 ],
+                "scope_items": [{"title": item} for item in scope],
             }
         )
 
-    def signed_nk(self, title: str, on: date = date(2021, 10, 28)) -> int:
+    def signed_nk(
+        self, title: str, on: date = date(2021, 10, 28), scope: tuple[str, ...] = ()
+    ) -> int:
         """An NK signed by both parties, through the services."""
         with Session(self.engine) as session:
             nk_id = service.create_agreement(
-                session=session, agreement_in=self.nk(title), today=TODAY
+                session=session, agreement_in=self.nk(title, scope=scope), today=TODAY
             )
             lifecycle.finalize_agreement(session=session, agreement_id=nk_id, today=TODAY)
             for org in (self.ori, self.province):
@@ -141,6 +147,19 @@ def committed(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Commit
                 )
             )
         )
+        activity_ids = list(
+            session.exec(select(Activity.id).where(col(Activity.agreement_id).in_(agreement_ids)))
+        )
+        session.execute(
+            delete(AuditEvent).where(
+                col(AuditEvent.subject_type) == "activity",
+                col(AuditEvent.subject_id).in_(activity_ids),
+            )
+        )
+        session.execute(
+            delete(ActivityScopeItem).where(col(ActivityScopeItem.activity_id).in_(activity_ids))
+        )
+        session.execute(delete(Activity).where(col(Activity.id).in_(activity_ids)))
         for table in (Reminder, Obligation, AgreementDocument, AgreementEvent):
             session.execute(delete(table).where(col(table.agreement_id).in_(agreement_ids)))
         # Children first: PKS and amendments refer to their NK.

@@ -1,14 +1,18 @@
 """Two staff (or two replicas) at the same moment: real connections, committed data, threads."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.activities.models import Activity
+from app.activities.schemas import ActivityCreate, ActivityPublic
+from app.activities.service import create_activity
 from app.agreements import service
-from app.agreements.models import Agreement, AgreementParty
+from app.agreements.models import Agreement, AgreementParty, ScopeItem
 from app.agreements.schemas import AgreementCreate, AgreementUpdate
 from app.core.errors import AppError, RuleViolation
 from app.evaluations.models import Evaluation, Recommendation
@@ -16,6 +20,11 @@ from app.evaluations.schemas import EvaluationCreate, EvaluationPublic
 from app.evaluations.service import create_evaluation
 from app.imports.schemas import ImportReport
 from app.imports.service import import_register
+from app.obligations.models import Obligation, Recurrence
+from app.obligations.schemas import ObligationCreate
+from app.obligations.service import create_obligation
+from app.users.auth import Caller
+from app.users.models import Role
 from tests.concurrency import Committed, run_together
 from tests.conftest import TODAY
 
@@ -209,3 +218,49 @@ def test_one_period_evaluated_twice_at_once_is_kept_once(committed: Committed) -
         assert len(kept) == 1
         session.execute(delete(Evaluation).where(col(Evaluation.agreement_id) == nk_id))
         session.commit()
+
+
+def test_one_obligation_fulfilled_by_reports_at_once_is_completed_once(
+    committed: Committed,
+) -> None:
+    nk_id = committed.signed_nk("NK kegiatan", scope=("Sosialisasi standar pelayanan",))
+    with Session(committed.engine) as session:
+        owed = create_obligation(
+            session=session,
+            agreement_id=nk_id,
+            obligation_in=ObligationCreate(
+                title="Sosialisasi triwulanan",
+                responsible_organization_id=committed.province,
+                due_on=date(2026, 12, 31),
+                recurrence=Recurrence.quarterly,
+            ),
+            today=TODAY,
+        )
+        [item] = session.exec(select(ScopeItem.id).where(ScopeItem.agreement_id == nk_id)).all()
+    admin = Caller(id=0, name="admin", role=Role.admin, organization_id=None)
+
+    def job(i: int) -> Callable[[Session], Any]:
+        report = ActivityCreate(
+            title=f"Sosialisasi {i}",
+            held_on=date(2026, 11, 2),
+            description="Sosialisasi kepada petugas layanan.",
+            scope_item_ids=[item or 0],
+            organization_id=committed.province,
+            obligation_id=owed,
+        )
+        return lambda s: create_activity(
+            session=s, caller=admin, agreement_id=nk_id, activity_in=report, today=TODAY
+        )
+
+    results = run_together(committed.engine, [job(i) for i in range(3)])
+    reported = [r for r in results if isinstance(r, ActivityPublic)]
+    assert len(reported) == 1, results
+    assert all(isinstance(r, AppError) and r.status == 409 for r in results if r not in reported)
+    with Session(committed.engine) as session:
+        kept = session.exec(select(Activity).where(Activity.agreement_id == nk_id)).all()
+        assert [a.obligation_id for a in kept] == [owed]
+        series = session.exec(select(Obligation).where(Obligation.agreement_id == nk_id)).all()
+        assert sorted((o.due_on, o.completed_on) for o in series) == [
+            (date(2026, 12, 31), date(2026, 11, 2)),
+            (date(2027, 3, 31), None),
+        ]

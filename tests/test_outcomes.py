@@ -230,3 +230,23 @@ def test_kotawaringin_barat_says_why_it_has_not_signed_and_a_passed_plan_is_a_de
     assert party["pending_reason"] is None
     after = client.get("/api/v1/deadlines").json()
     assert not [d for d in after if d["type"] == "planned_signing"]
+
+
+def test_the_report_of_a_seeded_kalsel_pks_shows_its_government_yellow_before_green_after(
+    client: TestClient, seeded: None
+) -> None:
+    province = org_id(client, "Pemprov Kalsel")
+    inspektorat = org_id(client, "Inspektorat")
+    [pks] = client.get(
+        "/api/v1/agreements", params={"organization_id": inspektorat, "kind": "pks"}
+    ).json()["items"]
+    report = client.get(f"/api/v1/agreements/{pks['id']}/report")
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert (body["status"], body["signed_on"]) == ("active", "2022-07-04")
+    assert len(body["scope_items"]) == len(pks["scope_items"]) > 0
+    assert not any(item["implemented"] for item in body["scope_items"])  # none reported yet
+    party = next(p for p in body["parties"] if p["organization_id"] == inspektorat)
+    assert party["assessed_organization_id"] == province
+    assert (party["before"]["year"], party["before"]["zone"]) == (2021, "yellow")
+    assert (party["after"]["year"], party["after"]["zone"]) == (2023, "green")

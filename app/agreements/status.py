@@ -44,6 +44,8 @@ NOT_FULLY_SIGNED = (S.draft, S.awaiting_signatures, S.partially_signed)
 FULLY_SIGNED = (S.signed, S.active, S.expired, S.superseded)
 # Binding now or from a later start: may be amended, takes deadlines and reminders.
 IN_FORCE = (S.signed, S.active)
+# Signed by every party at some point: evaluated, and reported on, for the time it bound.
+SIGNED_ONCE = (*FULLY_SIGNED, S.terminated)
 # Binds no one any more. Everything else is *live*: it binds, or will once signed.
 ENDED = (S.expired, S.terminated, S.superseded, S.cancelled)
 LIVE = tuple(s for s in S if s not in ENDED)

@@ -6,8 +6,8 @@ from datetime import date
 from sqlmodel import Session
 
 from app.agreements.models import Agreement, AgreementKind
-from app.agreements.status import facts_of
-from app.core.errors import RuleViolation, field_error
+from app.agreements.status import SIGNED_ONCE, AgreementFacts, facts_of
+from app.core.errors import Conflict, RuleViolation, field_error
 
 
 def check_kind_and_parent(
@@ -102,3 +102,22 @@ def check_pks_due_on(*, kind: AgreementKind, pks_due_on: date | None) -> None:
             type_slug="pks-due-on-nk-only",
             errors=[field_error("pks_due_on", msg="only for an nk")],
         )
+
+
+def signed_facts(session: Session, agreement_id: int, today: date, doing: str) -> AgreementFacts:
+    """The facts of an NK or PKS that every party has signed (in force now or once): what is
+    evaluated and reported on. `doing` names the act for the message ("evaluated")."""
+    facts = facts_of(session, agreement_id, today)
+    if facts.agreement.kind == AgreementKind.amendment:
+        raise RuleViolation(
+            f"An adendum is {doing} with the agreement it amends "
+            f"(agreement {facts.agreement.amends_id}).",
+            type_slug="adendum-goes-with-its-agreement",
+        )
+    if facts.status not in SIGNED_ONCE:
+        raise Conflict(
+            f"Agreement {agreement_id} is {facts.status.value.replace('_', ' ')}; an agreement "
+            f"is {doing} once every party has signed it.",
+            type_slug="not-signed-yet",
+        )
+    return facts

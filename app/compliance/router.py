@@ -6,6 +6,8 @@ from fastapi import APIRouter, Body, Query, status
 
 from app.compliance import service
 from app.compliance.models import Zone
+from app.compliance.report import AgreementReport
+from app.compliance.report import agreement_report as agreement_report_of
 from app.compliance.schemas import (
     COMPLIANCE_EXAMPLES,
     ComplianceAssessmentCreate,
@@ -145,3 +147,27 @@ def outcomes(
         to_year=to_year,
         today=today,
     )
+
+
+@router.get(
+    "/api/v1/agreements/{agreement_id}/report",
+    response_model=AgreementReport,
+    summary="What one NK or PKS achieved: ruang lingkup, activities, obligations, monev, zones",
+    responses=responses(401, 404, 422, 429),
+)
+def agreement_report(
+    session: SessionDep,
+    today: TodayDep,
+    agreement_id: Annotated[int, path_id("Id of the NK or PKS.", 4)],
+) -> AgreementReport:
+    """One agreement's implementation at a glance: each ruang lingkup item in effect with the
+    activities reported for it (realisasi kegiatan; implemented when at least one is reported
+    and not rejected), the activities by verification state, the obligations kept (on time or
+    late), missed (overdue today), upcoming and waived, its evaluations (monev), and each
+    party's compliance results before and after signing (for an SKPD without results of its
+    own, those of its government).
+
+    `agreement_id=4` (the seeded PKS of the Kalsel Inspektorat, signed 4 July 2022): its
+    government, Pemprov Kalsel, was yellow in 2021 before it and green in 2023 after it.
+    """
+    return agreement_report_of(session=session, agreement_id=agreement_id, today=today)

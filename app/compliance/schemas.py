@@ -101,6 +101,10 @@ class AgreementInForce(BaseModel):
         description="Its evaluation of that year (the whole year's, else the later half's); "
         "null when none is recorded."
     )
+    activities_reported: int = Field(
+        default=0, description="Activities begun that year under it, reported and not rejected."
+    )
+    activities_verified: int = Field(default=0, description="Of them, verified by another party.")
 
 
 class OutcomeEntry(BaseModel):

@@ -6,6 +6,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.activities.models import Activity, Verification
+from app.activities.service import COUNTED
 from app.agreements.models import Agreement, AgreementKind, AgreementParty
 from app.agreements.status import effective_valid_until_expression
 from app.audit.service import record_audit
@@ -24,7 +26,7 @@ from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.pagination import paginate
 from app.evaluations.models import Evaluation
 from app.organizations.models import Organization
-from app.organizations.service import get_organization
+from app.organizations.service import get_organization, organizations_in_view
 
 MAX_YEARS = 30
 
@@ -87,20 +89,6 @@ def get_assessment(*, session: Session, assessment_id: int) -> ComplianceAssessm
             type_slug="assessment-not-found",
         )
     return _public(*found)
-
-
-def organizations_in_view(session: Session, organization_id: int) -> list[int]:
-    """The organization, every organization under it, the regency and city governments of its
-    region (for a provincial government) and every organization under those."""
-    org = sa.table("organization", sa.column("id"), sa.column("parent_id"), sa.column("region_id"))
-    tree = (
-        sa.select(org.c.id)
-        .where(sa.or_(org.c.id == organization_id, org.c.region_id == organization_id))
-        .cte("tree", recursive=True)
-    )
-    child = org.alias("child")
-    tree = tree.union_all(sa.select(child.c.id).where(child.c.parent_id == tree.c.id))
-    return sorted(set(session.scalars(sa.select(tree.c.id))))
 
 
 def list_assessments(
@@ -203,6 +191,33 @@ def _evaluations_of(
     }
 
 
+def _activities_of(
+    session: Session, agreement_ids: set[int], first: int, last: int
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(reported and not rejected, verified) activities of each agreement begun in each year."""
+    if not agreement_ids:
+        return {}
+    year = sa.extract("year", col(Activity.held_from))
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    for agreement_id, held_in, state, count in session.execute(
+        sa.select(col(Activity.agreement_id), year, col(Activity.verification), sa.func.count())
+        .where(
+            col(Activity.agreement_id).in_(agreement_ids),
+            col(Activity.verification).in_(COUNTED),
+            col(Activity.held_from) >= date(first, 1, 1),
+            col(Activity.held_from) <= date(last, 12, 31),
+        )
+        .group_by(col(Activity.agreement_id), year, col(Activity.verification))
+    ):
+        key = (agreement_id, int(held_in))
+        reported, verified = found.get(key, (0, 0))
+        found[key] = (
+            reported + count,
+            verified + (count if state == Verification.verified else 0),
+        )
+    return found
+
+
 def outcomes(
     *,
     session: Session,
@@ -253,6 +268,7 @@ def outcomes(
     by_key = {(a.organization_id, a.year): a for a in assessments}
     in_force = _agreements_in_force(session, ids, first, last)
     evaluations = _evaluations_of(session, {row[1] for row in in_force}, first, last)
+    activities = _activities_of(session, {row[1] for row in in_force}, first, last)
     held: dict[tuple[int, int], dict[int, AgreementInForce]] = {}
     for year, agreement_id, kind, title, party in in_force:
         for holder in line_of(party):
@@ -262,6 +278,8 @@ def outcomes(
                 title=title,
                 held_by=party,
                 evaluation=evaluations.get((agreement_id, year)),
+                activities_reported=activities.get((agreement_id, year), (0, 0))[0],
+                activities_verified=activities.get((agreement_id, year), (0, 0))[1],
             )
     shown = {oid for oid, _ in by_key} | {
         oid for oid, _ in held if organizations[oid].parent_id is None or oid == organization_id

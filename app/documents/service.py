@@ -1,11 +1,13 @@
 """Attaching signed documents to agreements, and finding them again."""
 
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path, PurePath
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from sqlmodel import Session, col, select
 
+from app.activities.models import ActivityDocument
 from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record
 from app.agreements.models import Agreement
@@ -14,12 +16,58 @@ from app.documents.models import AgreementDocument
 from app.documents.schemas import DocumentPublic
 from app.documents.storage import DocumentStore
 
+Stored = TypeVar("Stored", AgreementDocument, ActivityDocument)
+
 
 def clean_filename(name: str | None) -> str:
     """The last path part, printable, at most 300 characters."""
     base = PurePath((name or "").replace("\\", "/")).name
     printable = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
     return printable[:300] or "document"
+
+
+def store_once(
+    *,
+    session: Session,
+    store: DocumentStore,
+    model: type[Stored],
+    owner: dict[str, int],
+    source: BinaryIO,
+    filename: str | None,
+    declared_type: str | None,
+    recorded: Callable[[Stored], None],
+) -> tuple[Stored, bool]:
+    """The one way a file is kept: its bytes checked and stored, then its row (of `model`, under
+    `owner`) and the history `recorded` writes, in one transaction; a failure leaves neither.
+
+    The same bytes under the same owner again give the existing row (and False).
+    """
+    stored = store.put(source, declared_type)
+    existing = session.exec(
+        select(model).filter_by(**owner).where(col(model.sha256) == stored.sha256)
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        row = model.model_validate(
+            {
+                **owner,
+                "filename": clean_filename(filename),
+                "content_type": stored.content_type,
+                "size_bytes": stored.size_bytes,
+                "sha256": stored.sha256,
+            }
+        )
+        session.add(row)
+        session.flush()
+        recorded(row)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        store.discard(stored)
+        raise
+    session.refresh(row)
+    return row, True
 
 
 def attach_document(
@@ -31,31 +79,11 @@ def attach_document(
     filename: str | None,
     declared_type: str | None,
 ) -> tuple[DocumentPublic, bool]:
-    """Store the file, then its row and history in one transaction; a failure leaves neither.
-
-    The same bytes attached to the same agreement again give the existing record (and False).
-    """
+    """Keep a signed document of an agreement (see store_once)."""
     if session.get(Agreement, agreement_id) is None:
         raise AgreementNotFound(agreement_id)
-    stored = store.put(source, declared_type)
-    existing = session.exec(
-        select(AgreementDocument).where(
-            AgreementDocument.agreement_id == agreement_id,
-            AgreementDocument.sha256 == stored.sha256,
-        )
-    ).first()
-    if existing is not None:
-        return DocumentPublic.model_validate(existing), False
-    try:
-        document = AgreementDocument(
-            agreement_id=agreement_id,
-            filename=clean_filename(filename),
-            content_type=stored.content_type,
-            size_bytes=stored.size_bytes,
-            sha256=stored.sha256,
-        )
-        session.add(document)
-        session.flush()
+
+    def recorded(document: AgreementDocument) -> None:
         record(
             session,
             agreement_id,
@@ -65,13 +93,18 @@ def attach_document(
             sha256=document.sha256,
             size_bytes=document.size_bytes,
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        store.discard(stored)
-        raise
-    session.refresh(document)
-    return DocumentPublic.model_validate(document), True
+
+    document, created = store_once(
+        session=session,
+        store=store,
+        model=AgreementDocument,
+        owner={"agreement_id": agreement_id},
+        source=source,
+        filename=filename,
+        declared_type=declared_type,
+        recorded=recorded,
+    )
+    return DocumentPublic.model_validate(document), created
 
 
 def list_documents(*, session: Session, agreement_id: int) -> list[DocumentPublic]:
@@ -97,15 +130,20 @@ def get_document(*, session: Session, agreement_id: int, document_id: int) -> Ag
     return document
 
 
+def file_of(store: DocumentStore, document: AgreementDocument | ActivityDocument) -> Path:
+    """Where a kept file's bytes are, or NotFound if the store lost them."""
+    path = store.path_of(document.sha256)
+    if not path.is_file():
+        raise NotFound(
+            f"The file of document {document.id} is missing from the document store.",
+            type_slug="document-file-missing",
+        )
+    return path
+
+
 def document_file(
     *, session: Session, store: DocumentStore, agreement_id: int, document_id: int
 ) -> tuple[AgreementDocument, Path]:
     """A document of an agreement and the path of its bytes, or NotFound."""
     document = get_document(session=session, agreement_id=agreement_id, document_id=document_id)
-    path = store.path_of(document.sha256)
-    if not path.is_file():
-        raise NotFound(
-            f"The file of document {document_id} is missing from the document store.",
-            type_slug="document-file-missing",
-        )
-    return document, path
+    return document, file_of(store, document)

@@ -5,14 +5,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record
-from app.agreements.models import Agreement, AgreementKind, AgreementStatus
-from app.agreements.status import FULLY_SIGNED, facts_of
+from app.agreements.validity import signed_facts
 from app.core.errors import Conflict, RuleViolation, field_error
 from app.evaluations.models import Evaluation
 from app.evaluations.schemas import SCORE_MEANINGS, EvaluationCreate, EvaluationPublic
-
-# Signed once: evaluated while in force, and afterwards for the periods it was.
-EVALUABLE = (*FULLY_SIGNED, AgreementStatus.terminated)
 
 
 def evaluation_public(evaluation: Evaluation) -> EvaluationPublic:
@@ -25,20 +21,7 @@ def create_evaluation(
     *, session: Session, agreement_id: int, evaluation_in: EvaluationCreate, today: date
 ) -> EvaluationPublic:
     """Record an agreement's evaluation for a period (409 if that period has one)."""
-    agreement = session.get(Agreement, agreement_id)
-    assert agreement is not None  # the route's dependency answered 404 otherwise
-    if agreement.kind == AgreementKind.amendment:
-        raise RuleViolation(
-            "An adendum is evaluated with the agreement it amends.",
-            type_slug="evaluate-the-agreement",
-        )
-    facts = facts_of(session, agreement_id, today)
-    if facts.status not in EVALUABLE:
-        raise Conflict(
-            f"Agreement {agreement_id} is {facts.status.value.replace('_', ' ')}; an agreement "
-            "is evaluated once every party has signed it.",
-            type_slug="not-signed-yet",
-        )
+    facts = signed_facts(session, agreement_id, today, "evaluated")
     year = int(evaluation_in.period[:4])
     if year > today.year:
         raise RuleViolation(

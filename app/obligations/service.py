@@ -224,6 +224,9 @@ def _open_next(session: Session, obligation: Obligation, today: date) -> int | N
     """The next occurrence of a recurring series, unless past repeat_until or the validity."""
     if obligation.recurrence == Recurrence.none:
         return None
+    opened = session.exec(select(Obligation.id).where(Obligation.previous_id == obligation.id))
+    if opened.first() is not None:  # done again after reopening: its successor is open already
+        return None
     occurrence = obligation.occurrence + 1
     due_on = occurrence_due_on(obligation.series_start, obligation.recurrence, occurrence)
     agreement = facts_of(session, obligation.agreement_id, today)
@@ -251,20 +254,19 @@ def _open_next(session: Session, obligation: Obligation, today: date) -> int | N
     return following.id
 
 
-def complete_obligation(
-    *, session: Session, obligation_id: int, complete_in: CompleteIn, today: date
+def mark_done(
+    session: Session, obligation_id: int, completed_on: date, note: str | None, today: date
 ) -> int | None:
-    """Mark an obligation done; a recurring one opens its next occurrence. Returns that id."""
-    if complete_in.completed_on > today:
+    """Close an open obligation as done in the caller's transaction (no commit): once, whoever
+    else tries at the same moment; a recurring one opens its next occurrence (returned)."""
+    if completed_on > today:
         raise RuleViolation(
-            f"completed_on {complete_in.completed_on} is in the future (today is {today}).",
+            f"completed_on {completed_on} is in the future (today is {today}).",
             type_slug="completed-in-future",
             errors=[field_error("completed_on", msg="must not be in the future")],
         )
     obligation = _close(
-        session,
-        obligation_id,
-        {"completed_on": complete_in.completed_on, "completion_note": complete_in.note},
+        session, obligation_id, {"completed_on": completed_on, "completion_note": note}
     )
     next_id = _open_next(session, obligation, today)
     record_audit(
@@ -272,10 +274,37 @@ def complete_obligation(
         "obligation",
         obligation_id,
         "completed",
-        completed_on=complete_in.completed_on,
-        note=complete_in.note,
+        completed_on=completed_on,
+        note=note,
         next_id=next_id,
     )
+    return next_id
+
+
+def reopen(session: Session, obligation_id: int, reason: str) -> bool:
+    """Open a done obligation again (its completion was found not to hold), in the caller's
+    transaction; a next occurrence already opened stays. False if it was not done."""
+    result = session.execute(
+        sa.update(Obligation)
+        .where(col(Obligation.id) == obligation_id, col(Obligation.completed_on).is_not(None))
+        .values(
+            completed_on=None,
+            completion_note=None,
+            version=col(Obligation.version) + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    record_audit(session, "obligation", obligation_id, "reopened", reason=reason)
+    return True
+
+
+def complete_obligation(
+    *, session: Session, obligation_id: int, complete_in: CompleteIn, today: date
+) -> int | None:
+    """Mark an obligation done; a recurring one opens its next occurrence. Returns that id."""
+    next_id = mark_done(session, obligation_id, complete_in.completed_on, complete_in.note, today)
     session.commit()
     return next_id
 

@@ -98,6 +98,20 @@ def ancestry(session: Session, organization_ids: Iterable[int]) -> dict[int, set
     return result
 
 
+def organizations_in_view(session: Session, organization_id: int) -> list[int]:
+    """The organization, every organization under it, the regency and city governments of its
+    region (for a provincial government) and every organization under those."""
+    org = sa.table("organization", sa.column("id"), sa.column("parent_id"), sa.column("region_id"))
+    tree = (
+        sa.select(org.c.id)
+        .where(sa.or_(org.c.id == organization_id, org.c.region_id == organization_id))
+        .cte("tree", recursive=True)
+    )
+    child = org.alias("child")
+    tree = tree.union_all(sa.select(child.c.id).where(child.c.parent_id == tree.c.id))
+    return sorted(set(session.scalars(sa.select(tree.c.id))))
+
+
 def organization_public(
     organization: Organization, *, reveal_secrets: bool = True
 ) -> OrganizationPublic:

@@ -19,7 +19,8 @@ router = APIRouter(tags=["Outcomes"])
 def front_page(session: SessionDep, today: TodayDep, settings: SettingsDep) -> StatsPublic:
     """How many NK and PKS are in each status; how many were signed each year; what lapses in
     the next 90 days; how many SKPD hold a signed PKS under each NK in force (the 20 signed
-    last); how many yearly evaluations (monev) are due or overdue; and the zones of the latest
+    last); the activities reported (realisasi kegiatan) and verified in each of the last 8
+    quarters; how many yearly evaluations (monev) are due or overdue; and the zones of the latest
     compliance results (penilaian kepatuhan). On the seeded registry: 21 PKS active under the
     Kalsel NK, signed in 2022, 21 of its 22 SKPD covered."""
     return stats(session=session, today=today, settings=settings)

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from app.activities.models import Activity, Verification
+from app.activities.service import COUNTED
 from app.agreements.derivation.service import coverage_of
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus
 from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
@@ -16,6 +18,7 @@ from app.reminders.deadlines import agreement_deadlines, evaluation_deadlines
 from app.reminders.models import DeadlineType
 
 COVERAGE_SHOWN = 20
+QUARTERS = 8
 KINDS = (AgreementKind.nk, AgreementKind.pks)
 
 
@@ -45,6 +48,12 @@ class ZoneYear(BaseModel):
     red: int = 0
 
 
+class QuarterActivities(BaseModel):
+    quarter: str = Field(description="E.g. 2026-Q4.")
+    reported: int = Field(description="Activities begun in it, reported and not rejected.")
+    verified: int = Field(description="Of them, verified by another party.")
+
+
 class StatsPublic(BaseModel):
     """The registry at a glance, today."""
 
@@ -63,12 +72,46 @@ class StatsPublic(BaseModel):
         description=f"The SKPD coverage of the {COVERAGE_SHOWN} NK in force signed last (each in "
         "full at GET /api/v1/agreements/{id}/coverage)."
     )
+    activities_per_quarter: list[QuarterActivities] = Field(
+        description=f"Realisasi kegiatan of the last {QUARTERS} quarters, this one last."
+    )
     evaluations: DueCounts = Field(
         description="Yearly evaluations (monev) of agreements in force not yet recorded."
     )
     compliance_latest: ZoneYear | None = Field(
         description="The zones of the latest year with compliance results recorded."
     )
+
+
+def activities_per_quarter(session: Session, today: date) -> list[QuarterActivities]:
+    """Activities begun in each of the last QUARTERS quarters (this one last)."""
+    quarters = []
+    year, quarter = today.year, (today.month - 1) // 3
+    for _ in range(QUARTERS):
+        quarters.append((year, quarter))
+        year, quarter = (year, quarter - 1) if quarter else (year - 1, 3)
+    quarters.reverse()
+    counts = {
+        key: QuarterActivities(quarter=f"{key[0]}-Q{key[1] + 1}", reported=0, verified=0)
+        for key in quarters
+    }
+    first_year, first_quarter = quarters[0]
+    held_year = sa.extract("year", col(Activity.held_from))
+    held_month = sa.extract("month", col(Activity.held_from))
+    for found_year, month, state, count in session.execute(
+        sa.select(held_year, held_month, col(Activity.verification), sa.func.count())
+        .where(
+            col(Activity.verification).in_(COUNTED),
+            col(Activity.held_from) >= date(first_year, first_quarter * 3 + 1, 1),
+            col(Activity.held_from) <= today,
+        )
+        .group_by(held_year, held_month, col(Activity.verification))
+    ):
+        entry = counts[(int(found_year), (int(month) - 1) // 3)]
+        entry.reported += count
+        if state == Verification.verified:
+            entry.verified += count
+    return list(counts.values())
 
 
 def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
@@ -152,6 +195,7 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
         expiring_next_90_days=expiring,
         nk_in_force=len(in_force),
         coverage=coverage,
+        activities_per_quarter=activities_per_quarter(session, today),
         evaluations=DueCounts(
             due=sum(not d.overdue for d in evaluations),
             overdue=sum(d.overdue for d in evaluations),

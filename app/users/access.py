@@ -109,6 +109,29 @@ def require_assessment_recorder(session: Session, caller: Caller, organization_i
     )
 
 
+def require_verifier(
+    session: Session, caller: Caller, agreement_id: int, reporter_id: int
+) -> int | None:
+    """A report is judged by another party (the counterpart): an editor of a party other than
+    the reporter, who is not the reporter's editor too. Returns the party judged for (None for
+    an admin)."""
+    require_writer(caller)
+    if caller.is_admin:
+        return None
+    if within(session, [reporter_id], caller):
+        raise Forbidden(
+            f"{caller.name} edits for the reporting party (organization {reporter_id}); "
+            "another party of the agreement verifies its reports."
+        )
+    others = within(session, party_ids(session, agreement_id) - {reporter_id}, caller)
+    if not others:
+        raise Forbidden(
+            f"{caller.name} edits for organization {caller.organization_id}, which is not "
+            "another party of this agreement, nor above one."
+        )
+    return min(others)
+
+
 def _path_id(request: Request, name: str) -> int | None:
     """A record id from the path, read as the route will validate it; None if it is not one
     (the route then answers 422). Read here rather than declared again, so that each route's

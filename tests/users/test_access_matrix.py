@@ -27,14 +27,32 @@ class World:
     obligation: int
     keys: dict[str, str]
     admin_id: int
+    scope_item: int  # of the PKS
+    office_activity: int  # reported by the Perwakilan: Diskominfo's side verifies it
+    agency_activity: int  # reported by Diskominfo
 
 
 @pytest.fixture
 def world(client: TestClient, session: Session, kalsel: Kalsel) -> World:
     nk = create_agreement(client, **nk_body(kalsel))
     sign_all(client, nk, "2021-10-28")
-    pks = create_agreement(client, **pks_body(kalsel, nk["id"]))
+    scope = [{"title": "Pencegahan maladministrasi"}]
+    pks = create_agreement(client, **pks_body(kalsel, nk["id"], scope_items=scope))
     sign_all(client, pks, "2022-07-04")
+    scope_item = pks["scope_items"][0]["id"]
+    activities = [
+        client.post(
+            f"/api/v1/agreements/{pks['id']}/activities",
+            json={
+                "title": "Sosialisasi",
+                "held_on": "2026-10-15",
+                "description": "Sosialisasi standar pelayanan.",
+                "scope_item_ids": [scope_item],
+                "organization_id": reporter,
+            },
+        ).json()["id"]
+        for reporter in (kalsel.office, kalsel.diskominfo)
+    ]
     draft = create_agreement(client, **pks_body(kalsel, nk["id"], agency=kalsel.dinkes))
     obligation = create_obligation(client, pks["id"], kalsel.diskominfo, "2026-12-31")
     keys = {
@@ -46,7 +64,17 @@ def world(client: TestClient, session: Session, kalsel: Kalsel) -> World:
         "admin": client.headers["X-API-Key"],
     }
     admin_id = client.get("/api/v1/users/me").json()["id"]
-    return World(kalsel, nk["id"], pks["id"], draft["id"], obligation, keys, admin_id)
+    return World(
+        kalsel,
+        nk["id"],
+        pks["id"],
+        draft["id"],
+        obligation,
+        keys,
+        admin_id,
+        scope_item,
+        *activities,
+    )
 
 
 Call = Callable[[TestClient, World], Any]
@@ -114,6 +142,61 @@ CASES: list[tuple[str, Call, dict[str, int]]] = [
         writes(201),
     ),
     ("GET outcomes", lambda c, w: c.get(f"/api/v1/outcomes?organization_id={w.k.province}"), READ),
+    ("GET report", lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/report"), READ),
+    ("GET activities", lambda c, w: c.get("/api/v1/activities"), READ),
+    (
+        "GET agreement activities",
+        lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/activities"),
+        READ,
+    ),
+    (
+        "GET activity",
+        lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/activities/{w.agency_activity}"),
+        READ,
+    ),
+    (
+        "GET activity history",
+        lambda c, w: c.get(f"/api/v1/agreements/{w.pks}/activities/{w.agency_activity}/history"),
+        READ,
+    ),
+    (
+        "GET activity evidence",
+        lambda c, w: c.get(
+            f"/api/v1/agreements/{w.pks}/activities/{w.agency_activity}/documents/999999"
+        ),
+        dict.fromkeys(("viewer", "party_editor", "other_editor", "admin"), 404) | {"none": 401},
+    ),
+    (
+        "POST activity",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/activities",
+            json={
+                "title": "Pelatihan pengaduan",
+                "held_on": "2026-11-02",
+                "description": "Pelatihan pejabat penghubung.",
+                "scope_item_ids": [w.scope_item],
+                "organization_id": w.k.diskominfo,
+            },
+        ),
+        writes(201),
+    ),
+    (
+        "POST verify",
+        # The province's editor judges for Diskominfo the Perwakilan's report.
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/activities/{w.office_activity}/verify",
+            json={"verdict": "verified"},
+        ),
+        writes(200),
+    ),
+    (
+        "POST evidence",
+        lambda c, w: c.post(
+            f"/api/v1/agreements/{w.pks}/activities/{w.agency_activity}/documents",
+            files={"file": ("daftar-hadir.pdf", PDF, "application/pdf")},
+        ),
+        writes(201),
+    ),
     (
         "POST result",
         lambda c, w: c.post(
