@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install migrate seed run test fuzz lint format clean browser
+.PHONY: install migrate seed run test fuzz lint format clean browser bench wrk
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	}
 	@chromium --version
+
+## The load generator of `make bench`: Debian's wrk, installed when missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing Debian's wrk (apt-get) for make bench"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	}
+
+## The registry at national size under load (bench/load.py; not part of `make test`): PostgreSQL at
+## BENCH_DATABASE_URL (default: database registry_bench on 127.0.0.1), or BENCH_ARGS=--sqlite.
+## Prints one JSON document; about 10 minutes.
+bench: install wrk
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 ## The fuzzing of the whole API with a bigger budget than the suite's (FUZZ_EXAMPLES per operation).
 fuzz: install
