@@ -25,6 +25,7 @@ from app.reminders.points import reached_point
 from app.reminders.schemas import PlannedReminder, ReminderPublic
 
 CLAIM_SECONDS = 600
+CLAIM_LIMIT = 5000  # reminders delivered per round; a run takes rounds until none are left
 BATCH = 1000
 
 
@@ -113,17 +114,36 @@ def record_reminders(session: Session, rows: list[dict[str, Any]], now: datetime
     return created
 
 
-def _claim(session: Session, now: datetime) -> list[Reminder]:
-    """Take the reminders due for delivery that no other run holds; committed at once."""
+def has_channel(settings: Settings) -> Any:
+    """SQL: the organization has a channel now (the condition `_channels` tests in Python)."""
+    webhook = sa.and_(
+        col(Organization.webhook_url).is_not(None), col(Organization.webhook_url) != ""
+    )
+    if not settings.SMTP_HOST:
+        return webhook
+    email = sa.and_(col(Organization.email).is_not(None), col(Organization.email) != "")
+    return sa.or_(webhook, email)
+
+
+def _claim(session: Session, now: datetime, settings: Settings) -> list[Reminder]:
+    """Take up to CLAIM_LIMIT reminders due for delivery that no other run holds, oldest first;
+    committed at once. An undeliverable reminder waits until its organization has a channel
+    (a webhook, or an e-mail with SMTP configured): it is not taken again every run."""
+    reachable = (
+        sa.select(col(Organization.id))
+        .where(col(Organization.id) == Reminder.organization_id, has_channel(settings))
+        .exists()
+    )
     waiting = (
         select(Reminder.id)
         .where(
             Reminder.status != ReminderStatus.delivered,
+            sa.or_(col(Reminder.status) != ReminderStatus.undeliverable, reachable),
             col(Reminder.next_attempt_at) <= now,
             sa.or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
         )
         .order_by(col(Reminder.id))
-        .limit(5000)
+        .limit(CLAIM_LIMIT)
     )
     ids = list(
         session.scalars(
@@ -261,31 +281,35 @@ def _outcome(
 
 
 def deliver(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
-    """Deliver claimed reminders on every channel of their organization that has not taken them.
+    """Deliver claimed reminders on every channel of their organization that has not taken them,
+    in rounds of CLAIM_LIMIT until none is left, so newer reminders are never starved.
 
-    The claim is committed, then the network is used with no transaction open (a slow receiver
+    Each claim is committed, then the network is used with no transaction open (a slow receiver
     must hold no lock that other requests wait for), then the outcomes are written at once.
     """
     result = RunResult(as_of=as_of)
-    claimed = _claim(session, now)
-    if not claimed:
-        return result
-    deliveries = _plan(session, claimed, as_of, settings)
-    taken = [(r.id or 0, r.attempts, r.organization_id) for r in claimed]
-    session.commit()  # nothing is held while we wait on receivers
-    deliver_all(list(deliveries.values()), settings)
-    outcomes = [
-        _outcome(rid, attempts, deliveries[org_id], now, settings)
-        for rid, attempts, org_id in taken
-    ]
-    session.execute(sa.update(Reminder), outcomes)
-    session.commit()
-    for values in outcomes:
-        status = values["status"]
-        result.delivered += status == ReminderStatus.delivered
-        result.failed += status == ReminderStatus.failed
-        result.undeliverable += status == ReminderStatus.undeliverable
-    return result
+    while True:
+        claimed = _claim(session, now, settings)
+        if not claimed:
+            return result
+        deliveries = _plan(session, claimed, as_of, settings)
+        taken = [(r.id or 0, r.attempts, r.organization_id) for r in claimed]
+        session.commit()  # nothing is held while we wait on receivers
+        deliver_all(list(deliveries.values()), settings)
+        outcomes = [
+            _outcome(rid, attempts, deliveries[org_id], now, settings)
+            for rid, attempts, org_id in taken
+        ]
+        session.execute(sa.update(Reminder), outcomes)
+        session.commit()
+        session.expunge_all()  # the rows are written; keep nothing for the next round
+        for values in outcomes:
+            status = values["status"]
+            result.delivered += status == ReminderStatus.delivered
+            result.failed += status == ReminderStatus.failed
+            result.undeliverable += status == ReminderStatus.undeliverable
+        if len(claimed) < CLAIM_LIMIT:
+            return result
 
 
 def check_run_day(as_of: date, today: date, *, dry_run: bool, loc: list[Any]) -> None:

@@ -4,10 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.core.deps import get_now, get_today
 from app.main import app
+from app.reminders import service as reminders_service
 from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, create_obligation, patch_org
 from tests.reminders.conftest import TOKEN, Receiver
@@ -196,6 +198,44 @@ class TestDelivery:
         assert run(client, "2026-11-23")["delivered"] == 0
         assert [r["failed"] for r in receiver.requests] == [True, False]
         assert len({r["headers"]["Idempotency-Key"] for r in receiver.requests}) == 1
+
+    def test_an_undeliverable_reminder_waits_for_a_channel_not_for_every_run(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        receiver: Receiver,
+    ) -> None:
+        create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+        moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+        app.dependency_overrides[get_now] = lambda: moment
+        assert run(client, "2026-11-23")["undeliverable"] == 1
+        # Days later, with still no channel, the run does not take it again.
+        app.dependency_overrides[get_now] = lambda: moment + timedelta(days=3)
+        assert run(client, "2026-11-23")["undeliverable"] == 0
+        # Once Dinkes has a webhook, the next run delivers it.
+        patch_org(client, kalsel.dinkes, webhook_url=receiver.url)
+        delivered = run(client, "2026-11-23")
+        assert (delivered["delivered"], delivered["undeliverable"]) == (1, 0)
+        assert len(receiver.requests) == 1
+
+    def test_one_run_delivers_more_than_a_round_so_newer_reminders_are_not_starved(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        receiver: Receiver,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(reminders_service, "CLAIM_LIMIT", 2)
+        patch_org(client, kalsel.dinkes, webhook_url=receiver.url)
+        for day in range(24, 29):
+            create_obligation(client, signed_nk["id"], kalsel.dinkes, f"2026-11-{day}")
+        result = run(client, "2026-11-23")
+        assert (result["created"], result["delivered"]) == (5, 5)
+        assert len(receiver.requests) == 5
 
     def test_one_email_digest_per_organization(
         self,
