@@ -39,12 +39,30 @@ def occurrence_due_on(series_start: date, recurrence: Recurrence, occurrence: in
     return series_start + relativedelta(months=MONTHS[recurrence] * occurrence)
 
 
+def status_conditions(today: date) -> dict[ObligationStatus, Any]:
+    """The one rule of an obligation's status on `today`: one condition per status, exclusive of
+    each other. Written as plain comparisons, so that a filter by status can use an index (the
+    open and overdue ones: the partial index of open obligations by due date)."""
+    still_open = sa.and_(
+        col(Obligation.completed_on).is_(None), col(Obligation.waived_at).is_(None)
+    )
+    return {
+        ObligationStatus.done: col(Obligation.completed_on).is_not(None),
+        ObligationStatus.waived: sa.and_(
+            col(Obligation.completed_on).is_(None), col(Obligation.waived_at).is_not(None)
+        ),
+        ObligationStatus.overdue: sa.and_(still_open, col(Obligation.due_on) < today),
+        ObligationStatus.open: sa.and_(still_open, col(Obligation.due_on) >= today),
+    }
+
+
 def status_expression_of(today: date) -> Any:
-    """An obligation's status on `today`, as SQL."""
+    """An obligation's status on `today`, as SQL (from status_conditions)."""
     return sa.case(
-        (col(Obligation.completed_on).is_not(None), sa.literal(ObligationStatus.done.value)),
-        (col(Obligation.waived_at).is_not(None), sa.literal(ObligationStatus.waived.value)),
-        (col(Obligation.due_on) < today, sa.literal(ObligationStatus.overdue.value)),
+        *[
+            (condition, sa.literal(status.value))
+            for status, condition in status_conditions(today).items()
+        ],
         else_=sa.literal(ObligationStatus.open.value),
     )
 
@@ -376,7 +394,7 @@ class ObligationFilters:
         if self.organization_id is not None:
             conditions.append(Obligation.responsible_organization_id == self.organization_id)
         if self.status is not None:
-            conditions.append(status_expression_of(today) == self.status.value)
+            conditions.append(status_conditions(today)[self.status])
         if self.due_before is not None:
             conditions.append(col(Obligation.due_on) <= self.due_before)
         if self.due_after is not None:
