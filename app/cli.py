@@ -198,7 +198,13 @@ def _scheduler(url: str, at: time, once: bool, attempts: int, wait_seconds: floa
 def _serve() -> int:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=settings.HOST, port=settings.PORT, server_header=False)
+    uvicorn.run(
+        "app.main:app",
+        host=settings.HOST,
+        port=settings.PORT,
+        workers=settings.WEB_CONCURRENCY,
+        server_header=False,
+    )
     return 0
 
 
@@ -309,8 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser(
         "serve",
-        help="serve the API and Swagger UI at /docs (HOST and PORT from settings)",
-        description="Serve with uvicorn, one worker; in production run uvicorn with --workers.",
+        help="serve the API and Swagger UI at /docs (HOST, PORT and WEB_CONCURRENCY from settings)",
+        description="Serve with uvicorn: WEB_CONCURRENCY worker processes (1 by default).",
     )
     remind = commands.add_parser(
         "remind",

@@ -1,9 +1,12 @@
 """The service as a whole: health, problem answers, and Swagger UI as the staff's screen."""
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.pool import QueuePool
 
 from app.core.errors import install_error_handlers
 from tests.helpers import assert_problem, create_agreement, create_obligation, finalize
@@ -32,6 +35,32 @@ def test_an_unexpected_error_is_a_problem_without_internals() -> None:
     problem = assert_problem(response, 500, "internal-error")
     assert "secret" not in response.text
     assert problem["request_id"] in problem["detail"]
+
+
+def test_an_exhausted_connection_pool_is_a_503_to_retry(tmp_path: Path) -> None:
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'pool.db'}",
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=0.1,
+    )
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/busy")
+    def busy() -> None:
+        with engine.connect():
+            pass
+
+    held = engine.connect()  # the only connection, held by "another request"
+    try:
+        response = TestClient(app, raise_server_exceptions=False).get("/busy")
+    finally:
+        held.close()
+        engine.dispose()
+    assert_problem(response, 503, "database-busy")
+    assert response.headers["retry-after"] == "5"
 
 
 def test_every_operation_is_documented_for_staff(client: TestClient) -> None:

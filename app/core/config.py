@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     # A database that does not answer must not hold requests forever.
     DB_CONNECT_TIMEOUT_SECONDS: float = 5.0
     DB_STATEMENT_TIMEOUT_SECONDS: float = 30.0
+    # Processes serving requests (`registry serve`; uvicorn itself reads WEB_CONCURRENCY too),
+    # and each one's PostgreSQL connections: DB_POOL_SIZE kept open, DB_MAX_OVERFLOW more at
+    # peaks. A replica opens at most WEB_CONCURRENCY x (DB_POOL_SIZE + DB_MAX_OVERFLOW).
+    WEB_CONCURRENCY: int = Field(default=1, ge=1, le=64)
+    DB_POOL_SIZE: int = Field(default=5, ge=1, le=100)
+    DB_MAX_OVERFLOW: int = Field(default=10, ge=0, le=100)
     # /readyz answers 503 when the database has not answered within this time.
     READY_TIMEOUT_SECONDS: float = 2.0
     MIGRATIONS_DIR: Path = PROJECT_ROOT / "migrations"

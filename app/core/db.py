@@ -38,6 +38,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             },
         )
         kwargs.setdefault("pool_timeout", settings.DB_CONNECT_TIMEOUT_SECONDS)
+        kwargs.setdefault("pool_size", settings.DB_POOL_SIZE)
+        kwargs.setdefault("max_overflow", settings.DB_MAX_OVERFLOW)
     engine = create_engine(url, echo=settings.SQL_ECHO, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)

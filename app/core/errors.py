@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -252,6 +253,19 @@ async def _stale_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_busy(_request: Request, exc: Exception) -> JSONResponse:
+    # Every pooled connection stayed busy for pool_timeout: the service is overloaded, not
+    # broken. A client (and a load balancer) should retry shortly, not report a bug.
+    logger.warning("database busy: %s", exc)
+    return problem(
+        503,
+        "database-busy",
+        "The service is busy",
+        "Every database connection is busy; try again in a few seconds.",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     logger.exception("unexpected error, request id %s", request_id, exc_info=exc)
@@ -271,6 +285,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _stale_error)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -313,5 +328,6 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         413: "The request body is larger than the server accepts",
         422: "Invalid input or a rule of the registry not met",
         429: "Too many requests; wait for Retry-After seconds",
+        503: "Every database connection stayed busy (overload); retry after Retry-After seconds",
     }
     return {code: {"description": descriptions[code], **PROBLEM_SCHEMA} for code in codes}

@@ -49,6 +49,8 @@ def _add_common_answers(document: dict[str, Any]) -> None:
                 codes += [401, 429]
             if "requestBody" in operation:
                 codes += [413, 422]
+            if path.startswith(KEYED_PREFIX):
+                codes += [503]
             for code, answer in responses(*codes).items():
                 operation["responses"].setdefault(str(code), jsonable_encoder(answer))
 
