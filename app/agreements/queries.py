@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, or_, select
 
 from app.agreements.amendments import amendments_of, scope_in_effect
@@ -31,6 +31,7 @@ from app.agreements.status import (
     ENDED,
     effective_valid_until_expression,
     signed_on_expression,
+    status_condition,
     status_expression,
 )
 from app.core.pagination import count_of
@@ -72,7 +73,7 @@ class AgreementFilters:
         if self.kind is not None:
             conditions.append(Agreement.kind == self.kind)
         if self.status is not None:
-            conditions.append(status_expression(Agreement, today) == self.status.value)
+            conditions.append(status_condition(Agreement, self.status, today))
         if self.parent_id is not None:
             conditions.append(Agreement.parent_id == self.parent_id)
         if self.organization_id is not None:
@@ -173,6 +174,18 @@ def _load(
     sort: AgreementSort = AgreementSort.newest,
     **page: Any,
 ) -> list[AgreementView]:
+    if page:
+        # The page's ids first, in a subquery: the database then derives status and validity
+        # for the rows of the page only, not for every row an OFFSET skips.
+        chosen = (
+            select(Agreement.id)
+            .where(*where)
+            .order_by(*_order(sort))
+            .limit(page["limit"])
+            .offset(page["offset"])
+            .correlate(None)
+        )
+        where = [col(Agreement.id).in_(chosen)]
     query = (
         select(
             Agreement,
@@ -187,8 +200,6 @@ def _load(
         )
         .order_by(*_order(sort))
     )
-    if page:
-        query = query.limit(page["limit"]).offset(page["offset"])
     rows = session.exec(query).all()
     ids = [a.id for a, *_ in rows if a.id is not None]
     parents = _parent_summaries(session, {a.parent_id for a, *_ in rows if a.parent_id}, today)
@@ -235,10 +246,9 @@ def _parent_summaries(
 ) -> dict[int, AgreementSummary]:
     if not parent_ids:
         return {}
-    parent = aliased(Agreement)
     rows = session.exec(
-        select(parent.id, parent.title, status_expression(parent, today)).where(
-            col(parent.id).in_(parent_ids)
+        select(Agreement.id, Agreement.title, status_expression(Agreement, today)).where(
+            col(Agreement.id).in_(parent_ids)
         )
     )
     return {

@@ -21,6 +21,7 @@ after that day does not count, and an agreement the registry did not know then d
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -132,17 +133,24 @@ class SignatureFacts:
 
 PRESENT = SignatureFacts()
 
+# The expressions below are built once per (entity, day, facts) and reused: building one (new
+# aliases, columns adapted to them) costs far more than running it. They are immutable, so
+# sharing them between requests and threads is safe; pass the Agreement class or a long-lived
+# alias, not an alias made per call, or the cache cannot help.
+
 
 def facts_for(as_of: date, today: date) -> SignatureFacts:
     """The stored facts for today or later; facts reconstructed for a past day."""
     return PRESENT if as_of >= today else SignatureFacts(as_of=as_of)
 
 
+@lru_cache(maxsize=256)
 def fully_signed_condition(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
     """Finalized, and no party left to sign."""
     return sa.and_(facts.finalized(entity), facts.unsigned(entity) == 0)
 
 
+@lru_cache(maxsize=256)
 def signed_on_expression(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
     """The agreement's signed_on: the day the last party signed; null until all have signed."""
     return sa.case(
@@ -150,11 +158,13 @@ def signed_on_expression(entity: AgreementEntity, facts: SignatureFacts = PRESEN
     )
 
 
+@lru_cache(maxsize=256)
 def starts_on_expression(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
     """The first day of validity: valid_from, or else the day the last party signed."""
     return sa.func.coalesce(entity.valid_from, signed_on_expression(entity, facts))
 
 
+@lru_cache(maxsize=256)
 def effective_valid_until_expression(
     entity: AgreementEntity, facts: SignatureFacts = PRESENT
 ) -> Any:
@@ -177,6 +187,7 @@ def effective_valid_until_expression(
     return sa.func.coalesce(amended, entity.valid_until)
 
 
+@lru_cache(maxsize=256)
 def in_force_successor_condition(
     entity: AgreementEntity, today: date, facts: SignatureFacts = PRESENT
 ) -> Any:
@@ -196,6 +207,7 @@ def in_force_successor_condition(
     )
 
 
+@lru_cache(maxsize=256)
 def status_expression(entity: AgreementEntity, today: date, facts: SignatureFacts = PRESENT) -> Any:
     """The agreement's status on `today`, as a SQL expression over its stored facts."""
     starts_on = sa.func.coalesce(entity.valid_from, facts.last_signed_on(entity))
@@ -262,3 +274,48 @@ def facts_of(session: Session, agreement_id: int, as_of: date) -> AgreementFacts
 def current_status(session: Session, agreement_id: int, today: date) -> AgreementStatus:
     """The status of one agreement today."""
     return facts_of(session, agreement_id, today).status
+
+
+@lru_cache(maxsize=256)
+def status_condition(entity: AgreementEntity, status: AgreementStatus, today: date) -> Any:
+    """SQL: the agreement has this status today. The status expression decides; in front of it,
+    plain comparisons of the stored facts that every agreement of that status meets (implied by
+    the expression, so they change no answer), which let the database skip the subqueries of
+    the expression for the rows that cannot match."""
+    live = col(entity.cancelled_at).is_(None)
+    not_terminated = sa.or_(col(entity.terminated_on).is_(None), col(entity.terminated_on) > today)
+    all_signed = sa.and_(
+        live,
+        not_terminated,
+        col(entity.finalized_at).is_not(None),
+        col(entity.parties_unsigned) == 0,
+        col(entity.parties_signed) > 0,
+    )
+    amendment = aliased(Agreement)
+    amended_validity = (
+        sa.select(col(amendment.id))
+        .where(col(amendment.amends_id) == entity.id, col(amendment.valid_until).is_not(None))
+        .correlate(entity)
+        .exists()
+    )
+    implied: dict[AgreementStatus, Any] = {
+        S.cancelled: col(entity.cancelled_at).is_not(None),
+        S.terminated: sa.and_(live, col(entity.terminated_on) <= today),
+        S.draft: sa.and_(live, not_terminated, col(entity.finalized_at).is_(None)),
+        S.awaiting_signatures: sa.and_(live, not_terminated, col(entity.parties_signed) == 0),
+        S.partially_signed: sa.and_(
+            live, not_terminated, col(entity.parties_signed) > 0, col(entity.parties_unsigned) > 0
+        ),
+        S.signed: all_signed,
+        S.superseded: all_signed,
+        S.active: sa.and_(
+            all_signed,
+            sa.or_(
+                col(entity.valid_until).is_(None),
+                col(entity.valid_until) >= today,
+                amended_validity,
+            ),
+        ),
+        S.expired: sa.and_(all_signed, sa.or_(col(entity.valid_until) < today, amended_validity)),
+    }
+    return sa.and_(implied[status], status_expression(entity, today) == status.value)

@@ -5,7 +5,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import assert_problem, create_agreement, create_org, finalize, sign
+from app.agreements.models import AgreementStatus
+from tests.helpers import assert_problem, create_agreement, create_org, finalize, sign, sign_all
 from tests.world import Kalsel, nk_body, pks_body
 
 BASE = "/api/v1/agreements"
@@ -142,3 +143,66 @@ class TestBoundedStatements:
             costs.append(len(statements))
         # The page of 2 holds only PKS, the page of 16 the NK too (one more query: its PKS count).
         assert max(costs) <= MAX_STATEMENTS_PAGE, costs
+
+
+def test_each_status_filter_finds_exactly_the_agreements_of_that_status(
+    client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+) -> None:
+    """The status filter puts plain comparisons of stored facts in front of the status
+    expression (status.status_condition); they must never change which agreements match."""
+    nk = signed_nk["id"]
+
+    def pks(agency: int, **fields: Any) -> dict[str, Any]:
+        return create_agreement(client, **pks_body(kalsel, nk, agency=agency, **fields))
+
+    lapsed = pks(kalsel.dinkes, title="PKS lapsed", valid_until="2025-12-31")
+    sign_all(client, lapsed, "2022-07-04")
+    amended = create_org(client, "Dinas Sosial", "regional_agency", kalsel.province)
+    extended = pks(amended, title="PKS amended", valid_until="2026-12-31")
+    sign_all(client, extended, "2022-07-04")
+    amendment = client.post(
+        f"{BASE}/{extended['id']}/amendments",
+        json={"title": "Adendum I", "valid_until": "2027-06-30"},
+    )
+    assert amendment.status_code == 201, amendment.text
+    sign_all(client, amendment.json(), "2026-11-20")
+    agency = create_org(client, "Dinas Pariwisata", "regional_agency", kalsel.province)
+    waiting = pks(agency, title="PKS awaiting")
+    finalize(client, waiting["id"])
+    later = create_org(client, "Dinas Perhubungan", "regional_agency", kalsel.province)
+    pks(later, title="PKS draft")
+    half = create_org(client, "Dinas Pendidikan", "regional_agency", kalsel.province)
+    halfway = pks(half, title="PKS half signed")
+    finalize(client, halfway["id"])
+    sign(client, halfway["id"], kalsel.office, "2026-11-02")
+    ended = create_org(client, "Inspektorat", "regional_agency", kalsel.province)
+    terminated = pks(ended, title="PKS ended")
+    sign_all(client, terminated, "2022-07-04")
+    done = client.post(
+        f"{BASE}/{terminated['id']}/terminate",
+        json={"terminated_on": "2026-11-01", "reason": "Selesai"},
+    )
+    assert done.status_code == 200, done.text
+
+    every: dict[int, str] = {}
+    offset = 0
+    while True:
+        page = client.get(BASE, params={"limit": 200, "offset": offset}).json()
+        every |= {a["id"]: a["status"] for a in page["items"]}
+        offset += 200
+        if offset >= page["total"]:
+            break
+    assert {
+        "active",
+        "expired",
+        "awaiting_signatures",
+        "draft",
+        "partially_signed",
+        "terminated",
+    } <= set(every.values())
+    assert every[extended["id"]] == "active" and every[lapsed["id"]] == "expired"
+    for status in AgreementStatus:
+        found = client.get(BASE, params={"status": status.value, "limit": 200}).json()
+        expected = {i for i, s in every.items() if s == status.value}
+        assert {a["id"] for a in found["items"]} == expected, status
+        assert found["total"] == len(expected), status
