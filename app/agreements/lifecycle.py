@@ -37,6 +37,7 @@ from app.agreements.status import (
     facts_of,
     is_live,
     status_expression,
+    store_validity_facts,
 )
 from app.core.errors import AppError, Conflict, Forbidden, RuleViolation, field_error
 from app.core.types import utcnow
@@ -58,6 +59,7 @@ def finalize_agreement(*, session: Session, agreement_id: int, today: date) -> N
         )
     agreement.finalized_at = utcnow()
     session.add(agreement)
+    store_validity_facts(session, [agreement_id])
     record(session, agreement_id, "finalized")
     session.commit()
 
@@ -78,6 +80,7 @@ def reopen_agreement(*, session: Session, agreement_id: int, today: date) -> Non
         )
     agreement.finalized_at = None
     session.add(agreement)
+    store_validity_facts(session, [agreement_id])
     record(session, agreement_id, "reopened")
     session.commit()
 
@@ -99,6 +102,7 @@ def cancel_agreement(
     # A cancelled renewal no longer renews anything: the old agreement may be renewed again.
     renewed, agreement.supersedes_id = agreement.supersedes_id, None
     session.add(agreement)
+    store_validity_facts(session, [agreement_id, *([renewed] if renewed else [])])
     record(
         session,
         agreement_id,
@@ -321,6 +325,7 @@ def terminate_agreement(
     agreement.terminated_on = terminate_in.terminated_on
     agreement.termination_reason = terminate_in.reason
     session.add(agreement)
+    store_validity_facts(session, [agreement_id])  # a terminated amendment no longer extends
     record(
         session,
         agreement_id,

@@ -86,6 +86,12 @@ class Agreement(SQLModel, table=True):
     parties_signed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     parties_unsigned: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_signed_on: date | None = None
+    # A stored copy of two validity facts that depend on other agreements, so that status is
+    # derived from this row alone: valid_until as amended by its fully signed amendments, and the
+    # day its fully signed renewal takes effect (0001-01-01 when the renewal gives no day).
+    # Kept by status.store_validity_facts only; the same test checks them.
+    effective_valid_until: date | None = Field(default=None, index=True)
+    superseded_from: date | None = None
     # Raised by every change; PATCH must carry the version it read (optimistic locking).
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

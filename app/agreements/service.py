@@ -29,7 +29,7 @@ from app.agreements.parties import (
     replace_parties,
 )
 from app.agreements.schemas import AgreementCreate, AgreementUpdate, ScopeItemIn
-from app.agreements.status import current_status
+from app.agreements.status import current_status, store_validity_facts
 from app.agreements.validity import (
     bounds_of,
     check_kind_and_parent,
@@ -183,6 +183,8 @@ def update_agreement(
         if field in data:
             setattr(agreement, field, data[field])
     session.add(agreement)
+    if "valid_from" in data or "valid_until" in data:
+        store_validity_facts(session, [agreement_id])
     session.flush()
     if agreement.kind == AgreementKind.nk:
         _check_children_still_fit(session, agreement)

@@ -18,7 +18,7 @@ Facts can be read as they stood on a past day (`SignatureFacts(as_of=...)`): a s
 after that day does not count, and an agreement the registry did not know then does not exist.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -164,11 +164,9 @@ def starts_on_expression(entity: AgreementEntity, facts: SignatureFacts = PRESEN
     return sa.func.coalesce(entity.valid_from, signed_on_expression(entity, facts))
 
 
-@lru_cache(maxsize=256)
-def effective_valid_until_expression(
-    entity: AgreementEntity, facts: SignatureFacts = PRESENT
-) -> Any:
-    """valid_until as amended: the newest fully signed amendment that sets one wins (adendum)."""
+def amended_valid_until_from_rows(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
+    """valid_until as amended, from the amendment rows: the newest fully signed amendment that
+    sets one wins (adendum)."""
     amendment = aliased(Agreement)
     amended = (
         sa.select(col(amendment.valid_until))
@@ -188,10 +186,88 @@ def effective_valid_until_expression(
 
 
 @lru_cache(maxsize=256)
+def effective_valid_until_expression(
+    entity: AgreementEntity, facts: SignatureFacts = PRESENT
+) -> Any:
+    """valid_until as amended: the stored copy for the present, recomputed for a past day."""
+    if facts.as_of is None:
+        return col(entity.effective_valid_until)
+    return amended_valid_until_from_rows(entity, facts)
+
+
+# A renewal in force that gives no first day (no valid_from, signing days not recorded)
+# supersedes from the start of time.
+ALWAYS = date(1, 1, 1)
+
+
+def superseded_from_rows(entity: AgreementEntity) -> Any:
+    """The day its renewal takes effect, from the renewal's row: null until a renewal is fully
+    signed (and not cancelled); its valid_from, else the day its last party signed."""
+    successor = aliased(Agreement)
+    return (
+        sa.select(
+            sa.func.min(
+                sa.func.coalesce(
+                    successor.valid_from,
+                    PRESENT.last_signed_on(successor),
+                    sa.literal(ALWAYS, sa.Date),
+                )
+            )
+        )
+        .where(
+            col(successor.supersedes_id) == entity.id,
+            sa.not_(PRESENT.cancelled(successor)),
+            fully_signed_condition(successor, PRESENT),
+        )
+        .correlate(entity)
+        .scalar_subquery()
+    )
+
+
+BATCH = 5_000  # agreements per UPDATE: an IN list both databases take
+
+
+def store_validity_facts(session: Session, agreement_ids: Sequence[int]) -> None:
+    """Recompute the stored effective_valid_until and superseded_from of these agreements and
+    of those they amend or renew (whose validity they change).
+
+    The only writer of both; called after every change of what they are computed from (the
+    signature facts, validity dates, finalisation, cancellation, termination, new agreements).
+    """
+    if not agreement_ids:
+        return
+    session.flush()
+    wanted = set(agreement_ids)
+    for start in range(0, len(agreement_ids), BATCH):
+        batch = list(agreement_ids[start : start + BATCH])
+        linked = session.execute(
+            sa.select(col(Agreement.amends_id), col(Agreement.supersedes_id)).where(
+                col(Agreement.id).in_(batch)
+            )
+        ).all()
+        ids = set(batch) | {i for pair in linked for i in pair if i is not None}
+        wanted |= ids
+        session.execute(
+            sa.update(Agreement)
+            .where(col(Agreement.id).in_(sorted(ids)))
+            .values(
+                effective_valid_until=amended_valid_until_from_rows(Agreement),
+                superseded_from=superseded_from_rows(Agreement),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Agreement) and obj.id in wanted:
+            session.expire(obj, ["effective_valid_until", "superseded_from"])
+
+
+@lru_cache(maxsize=256)
 def in_force_successor_condition(
     entity: AgreementEntity, today: date, facts: SignatureFacts = PRESENT
 ) -> Any:
     """Its renewal is fully signed and its validity has started."""
+    if facts.as_of is None:
+        return col(entity.superseded_from) <= today
     successor = aliased(Agreement)
     starts_on = sa.func.coalesce(successor.valid_from, facts.last_signed_on(successor))
     return (
@@ -280,8 +356,8 @@ def current_status(session: Session, agreement_id: int, today: date) -> Agreemen
 def status_condition(entity: AgreementEntity, status: AgreementStatus, today: date) -> Any:
     """SQL: the agreement has this status today. The status expression decides; in front of it,
     plain comparisons of the stored facts that every agreement of that status meets (implied by
-    the expression, so they change no answer), which let the database skip the subqueries of
-    the expression for the rows that cannot match."""
+    the expression, so they change no answer), which an index can serve and which spare the
+    database the expression for the rows that cannot match."""
     live = col(entity.cancelled_at).is_(None)
     not_terminated = sa.or_(col(entity.terminated_on).is_(None), col(entity.terminated_on) > today)
     all_signed = sa.and_(
@@ -291,13 +367,9 @@ def status_condition(entity: AgreementEntity, status: AgreementStatus, today: da
         col(entity.parties_unsigned) == 0,
         col(entity.parties_signed) > 0,
     )
-    amendment = aliased(Agreement)
-    amended_validity = (
-        sa.select(col(amendment.id))
-        .where(col(amendment.amends_id) == entity.id, col(amendment.valid_until).is_not(None))
-        .correlate(entity)
-        .exists()
-    )
+    valid_until = col(entity.effective_valid_until)
+    superseded_from = col(entity.superseded_from)
+    not_superseded = sa.or_(superseded_from.is_(None), superseded_from > today)
     implied: dict[AgreementStatus, Any] = {
         S.cancelled: col(entity.cancelled_at).is_not(None),
         S.terminated: sa.and_(live, col(entity.terminated_on) <= today),
@@ -306,16 +378,11 @@ def status_condition(entity: AgreementEntity, status: AgreementStatus, today: da
         S.partially_signed: sa.and_(
             live, not_terminated, col(entity.parties_signed) > 0, col(entity.parties_unsigned) > 0
         ),
-        S.signed: all_signed,
-        S.superseded: all_signed,
+        S.signed: sa.and_(all_signed, not_superseded),
+        S.superseded: sa.and_(all_signed, superseded_from <= today),
         S.active: sa.and_(
-            all_signed,
-            sa.or_(
-                col(entity.valid_until).is_(None),
-                col(entity.valid_until) >= today,
-                amended_validity,
-            ),
+            all_signed, not_superseded, sa.or_(valid_until.is_(None), valid_until >= today)
         ),
-        S.expired: sa.and_(all_signed, sa.or_(col(entity.valid_until) < today, amended_validity)),
+        S.expired: sa.and_(all_signed, not_superseded, valid_until < today),
     }
     return sa.and_(implied[status], status_expression(entity, today) == status.value)
