@@ -230,16 +230,16 @@ def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> Co
             .order_by(col(AgreementParty.position))
         )
     )
-    agencies = list(
-        session.exec(
-            select(Organization)
-            .where(
-                col(Organization.parent_id).in_([g.id for g in governments]),
-                Organization.kind == OrganizationKind.regional_agency,
-            )
-            .order_by(col(Organization.name))
-        )
+    # The SKPD as plain rows (there may be hundreds): nothing of them is changed here.
+    is_agency_of_party = sa.and_(
+        col(Organization.parent_id).in_([g.id for g in governments]),
+        col(Organization.kind) == OrganizationKind.regional_agency,
     )
+    agencies = session.execute(
+        sa.select(col(Organization.id), col(Organization.name), col(Organization.parent_id))
+        .where(is_agency_of_party)
+        .order_by(col(Organization.name))
+    ).all()
     held: dict[int, list[CoveredPks]] = {}
     nk_status = AgreementStatus(
         session.exec(
@@ -254,11 +254,8 @@ def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> Co
             signed_on_expression(Agreement, facts),
         )
         .join(Agreement, col(Agreement.id) == AgreementParty.agreement_id)
-        .where(
-            Agreement.parent_id == nk_id,
-            col(AgreementParty.organization_id).in_([a.id for a in agencies]),
-            facts.known(Agreement),
-        )
+        .join(Organization, col(Organization.id) == AgreementParty.organization_id)
+        .where(Agreement.parent_id == nk_id, is_agency_of_party, facts.known(Agreement))
         .order_by(col(Agreement.id).desc())
     )
     for org_id, pks_id, status, signed_on in rows:
@@ -277,7 +274,7 @@ def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> Co
         for g in governments
     }
     for agency in agencies:
-        agreements = held.get(agency.id or 0, [])
+        agreements = held.get(agency.id, [])
         # The live PKS counts; without one, the newest it held.
         pks = next(
             (p for p in agreements if is_live(p.status)), agreements[0] if agreements else None
@@ -288,7 +285,7 @@ def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> Co
         counts["overdue"] = counts.get("overdue", 0) + int(overdue)
         by_government[agency.parent_id].agencies.append(
             AgencyCoveragePublic(
-                organization_id=agency.id or 0,
+                organization_id=agency.id,
                 organization_name=agency.name,
                 pks=pks,
                 agreements=agreements,
