@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.agreements.models import Agreement, AgreementParty
 from app.agreements.status import agreement_facts, is_live, store_validity_facts
+from app.core.db import among
 from app.core.errors import Conflict, RuleViolation, field_error
 from app.core.types import utcnow
 from app.organizations.models import Organization, OrganizationKind
@@ -61,19 +62,30 @@ def parties_of(session: Session, agreement_id: int) -> list[AgreementParty]:
 
 
 def party_ids_by_agreement(
-    session: Session, agreement_ids: Iterable[int]
+    session: Session, agreement_ids: Iterable[int] | sa.Select[Any]
 ) -> dict[int, tuple[int, ...]]:
-    """The organizations that are parties of each agreement, in party order."""
-    wanted = set(agreement_ids)
-    if not wanted:
-        return {}
-    result: dict[int, list[int]] = {i: [] for i in wanted}
+    """The organizations that are parties of each agreement, in party order. The agreements are
+    ids, or a SELECT of ids (thousands of them: the database joins instead of taking a list)."""
+    chosen: Any
+    result: dict[int, list[int]]
+    if isinstance(agreement_ids, sa.Select):
+        chosen, result = agreement_ids, {}
+    else:
+        chosen = set(agreement_ids)
+        if not chosen:
+            return {}
+        result = {i: [] for i in chosen}
+    among_chosen = (
+        col(AgreementParty.agreement_id).in_(chosen)
+        if isinstance(chosen, sa.Select)
+        else among(session, col(AgreementParty.agreement_id), chosen)
+    )
     for agreement_id, organization_id in session.exec(
         select(AgreementParty.agreement_id, AgreementParty.organization_id)
-        .where(col(AgreementParty.agreement_id).in_(wanted))
+        .where(among_chosen)
         .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
     ):
-        result[agreement_id].append(organization_id)
+        result.setdefault(agreement_id, []).append(organization_id)
     return {k: tuple(v) for k, v in result.items()}
 
 

@@ -1,6 +1,7 @@
 """Every deadline in one list: obligation due dates, agreement expiries, NK pks_due_on dates."""
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -17,9 +18,11 @@ from app.agreements.status import (
     IN_FORCE,
     NOT_FULLY_SIGNED,
     effective_valid_until_expression,
+    status_condition,
     status_expression,
 )
 from app.core.config import Settings, settings
+from app.core.db import among
 from app.core.errors import RuleViolation, field_error
 from app.evaluations.models import Evaluation
 from app.obligations.models import Obligation
@@ -70,7 +73,7 @@ def _statuses(session: Session, agreement_ids: set[int], today: date) -> dict[in
         return {}
     rows = session.exec(
         select(Agreement.id, status_expression(Agreement, today)).where(
-            col(Agreement.id).in_(agreement_ids)
+            among(session, col(Agreement.id), agreement_ids)
         )
     )
     return {i: AgreementStatus(s) for i, s in rows if i is not None}
@@ -154,6 +157,30 @@ def agreement_deadlines(
     organization_id: int | None = None,
     settings: Settings = settings,
 ) -> list[Deadline]:
+    """The deadlines of the agreements themselves within [start, end]: expiries, NK pks_due_on
+    dates, planned signing days and yearly evaluations."""
+    return (
+        validity_deadlines(
+            session, start=start, end=end, today=today, organization_id=organization_id
+        )
+        + planned_signing_deadlines(
+            session, start=start, end=end, today=today, organization_id=organization_id
+        )
+        + evaluation_deadlines(
+            session,
+            start=start,
+            end=end,
+            today=today,
+            organization_id=organization_id,
+            month=settings.EVALUATION_DUE_MONTH,
+            from_year=settings.EVALUATIONS_FROM_YEAR,
+        )
+    )
+
+
+def validity_deadlines(
+    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
+) -> list[Deadline]:
     """Expiries of agreements in force, and NK pks_due_on dates, within [start, end]."""
     valid_until = effective_valid_until_expression(Agreement)
     status = status_expression(Agreement, today)
@@ -211,26 +238,51 @@ def agreement_deadlines(
         for rows, deadline_type, prefix, template in sources
         for agreement_id, title, kind, day, _ in rows
     ]
-    return (
-        deadlines
-        + planned_signing_deadlines(
-            session, start=start, end=end, today=today, organization_id=organization_id
-        )
-        + evaluation_deadlines(
-            session,
-            start=start,
-            end=end,
-            today=today,
-            organization_id=organization_id,
-            month=settings.EVALUATION_DUE_MONTH,
-            from_year=settings.EVALUATIONS_FROM_YEAR,
-        )
-    )
+    return deadlines
 
 
 def evaluation_due_on(year: int, month: int) -> date:
     """The last day of the month in which the evaluation of a year is due."""
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _evaluation_years(start: date, end: date, today: date, month: int, from_year: int) -> set[int]:
+    """The years whose evaluation is asked for: those due within [start, end], and the latest
+    one whose due day has passed (older years are not chased), from from_year on."""
+    passed = [y for y in range(from_year, today.year + 1) if evaluation_due_on(y, month) < today]
+    years = {max(passed)} if passed else set()
+    return years | {
+        y
+        for y in range(max(from_year, start.year), end.year + 1)
+        if start <= evaluation_due_on(y, month) <= end
+    }
+
+
+def owed_evaluations(
+    years: Iterable[int], *, today: date, month: int, organization_id: int | None = None
+) -> Any:
+    """SQL: (agreement_id, year) of each yearly evaluation owed and not recorded: every NK and
+    PKS in force owes one per year, unless it started after that year's due day."""
+    in_force = sa.and_(
+        col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
+        sa.or_(*[status_condition(Agreement, s, today) for s in IN_FORCE]),
+        *_with_party(organization_id),
+    )
+    started = sa.func.coalesce(Agreement.valid_from, Agreement.last_signed_on)
+    return sa.union_all(
+        *[
+            sa.select(
+                col(Agreement.id).label("agreement_id"), sa.literal(year).label("year")
+            ).where(
+                in_force,
+                sa.or_(started.is_(None), started <= evaluation_due_on(year, month)),
+                ~sa.select(col(Evaluation.id))
+                .where(col(Evaluation.agreement_id) == Agreement.id, col(Evaluation.year) == year)
+                .exists(),
+            )
+            for year in sorted(years)
+        ]
+    )
 
 
 def evaluation_deadlines(
@@ -248,64 +300,66 @@ def evaluation_deadlines(
     year whose due day has passed (overdue until recorded; older years are not chased), from
     EVALUATIONS_FROM_YEAR on. An agreement that started after a year's due day owes none for it.
     It concerns every party."""
-    passed = [y for y in range(from_year, today.year + 1) if evaluation_due_on(y, month) < today]
-    years = {max(passed)} if passed else set()
-    years |= {
-        y
-        for y in range(max(from_year, start.year), end.year + 1)
-        if start <= evaluation_due_on(y, month) <= end
-    }
+    years = _evaluation_years(start, end, today, month, from_year)
     if not years:
         return []
-    party_filter = _with_party(organization_id)
-    status = status_expression(Agreement, today)
+    owed = owed_evaluations(
+        years, today=today, month=month, organization_id=organization_id
+    ).subquery()
     rows = session.execute(
-        sa.select(
-            col(Agreement.id),
-            col(Agreement.title),
-            col(Agreement.kind),
-            sa.func.coalesce(Agreement.valid_from, Agreement.last_signed_on),
-        ).where(
-            col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
-            col(Agreement.parties_unsigned) == 0,
-            col(Agreement.parties_signed) > 0,
-            status.in_([s.value for s in IN_FORCE]),
-            *party_filter,
-        )
+        sa.select(owed.c.agreement_id, owed.c.year, col(Agreement.title), col(Agreement.kind))
+        .join(Agreement, col(Agreement.id) == owed.c.agreement_id)
+        .order_by(owed.c.year, owed.c.agreement_id)
     ).all()
     if not rows:
         return []
-    evaluated = set(
-        session.execute(
-            sa.select(col(Evaluation.agreement_id), col(Evaluation.year)).where(
-                col(Evaluation.agreement_id).in_([r[0] for r in rows]),
-                col(Evaluation.year).in_(years),
-            )
-        ).all()
-    )
-    parties = party_ids_by_agreement(session, [r[0] for r in rows])
+    # Nationwide these are tens of thousands: the database joins on the same selection rather
+    # than taking their ids back as a list.
+    parties = party_ids_by_agreement(session, sa.select(owed.c.agreement_id))
     deadlines = []
-    for agreement_id, title, kind, started in rows:
-        for year in sorted(years):
-            day = evaluation_due_on(year, month)
-            if (started is not None and started > day) or (agreement_id, year) in evaluated:
-                continue
-            deadlines.append(
-                Deadline(
-                    key=f"evaluation:{agreement_id}:{year}",
-                    type=DeadlineType.evaluation_due,
-                    due_on=day,
-                    title=f"Evaluasi tahunan (monev) {year} {AgreementKind(kind).value.upper()}: "
-                    f"{title}",
-                    agreement_id=agreement_id,
-                    agreement_title=title,
-                    agreement_kind=AgreementKind(kind),
-                    organization_ids=parties.get(agreement_id, ()),
-                    overdue=day < today,
-                    may_be_overdue=True,
-                )
+    for agreement_id, year, title, kind in rows:
+        day = evaluation_due_on(year, month)
+        deadlines.append(
+            Deadline(
+                key=f"evaluation:{agreement_id}:{year}",
+                type=DeadlineType.evaluation_due,
+                due_on=day,
+                title=f"Evaluasi tahunan (monev) {year} {AgreementKind(kind).value.upper()}: "
+                f"{title}",
+                agreement_id=agreement_id,
+                agreement_title=title,
+                agreement_kind=AgreementKind(kind),
+                organization_ids=parties.get(agreement_id, ()),
+                overdue=day < today,
+                may_be_overdue=True,
             )
+        )
     return deadlines
+
+
+def evaluation_due_counts(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    month: int = settings.EVALUATION_DUE_MONTH,
+    from_year: int = settings.EVALUATIONS_FROM_YEAR,
+) -> tuple[int, int]:
+    """How many of evaluation_deadlines' evaluations are (due, overdue), counted in SQL."""
+    years = _evaluation_years(start, end, today, month, from_year)
+    if not years:
+        return 0, 0
+    owed = owed_evaluations(years, today=today, month=month).subquery()
+    due = overdue = 0
+    for year, count in session.execute(
+        sa.select(owed.c.year, sa.func.count()).group_by(owed.c.year)
+    ):
+        if evaluation_due_on(year, month) < today:
+            overdue += count
+        else:
+            due += count
+    return due, overdue
 
 
 def planned_signing_deadlines(
@@ -394,7 +448,9 @@ def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[Deadli
     names = (
         dict(
             session.exec(
-                select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
+                select(Organization.id, Organization.name).where(
+                    among(session, col(Organization.id), ids)
+                )
             ).all()
         )
         if ids

@@ -14,7 +14,7 @@ from app.agreements.models import Agreement, AgreementKind, AgreementStatus
 from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
 from app.compliance.models import ComplianceAssessment
 from app.core.config import Settings
-from app.reminders.deadlines import agreement_deadlines, evaluation_deadlines
+from app.reminders.deadlines import evaluation_due_counts, validity_deadlines
 from app.reminders.models import DeadlineType
 
 COVERAGE_SHOWN = 20
@@ -143,12 +143,10 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
 
     window_end = today + timedelta(days=90)
     expiring = {kind.value: 0 for kind in KINDS}
-    for deadline in agreement_deadlines(
-        session, start=today, end=window_end, today=today, settings=settings
-    ):
+    for deadline in validity_deadlines(session, start=today, end=window_end, today=today):
         if deadline.type == DeadlineType.agreement_expiry:
             expiring[deadline.agreement_kind.value] += 1
-    evaluations = evaluation_deadlines(
+    evaluations_due, evaluations_overdue = evaluation_due_counts(
         session,
         start=today,
         end=window_end,
@@ -196,9 +194,6 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
         nk_in_force=len(in_force),
         coverage=coverage,
         activities_per_quarter=activities_per_quarter(session, today),
-        evaluations=DueCounts(
-            due=sum(not d.overdue for d in evaluations),
-            overdue=sum(d.overdue for d in evaluations),
-        ),
+        evaluations=DueCounts(due=evaluations_due, overdue=evaluations_overdue),
         compliance_latest=zones,
     )
