@@ -1,7 +1,10 @@
 """The deadlines as an RFC 5545 calendar feed, with stable UIDs so staff subscribe once."""
 
-from datetime import datetime, timedelta
+import hashlib
+import threading
+from datetime import date, datetime, timedelta
 
+from cachetools import LRUCache
 from icalendar import Alarm, Calendar, Event
 
 from app.reminders.schemas import DeadlinePublic
@@ -59,3 +62,30 @@ def calendar_feed(
                 event.add_component(alarm)
         feed.add_component(event)
     return bytes(feed.to_ical())
+
+
+# Rendered feeds by validator, per process: calendar programs poll a subscribed feed all day, and
+# rendering thousands of events costs far more than finding the deadlines. Bounded by bytes.
+_RENDERED: LRUCache[str, bytes] = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=len)
+_RENDERED_LOCK = threading.Lock()
+
+
+def feed_etag(deadlines: list[DeadlinePublic], alarm_days_before: list[int], day: date) -> str:
+    """The feed's validator (an HTTP ETag): the same deadlines, alarms and day, the same tag."""
+    digest = hashlib.sha256(repr((day.isoformat(), sorted(alarm_days_before))).encode())
+    for deadline in deadlines:
+        digest.update(deadline.model_dump_json().encode())
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+def rendered_feed(
+    etag: str, deadlines: list[DeadlinePublic], now: datetime, alarm_days_before: list[int]
+) -> bytes:
+    """calendar_feed, rendered once per validator (DTSTAMP: when it was first rendered)."""
+    with _RENDERED_LOCK:
+        found = _RENDERED.get(etag)
+    if found is None:
+        found = calendar_feed(deadlines, now, alarm_days_before)
+        with _RENDERED_LOCK:
+            _RENDERED[etag] = found
+    return found

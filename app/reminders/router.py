@@ -17,7 +17,7 @@ from app.core.schemas import (
     OffsetQuery,
     Page,
 )
-from app.reminders.calendar import calendar_feed
+from app.reminders.calendar import feed_etag, rendered_feed
 from app.reminders.deadlines import collect_deadlines, deadline_window, deadlines_public
 from app.reminders.models import ReminderStatus
 from app.reminders.schemas import DeadlinePublic, ReminderPublic, RunIn, RunResult
@@ -100,9 +100,17 @@ def deadlines(
     "/api/v1/calendar.ics",
     summary="The deadlines as a calendar feed (subscribe in Outlook / Google Calendar)",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}, **responses(422)},
+    responses={
+        200: {
+            "content": {"text/calendar": {}},
+            "headers": {"ETag": {"description": "The feed's validator, for If-None-Match."}},
+        },
+        304: {"description": "Not modified: the feed of the ETag sent in If-None-Match."},
+        **responses(422),
+    },
 )
 def calendar(
+    request: Request,
     session: SessionDep,
     today: TodayDep,
     now: NowDep,
@@ -116,7 +124,8 @@ def calendar(
     title names the deadline, the organization concerned (the SKPD or the Perwakilan) and the NK
     or PKS; each upcoming one carries alarms (VALARM) at the reminder points (by default 30, 7
     and 1 days before, at 08:00) and on the day. Calendar programs that cannot send the
-    X-API-Key header may put a viewer's key in `?key=`."""
+    X-API-Key header may put a viewer's key in `?key=`. The answer carries an ETag: a program
+    that sends it back in If-None-Match gets 304 (no body) while nothing changed."""
     start, end = deadline_window(today, start, end, 365)
     found = deadlines_public(
         session,
@@ -129,8 +138,14 @@ def calendar(
             settings=settings,
         ),
     )
-    feed = calendar_feed(found, now, alarm_days_before=settings.REMINDER_DAYS_BEFORE)
-    return Response(content=feed, media_type="text/calendar; charset=utf-8")
+    etag = feed_etag(found, settings.REMINDER_DAYS_BEFORE, today)
+    # Subscribed calendars poll: they are told to ask again each time, and told "not modified"
+    # (no body) while nothing changed.
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    feed = rendered_feed(etag, found, now, settings.REMINDER_DAYS_BEFORE)
+    return Response(content=feed, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
 RUN_QUERY = {"as_of", "dry_run"}

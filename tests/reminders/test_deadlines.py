@@ -95,6 +95,29 @@ def test_calendar_parses_back_with_stable_uids(client: TestClient, kalsel: Kalse
     assert [str(e["uid"]) for e in mine.walk("VEVENT")] == [late_uid]
 
 
+def test_calendar_answers_not_modified_until_a_deadline_changes(
+    client: TestClient, kalsel: Kalsel
+) -> None:
+    """A subscribed calendar polls with If-None-Match: 304 and no body while the feed is the same;
+    a new deadline gives a new ETag and the full feed."""
+    w = world(client, kalsel)
+    first = client.get("/api/v1/calendar.ics")
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and etag.startswith('"')
+    assert first.headers["cache-control"] == "private, no-cache"
+    same = client.get("/api/v1/calendar.ics", headers={"If-None-Match": etag})
+    assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == etag
+    # Another organization's feed is another feed.
+    mine = client.get("/api/v1/calendar.ics", params={"organization_id": kalsel.dinkes})
+    assert mine.status_code == 200 and mine.headers["etag"] != etag
+
+    create_obligation(client, w["nk"]["id"], kalsel.dinkes, "2026-12-20", "Laporan baru")
+    changed = client.get("/api/v1/calendar.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    uids = {str(e["uid"]) for e in Calendar.from_ical(changed.content).walk("VEVENT")}
+    assert len(uids) == len(Calendar.from_ical(first.content).walk("VEVENT")) + 1
+
+
 def test_calendar_events_name_who_and_which_agreement_and_carry_alarms(
     client: TestClient, session: Session
 ) -> None:
