@@ -53,7 +53,7 @@ wrk:
 ## BENCH_DATABASE_URL (default: database registry_bench on 127.0.0.1), or BENCH_ARGS=--sqlite.
 ## Prints one JSON document; about 10 minutes.
 bench: install wrk
-	$(BIN)/python bench/load.py $(BENCH_ARGS)
+	@$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 ## The fuzzing of the whole API with a bigger budget than the suite's (FUZZ_EXAMPLES per operation).
 fuzz: install

@@ -9,7 +9,9 @@
 3. Loads each endpoint over HTTP from a separate process, with wrk (Debian's, which `make bench`
    installs when missing): BENCH_CONNECTIONS connections (16) for BENCH_SECONDS seconds (10)
    each, after one warm-up request whose status must be 200.
-4. Runs the reminders for day one (yesterday) and day two (today), over HTTP, and times them.
+4. Runs the reminders for day one (yesterday) and day two (today), over HTTP, and times them;
+   every organization's webhook points at a receiver in this process (answering 204), so the
+   runs deliver for real.
 5. Streams a CSV export of every agreement while sampling the worker's memory.
 
 Prints one JSON document: per endpoint requests/s, p50, p99, errors and the ratio of its
@@ -27,6 +29,7 @@ import sys
 import threading
 import time
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,7 @@ sys.path.insert(0, str(BENCH_DIR))
 import httpx  # noqa: E402
 from common import ROOT, URL, prepare_database  # noqa: E402
 from national import DataSet, build  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from app.core.db import engine  # noqa: E402
 
@@ -172,6 +176,31 @@ def wrk(url: str, seconds: int, connections: int, key: str) -> dict[str, Any]:
     }
 
 
+class Receiver(BaseHTTPRequestHandler):
+    """The organizations' webhook: takes each reminder and answers 204, counting them."""
+
+    received = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        Receiver.received += 1
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+def start_receiver(port: int) -> str:
+    """A webhook receiver on loopback; every organization's webhook_url points at it."""
+    receiver = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{port}/hook"
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE organization SET webhook_url = :url"), {"url": url})
+    return url
+
+
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -181,6 +210,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         "BOOTSTRAP_ADMIN_KEY": BOOTSTRAP_KEY,
         "SCHEDULER_TOKEN": TOKEN,
         "WEB_CONCURRENCY": str(workers),
+        "WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',  # the receiver of start_receiver
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
     command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
@@ -268,6 +298,7 @@ def main() -> None:
         data = build(engine, anchor=anchor, scale=scale)
         state.parent.mkdir(exist_ok=True)
         state.write_text(json.dumps({**data.__dict__, "anchor": data.anchor.isoformat()}))
+    start_receiver(ARGS.port + 1)
     engine.dispose()
     print(f"data set: {data.counts} in {data.seconds} s", file=sys.stderr)
     key = data.api_key
@@ -306,6 +337,7 @@ def main() -> None:
             result["reminder_run"] = {
                 "day_one": reminder_run(base, data.anchor),
                 "day_two": reminder_run(base, data.anchor + timedelta(days=1)),
+                "webhooks_received": Receiver.received,
             }
             result["export_csv"] = export_rss(base, server.pid, key)
     finally:

@@ -1,49 +1,57 @@
-"""Where the time of one agreement's representation goes, in-process (cProfile), against the
-bench database: what bounds GET /api/v1/agreements/{id} besides HTTP.
+"""Where the time of one request goes, in-process, against the bench database built by
+`make bench`: the time in the database, statement by statement, against the whole.
 
-    BENCH_DATABASE_URL=... .venv/bin/python bench/profile_request.py AGREEMENT_ID [n]
+    BENCH_DATABASE_URL=... .venv/bin/python bench/profile_request.py PATH [n]
+    e.g.  .venv/bin/python bench/profile_request.py /api/v1/stats 3
 
-Prints the mean time per call and the functions with the most cumulative time.
+Prints the mean time per request, the part spent waiting on the database, and the slowest
+statements (for the Python side, run the server under py-spy: `py-spy top --pid ...`).
 """
 
-import cProfile
+import json
 import os
-import pstats
 import sys
 import time
-from datetime import date
+from pathlib import Path
 
 os.environ["LOG_LEVEL"] = "WARNING"
 
-from common import URL  # noqa: E402,F401  (sets DATABASE_URL before the app loads)
-from sqlmodel import Session  # noqa: E402
+from common import ROOT  # noqa: E402  (sets DATABASE_URL before the app loads)
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
-from app.agreements.queries import agreement_public  # noqa: E402
 from app.core.db import engine  # noqa: E402
+from app.main import app  # noqa: E402
+
+STATEMENTS: list[tuple[float, str]] = []
+
+
+@event.listens_for(engine, "before_cursor_execute")
+def _started(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    conn.info.setdefault("started", []).append(time.perf_counter())
+
+
+@event.listens_for(engine, "after_cursor_execute")
+def _ended(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    STATEMENTS.append((time.perf_counter() - conn.info["started"].pop(), statement))
 
 
 def main() -> None:
-    agreement_id = int(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-    today = date.today()
-
-    def once() -> None:
-        with Session(engine) as session:
-            agreement_public(session=session, agreement_id=agreement_id, today=today)
-
-    for _ in range(3):
-        once()
+    path = sys.argv[1]
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    state = json.loads((Path(ROOT) / "var" / "bench-dataset.json").read_text())
+    client = TestClient(app, headers={"X-API-Key": state["api_key"]})
+    assert client.get(path).status_code == 200
+    STATEMENTS.clear()
     started = time.perf_counter()
     for _ in range(count):
-        once()
-    print(f"agreement {agreement_id}: {(time.perf_counter() - started) * 1000 / count:.1f} ms")
-    profile = cProfile.Profile()
-    profile.enable()
-    for _ in range(count):
-        once()
-    profile.disable()
-    stats = pstats.Stats(profile)
-    stats.sort_stats("cumulative").print_stats(40)
+        client.get(path)
+    total = (time.perf_counter() - started) * 1000 / count
+    in_db = sum(t for t, _ in STATEMENTS) * 1000 / count
+    print(f"{path}: {total:.1f} ms per request, {in_db:.1f} ms of it in the database")
+    print(f"{len(STATEMENTS) / count:.0f} statements per request; the slowest:")
+    for seconds, statement in sorted(STATEMENTS, reverse=True)[:5]:
+        print(f"  {seconds * 1000:8.1f} ms  {' '.join(statement.split())[:300]}")
 
 
 if __name__ == "__main__":
