@@ -22,13 +22,25 @@ class Outgoing:
     payload: dict[str, Any]
 
 
-async def _pinned(url: str, allowed_hosts: list[str]) -> tuple[str, dict[str, str], dict[str, Any]]:
+# A host's lookup, once per run (shared by the reminders that wait on it): (host, port) -> it.
+Resolved = dict[tuple[str, int], "asyncio.Future[list[Any]]"]
+
+
+async def _pinned(
+    url: str, allowed_hosts: list[str], resolved: Resolved | None = None
+) -> tuple[str, dict[str, str], dict[str, Any]]:
     """The URL to dial with the host replaced by a checked address, and the Host header and TLS
-    server name that keep the request addressed to the named host."""
+    server name that keep the request addressed to the named host. With `resolved`, a host is
+    looked up once per run, not once per reminder (the address dialled is still the checked one)."""
     parts = httpx.URL(url)
     host = parts.host
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    addresses = await asyncio.to_thread(resolve, host, port)
+    if resolved is None:
+        addresses = await asyncio.to_thread(resolve, host, port)
+    else:
+        if (host, port) not in resolved:
+            resolved[(host, port)] = asyncio.ensure_future(asyncio.to_thread(resolve, host, port))
+        addresses = await resolved[(host, port)]
     allowed = [a for a in addresses if refusal(a, host, allowed_hosts) is None]
     if not allowed:
         raise TargetRefused(refusal(addresses[0], host, allowed_hosts) if addresses else host)
@@ -47,6 +59,7 @@ async def post_webhook(
     item: Outgoing,
     deadline_seconds: float,
     allowed_hosts: list[str],
+    resolved: Resolved | None = None,
 ) -> str | None:
     """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed.
 
@@ -56,7 +69,7 @@ async def post_webhook(
     """
     try:
         async with asyncio.timeout(deadline_seconds):
-            target, headers, extensions = await _pinned(url, allowed_hosts)
+            target, headers, extensions = await _pinned(url, allowed_hosts, resolved)
             response = await client.post(
                 target,
                 json=item.payload,
@@ -94,12 +107,18 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
     """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time."""
     gate = asyncio.Semaphore(max(settings.WEBHOOK_CONCURRENCY, 1))
     deadline = settings.WEBHOOK_TIMEOUT_SECONDS
+    resolved: Resolved = {}
 
     async def webhook(client: httpx.AsyncClient, delivery: Delivery, item: Outgoing) -> None:
         assert delivery.webhook_url is not None
         async with gate:
             error = await post_webhook(
-                client, delivery.webhook_url, item, deadline, settings.WEBHOOK_ALLOWED_HOSTS
+                client,
+                delivery.webhook_url,
+                item,
+                deadline,
+                settings.WEBHOOK_ALLOWED_HOSTS,
+                resolved,
             )
         if error:
             delivery.errors.setdefault(item.reminder_id, []).append(error)

@@ -194,3 +194,55 @@ def short_wait(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"check_same_thread": False, "timeout": 1}
     return {"options": "-c lock_timeout=1000"}
+
+
+def test_a_webhook_host_is_looked_up_once_per_run_and_still_checked(
+    monkeypatch: Any,
+) -> None:
+    """Thousands of reminders to one receiver cost one name lookup, not thousands; the address
+    dialled is still the checked one, and a refused address stays refused for every reminder."""
+    import ipaddress
+
+    import httpx
+
+    from app.reminders import delivery
+
+    lookups: list[tuple[str, int]] = []
+
+    def resolve(host: str, port: int) -> list[Any]:
+        lookups.append((host, port))
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(delivery, "resolve", resolve)
+    dialled: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        dialled.append(str(request.url.host))
+        return httpx.Response(204)
+
+    def run(allowed: list[str]) -> list[delivery.Delivery]:
+        items = [delivery.Outgoing(i, f"key-{i}", {"n": i}) for i in range(1, 7)]
+        deliveries = [
+            delivery.Delivery(["webhook"], "http://hooks.example.go.id/in", items[:3], None, []),
+            delivery.Delivery(["webhook"], "http://hooks.example.go.id/in", items[3:], None, []),
+        ]
+        test_settings = settings.model_copy(update={"WEBHOOK_ALLOWED_HOSTS": allowed})
+        real_client = httpx.AsyncClient
+
+        def client(**kwargs: Any) -> httpx.AsyncClient:
+            return real_client(transport=httpx.MockTransport(answer), **kwargs)
+
+        monkeypatch.setattr(delivery.httpx, "AsyncClient", client)
+        delivery.asyncio.run(delivery._deliver_all(deliveries, test_settings, None))
+        monkeypatch.setattr(delivery.httpx, "AsyncClient", real_client)
+        return deliveries
+
+    done = run(["hooks.example.go.id"])
+    assert [d.webhook_done for d in done] == [{1, 2, 3}, {4, 5, 6}]
+    assert dialled == ["127.0.0.1"] * 6
+    assert lookups == [("hooks.example.go.id", 80)]
+
+    lookups.clear()
+    refused = run([])  # loopback, not allowed: every reminder refused, none dialled
+    assert all(len(d.errors) == 3 and not d.webhook_done for d in refused)
+    assert len(dialled) == 6
