@@ -180,6 +180,7 @@ class Receiver(BaseHTTPRequestHandler):
     """The organizations' webhook: takes each reminder and answers 204, counting them."""
 
     received = 0
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver would
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
