@@ -16,7 +16,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.models import Agreement, AgreementParty
-from app.agreements.status import agreement_facts, is_live, store_validity_facts
+from app.agreements.status import (
+    agreement_facts,
+    expire_loaded,
+    is_live,
+    store_validity_facts,
+)
 from app.core.db import among
 from app.core.errors import Conflict, RuleViolation, field_error
 from app.core.types import utcnow
@@ -374,10 +379,7 @@ def store_signature_facts(session: Session, agreement_ids: Sequence[int]) -> Non
         )
         .execution_options(synchronize_session=False)
     )
-    wanted = set(agreement_ids)
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Agreement) and obj.id in wanted:
-            session.expire(obj, ["parties_signed", "parties_unsigned", "last_signed_on"])
+    expire_loaded(session, agreement_ids, ["parties_signed", "parties_unsigned", "last_signed_on"])
     # A signature can complete an amendment or a renewal: the validity they change follows.
     store_validity_facts(session, agreement_ids)
 

@@ -200,7 +200,7 @@ def effective_valid_until_expression(
 ALWAYS = date(1, 1, 1)
 
 
-def superseded_from_rows(entity: AgreementEntity) -> Any:
+def superseded_from_rows(entity: AgreementEntity, facts: SignatureFacts = PRESENT) -> Any:
     """The day its renewal takes effect, from the renewal's row: null until a renewal is fully
     signed (and not cancelled); its valid_from, else the day its last party signed."""
     successor = aliased(Agreement)
@@ -209,19 +209,27 @@ def superseded_from_rows(entity: AgreementEntity) -> Any:
             sa.func.min(
                 sa.func.coalesce(
                     successor.valid_from,
-                    PRESENT.last_signed_on(successor),
+                    facts.last_signed_on(successor),
                     sa.literal(ALWAYS, sa.Date),
                 )
             )
         )
         .where(
             col(successor.supersedes_id) == entity.id,
-            sa.not_(PRESENT.cancelled(successor)),
-            fully_signed_condition(successor, PRESENT),
+            sa.not_(facts.cancelled(successor)),
+            fully_signed_condition(successor, facts),
         )
         .correlate(entity)
         .scalar_subquery()
     )
+
+
+def expire_loaded(session: Session, agreement_ids: Iterable[int], fields: list[str]) -> None:
+    """Forget these stored fields of the agreements loaded in the session (rewritten in SQL)."""
+    wanted = set(agreement_ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Agreement) and obj.id in wanted:
+            session.expire(obj, fields)
 
 
 BATCH = 5_000  # agreements per UPDATE: an IN list both databases take
@@ -256,9 +264,7 @@ def store_validity_facts(session: Session, agreement_ids: Sequence[int]) -> None
             )
             .execution_options(synchronize_session=False)
         )
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Agreement) and obj.id in wanted:
-            session.expire(obj, ["effective_valid_until", "superseded_from"])
+    expire_loaded(session, wanted, ["effective_valid_until", "superseded_from"])
 
 
 @lru_cache(maxsize=256)
@@ -268,19 +274,7 @@ def in_force_successor_condition(
     """Its renewal is fully signed and its validity has started."""
     if facts.as_of is None:
         return col(entity.superseded_from) <= today
-    successor = aliased(Agreement)
-    starts_on = sa.func.coalesce(successor.valid_from, facts.last_signed_on(successor))
-    return (
-        sa.select(col(successor.id))
-        .where(
-            col(successor.supersedes_id) == entity.id,
-            sa.not_(facts.cancelled(successor)),
-            fully_signed_condition(successor, facts),
-            sa.or_(starts_on.is_(None), starts_on <= today),
-        )
-        .correlate(entity)
-        .exists()
-    )
+    return superseded_from_rows(entity, facts) <= today
 
 
 @lru_cache(maxsize=256)

@@ -35,12 +35,10 @@ async def _pinned(
     parts = httpx.URL(url)
     host = parts.host
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    if resolved is None:
-        addresses = await asyncio.to_thread(resolve, host, port)
-    else:
-        if (host, port) not in resolved:
-            resolved[(host, port)] = asyncio.ensure_future(asyncio.to_thread(resolve, host, port))
-        addresses = await resolved[(host, port)]
+    lookups = resolved if resolved is not None else {}
+    if (host, port) not in lookups:
+        lookups[(host, port)] = asyncio.ensure_future(asyncio.to_thread(resolve, host, port))
+    addresses = await lookups[(host, port)]
     allowed = [a for a in addresses if refusal(a, host, allowed_hosts) is None]
     if not allowed:
         raise TargetRefused(refusal(addresses[0], host, allowed_hosts) if addresses else host)
