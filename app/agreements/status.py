@@ -120,9 +120,13 @@ class SignatureFacts:
         return sa.or_(col(entity.finalized_at) < self._day_after, self.signed(entity) > 0)
 
     def cancelled(self, entity: AgreementEntity) -> Any:
+        """Withdrawn (as of the day: by then). Never NULL, so that its negation holds for an
+        agreement never cancelled."""
         if self.as_of is None:
             return col(entity.cancelled_at).is_not(None)
-        return col(entity.cancelled_at) < self._day_after
+        return sa.and_(
+            col(entity.cancelled_at).is_not(None), col(entity.cancelled_at) < self._day_after
+        )
 
     def known(self, entity: AgreementEntity) -> Any:
         """The agreement existed on the day: registered by then, or a party had signed it."""

@@ -236,6 +236,29 @@ class TestRenewal:
         assert "relinked" in actions(client, pks["id"])
         assert actions(client, old["id"])[0] == "renewed"
 
+    def test_a_past_day_sees_the_renewal_only_from_when_it_took_effect(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        """Read as of a past day (recomputed from the rows, not the stored copy), the old NK is
+        active before its renewal started and superseded from that day on."""
+        old = signed(
+            client, nk_body(kalsel, valid_from="2021-10-28", valid_until="2026-10-27"), "2021-10-28"
+        )
+        new = client.post(
+            f"{BASE}/{old['id']}/renew",
+            json={"valid_from": "2026-01-28", "valid_until": "2031-01-27"},
+        ).json()
+        sign_all(client, new, "2026-01-20")
+
+        def status_on(day: str) -> str:
+            page = client.get(f"{BASE}/{old['id']}/coverage", params={"as_of": day}).json()
+            return str(page["nk_status"])
+
+        assert status_on("2026-11-01") == "superseded"  # not expired: renewed in time
+        assert status_on("2026-01-27") == "active"
+        assert status_on("2026-01-28") == "superseded"
+        assert client.get(f"{BASE}/{old['id']}").json()["status"] == "superseded"
+
     def test_relink_is_all_or_nothing(self, client: TestClient, kalsel: Kalsel) -> None:
         old = signed(client, nk_body(kalsel), "2021-10-28")
         pks = signed(
