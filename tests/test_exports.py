@@ -88,6 +88,45 @@ def test_agreements_csv_follows_the_filters_and_the_sort(
     ]
 
 
+def test_exports_show_an_adendum_by_its_indonesian_kind(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    """Once a signed PKS has an adendum, the agreement list and its obligations still export
+    (they answered 500 on the adendum's kind), and the adendum reads "Adendum"."""
+    pks = client.get("/api/v1/agreements", params={"parent_id": seeded["id"]}).json()["items"][0]
+    drafted = client.post(
+        f"/api/v1/agreements/{pks['id']}/amendments",
+        json={"title": "Adendum I PKS Inspektorat", "valid_until": "2027-06-30"},
+    )
+    assert drafted.status_code == 201, drafted.text
+    adendum = drafted.json()
+    obligation = client.post(
+        f"/api/v1/agreements/{adendum['id']}/obligations",
+        json={
+            "title": "Laporan adendum",
+            "responsible_organization_id": adendum["parties"][0]["organization_id"],
+            "due_on": "2027-01-15",
+            "recurrence": "quarterly",
+        },
+    )
+    assert obligation.status_code == 201, obligation.text
+
+    sheet = workbook(client.get("/api/v1/agreements/export.xlsx"))
+    rows = list(sheet.iter_rows(values_only=True))
+    kind = rows[0].index("Jenis")
+    by_id = {r[0]: r for r in rows[1:]}
+    assert by_id[adendum["id"]][kind] == "Adendum"
+    assert by_id[adendum["id"]][rows[0].index("Status")] == "Draf"
+    assert by_id[seeded["id"]][kind] == "NK"
+    listed = csv_rows(client.get("/api/v1/agreements/export.csv", params={"kind": "amendment"}))
+    assert [r[1] for r in listed[1:]] == ["Adendum"]
+
+    owed = csv_rows(client.get("/api/v1/obligations/export.csv"))
+    mine = next(r for r in owed[1:] if r[1] == "Laporan adendum")
+    assert mine[owed[0].index("Berulang")] == "Triwulanan"
+    assert mine[owed[0].index("Status")] == "Belum jatuh tempo"
+
+
 def test_obligations_export_with_its_filters(client: TestClient, seeded: dict[str, Any]) -> None:
     listed = client.get("/api/v1/obligations", params={"limit": 200}).json()
     sheet = workbook(client.get("/api/v1/obligations/export.xlsx"))

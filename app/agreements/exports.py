@@ -1,21 +1,8 @@
 """The agreement list as a spreadsheet: one row per NK or PKS, with Indonesian headers."""
 
-from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.schemas import AgreementPublic
 from app.core.sheets import Column
-
-STATUS_LABELS = {
-    AgreementStatus.draft: "Draf",
-    AgreementStatus.awaiting_signatures: "Menunggu penandatanganan",
-    AgreementStatus.partially_signed: "Sebagian sudah menandatangani",
-    AgreementStatus.signed: "Ditandatangani, belum berlaku",
-    AgreementStatus.active: "Berlaku",
-    AgreementStatus.expired: "Masa berlaku habis",
-    AgreementStatus.terminated: "Diakhiri",
-    AgreementStatus.superseded: "Diperpanjang (digantikan)",
-    AgreementStatus.cancelled: "Dibatalkan",
-}
-KIND_LABELS = {AgreementKind.nk: "NK", AgreementKind.pks: "PKS"}
+from app.labels import label
 
 
 def _parties(a: AgreementPublic) -> str:
@@ -32,11 +19,11 @@ def _unsigned(a: AgreementPublic) -> str:
 
 AGREEMENT_COLUMNS: list[Column[AgreementPublic]] = [
     Column("ID", 8, lambda a: a.id),
-    Column("Jenis", 7, lambda a: KIND_LABELS[a.kind]),
+    Column("Jenis", 7, lambda a: label(a.kind)),
     Column("Judul", 60, lambda a: a.title),
     Column("Nomor (tiap pihak)", 40, _numbers),
     Column("Para pihak", 60, _parties),
-    Column("Status", 24, lambda a: STATUS_LABELS[a.status]),
+    Column("Status", 24, lambda a: label(a.status)),
     Column("Tanggal penandatanganan", 16, lambda a: a.signed_on),
     Column("Belum menandatangani", 40, _unsigned),
     Column("Berlaku mulai", 14, lambda a: a.valid_from),

@@ -1,30 +1,16 @@
 """The obligation list as a spreadsheet: what each party owes, by due date."""
 
 from app.core.sheets import Column
-from app.obligations.models import ObligationStatus, Recurrence
+from app.labels import label
 from app.obligations.schemas import ObligationPublic
-
-STATUS_LABELS = {
-    ObligationStatus.open: "Belum jatuh tempo",
-    ObligationStatus.overdue: "Terlambat",
-    ObligationStatus.done: "Selesai",
-    ObligationStatus.waived: "Tidak diwajibkan lagi",
-}
-RECURRENCE_LABELS = {
-    Recurrence.none: "Sekali",
-    Recurrence.monthly: "Bulanan",
-    Recurrence.quarterly: "Triwulanan",
-    Recurrence.semiannual: "Semesteran",
-    Recurrence.annual: "Tahunan",
-}
 
 OBLIGATION_COLUMNS: list[Column[ObligationPublic]] = [
     Column("ID", 8, lambda o: o.id),
     Column("Kewajiban", 50, lambda o: o.title),
     Column("Penanggung jawab", 45, lambda o: o.responsible_organization_name),
     Column("Jatuh tempo", 14, lambda o: o.due_on),
-    Column("Status", 20, lambda o: STATUS_LABELS[o.status]),
-    Column("Berulang", 12, lambda o: RECURRENCE_LABELS[o.recurrence]),
+    Column("Status", 20, lambda o: label(o.status)),
+    Column("Berulang", 12, lambda o: label(o.recurrence)),
     Column("Diselesaikan pada", 16, lambda o: o.completed_on),
     Column("Catatan penyelesaian", 40, lambda o: o.completion_note or o.waiver_reason),
     Column("ID perjanjian", 12, lambda o: o.agreement_id),

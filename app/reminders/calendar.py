@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from cachetools import LRUCache
 from icalendar import Alarm, Calendar, Event
 
+from app.labels import label
 from app.reminders.schemas import DeadlinePublic
 
 # Alarms of an all-day event are relative to its start (midnight): the morning at 08:00.
@@ -19,7 +20,7 @@ def event_summary(deadline: DeadlinePublic) -> str:
     concerned = {o.id for o in deadline.organizations}
     who = ", ".join(o.name for o in deadline.organizations)
     others = ", ".join(p.name for p in deadline.parties if p.id not in concerned)
-    agreement = f"{deadline.agreement.kind.value.upper()} {deadline.agreement.id}"
+    agreement = f"{label(deadline.agreement.kind)} {deadline.agreement.id}"
     overdue = "[TERLAMBAT] " if deadline.overdue else ""
     partner = f" dengan {others}" if others else ""
     return f"{overdue}{deadline.title} — {who}{partner} ({agreement})"
@@ -51,7 +52,7 @@ def calendar_feed(
             "description",
             f"{deadline.title}\n{deadline.agreement.title}\nPihak: {parties}{note}",
         )
-        event.add("categories", [deadline.type.value])
+        event.add("categories", [label(deadline.type)])
         if not deadline.overdue:
             for days in sorted({d for d in alarm_days_before if d > 0}, reverse=True) + [0]:
                 alarm = Alarm()

@@ -25,6 +25,7 @@ from app.core.config import Settings, settings
 from app.core.db import among
 from app.core.errors import RuleViolation, field_error
 from app.evaluations.models import Evaluation
+from app.labels import label
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
 from app.reminders.models import DeadlineType
@@ -229,7 +230,7 @@ def validity_deadlines(
             key=f"{prefix}:{agreement_id}:{day.isoformat()}",
             type=deadline_type,
             due_on=day,
-            title=template.format(kind=AgreementKind(kind).value.upper(), title=title),
+            title=template.format(kind=label(AgreementKind(kind)), title=title),
             agreement_id=agreement_id,
             agreement_title=title,
             agreement_kind=AgreementKind(kind),
@@ -324,8 +325,7 @@ def evaluation_deadlines(
                 key=f"evaluation:{agreement_id}:{year}",
                 type=DeadlineType.evaluation_due,
                 due_on=day,
-                title=f"Evaluasi tahunan (monev) {year} {AgreementKind(kind).value.upper()}: "
-                f"{title}",
+                title=f"Evaluasi tahunan (monev) {year} {label(AgreementKind(kind))}: {title}",
                 agreement_id=agreement_id,
                 agreement_title=title,
                 agreement_kind=AgreementKind(kind),
@@ -402,7 +402,7 @@ def planned_signing_deadlines(
             key=f"planned_signing:{agreement_id}:{day.isoformat()}",
             type=DeadlineType.planned_signing,
             due_on=day,
-            title=f"Rencana penandatanganan {AgreementKind(kind).value.upper()}: {title}",
+            title=f"Rencana penandatanganan {label(AgreementKind(kind))}: {title}",
             agreement_id=agreement_id,
             agreement_title=title,
             agreement_kind=AgreementKind(kind),

@@ -7,8 +7,8 @@ from app.agreements.derivation.schemas import (
     CoveragePublic,
     GovernmentCoveragePublic,
 )
-from app.agreements.exports import STATUS_LABELS
 from app.core.sheets import Column
+from app.labels import label
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ COVERAGE_COLUMNS: list[Column[CoverageRow]] = [
     Column(
         "Status PKS",
         28,
-        lambda r: STATUS_LABELS[r.agency.pks.status] if r.agency.pks else "Belum ada PKS",
+        lambda r: label(r.agency.pks.status) if r.agency.pks else "Belum ada PKS",
     ),
     Column(
         "Tanggal penandatanganan", 16, lambda r: r.agency.pks.signed_on if r.agency.pks else None
