@@ -170,7 +170,7 @@ def test_coverage_sheet_one_row_per_skpd(client: TestClient, seeded: dict[str, A
     coverage = client.get(f"/api/v1/agreements/{seeded['id']}/coverage").json()
     agencies = [a for g in coverage["governments"] for a in g["agencies"]]
     sheet = workbook(client.get(f"/api/v1/agreements/{seeded['id']}/coverage.xlsx"))
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))[1:]  # below the title row
     assert rows[0][:5] == ("Pemerintah daerah", "SKPD", "ID SKPD", "ID PKS", "Status PKS")
     assert len(rows) - 1 == len(agencies) == 22
     assert sum(1 for r in rows[1:] if r[4] == "Berlaku") == 21
@@ -181,7 +181,33 @@ def test_coverage_sheet_one_row_per_skpd(client: TestClient, seeded: dict[str, A
     assert set(signed) == {datetime(2022, 7, 4)}
 
     as_csv = csv_rows(client.get(f"/api/v1/agreements/{seeded['id']}/coverage.csv"))
+    assert as_csv[0] == list(rows[0])  # a CSV starts with its header, for the programs
     assert len(as_csv) == len(rows)
+
+
+def test_coverage_sheet_names_its_nk_and_the_day_it_shows(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    """A title row says which NK (its numbers) and which day; the header below it stays bold,
+    frozen and filtered."""
+    url = f"/api/v1/agreements/{seeded['id']}/coverage.xlsx"
+    sheet = workbook(client.get(url, params={"as_of": "2022-07-03"}))
+    title = sheet["A1"].value
+    assert title.startswith(
+        "Cakupan PKS di bawah NK 30/ORI-MoU/X/2021 dan 053/NK-PEMOTDA/2021 — "
+        "Peningkatan Kualitas Pelayanan Publik"
+    )
+    assert title.endswith("keadaan per 3 Juli 2022")
+    assert sheet["A1"].font.b and sheet["B1"].value is None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:2] == ("Pemerintah daerah", "SKPD")
+    assert all(sheet.cell(row=2, column=c).font.b for c in range(1, len(rows[1]) + 1))
+    assert sheet.freeze_panes == "A3"  # title and header stay in view
+    assert sheet.auto_filter.ref == f"A2:H{len(rows)}"
+    assert len(rows) == 2 + 22
+
+    today = workbook(client.get(url))["A1"].value
+    assert today.endswith("keadaan per 23 November 2026")  # TODAY of the tests
 
 
 def test_unknown_format_and_bad_filters_are_refused(client: TestClient) -> None:

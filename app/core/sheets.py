@@ -46,14 +46,25 @@ class Column(Generic[Row]):
     value: Callable[[Row], Value]
 
 
-def write_xlsx(sheet_title: str, columns: list[Column[Row]], rows: Iterable[Row]) -> IO[bytes]:
+def write_xlsx(
+    sheet_title: str,
+    columns: list[Column[Row]],
+    rows: Iterable[Row],
+    title: str | None = None,
+) -> IO[bytes]:
     """A workbook of one sheet: a bold frozen header with an auto-filter, set column widths,
-    dates as real dates (DD/MM/YYYY)."""
+    dates as real dates (DD/MM/YYYY); with a title, a title row above the header (what the
+    sheet shows), frozen with it."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
+    header_row = 1 if title is None else 2
+    sheet.freeze_panes = f"A{header_row + 1}"
+    if title is not None:
+        heading = WriteOnlyCell(sheet, value=title)
+        heading.font = Font(bold=True, size=13)
+        sheet.append([heading])
     bold, fill = Font(bold=True), PatternFill("solid", start_color="DDEBF7")
     header = []
     for column in columns:
@@ -76,7 +87,8 @@ def write_xlsx(sheet_title: str, columns: list[Column[Row]], rows: Iterable[Row]
                 values.append(value)
         sheet.append(values)
         count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     workbook.save(out)
     out.seek(0)
@@ -119,10 +131,13 @@ def export_response(
     sheet_title: str,
     columns: list[Column[Row]],
     rows: Iterable[Row],
+    title: str | None = None,
 ) -> StreamingResponse:
-    """The rows written in the format asked, sent as a download in chunks."""
+    """The rows written in the format asked, sent as a download in chunks. A title goes above
+    the header of an XLSX sheet; a CSV keeps its header on the first line, for the programs that
+    read it."""
     if export_format is ExportFormat.xlsx:
-        file, media_type = write_xlsx(sheet_title, columns, rows), XLSX
+        file, media_type = write_xlsx(sheet_title, columns, rows, title), XLSX
     else:
         file, media_type = write_csv(columns, rows), CSV
     return StreamingResponse(

@@ -2,19 +2,33 @@
 
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from app.agreements.derivation.schemas import (
     AgencyCoveragePublic,
     CoveragePublic,
     GovernmentCoveragePublic,
 )
+from app.agreements.models import Agreement
+from app.agreements.parties import parties_of
 from app.core.sheets import Column
-from app.labels import label
+from app.labels import day_text, label
 
 
 @dataclass(frozen=True)
 class CoverageRow:
     government: GovernmentCoveragePublic
     agency: AgencyCoveragePublic
+
+
+def coverage_title(session: Session, coverage: CoveragePublic) -> str:
+    """The sheet's title row: which NK (by its numbers, then its title) and which day it shows,
+    so a printed or forwarded sheet still says what it is."""
+    nk = session.get(Agreement, coverage.nk_id)
+    numbers = [p.document_number for p in parties_of(session, coverage.nk_id) if p.document_number]
+    which = " dan ".join(numbers) if numbers else "(nomor belum tercatat)"
+    about = f" — {nk.title}" if nk is not None else ""
+    return f"Cakupan PKS di bawah NK {which}{about} — keadaan per {day_text(coverage.as_of)}"
 
 
 def coverage_rows(coverage: CoveragePublic) -> list[CoverageRow]:

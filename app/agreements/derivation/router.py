@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, status
 from fastapi.responses import StreamingResponse
 
 from app.agreements.dependencies import NkIdPath
-from app.agreements.derivation.exports import COVERAGE_COLUMNS, coverage_rows
+from app.agreements.derivation.exports import COVERAGE_COLUMNS, coverage_rows, coverage_title
 from app.agreements.derivation.schemas import (
     DERIVE_EXAMPLES,
     CoveragePublic,
@@ -112,7 +112,10 @@ def coverage_sheet(
     """The weekly coverage sheet of the Biro Kerja Sama: for each SKPD of each government party
     of the NK, the PKS it holds under it, that PKS's status and signing date, and whether it is
     overdue (the NK's `pks_due_on` has passed and it holds no signed PKS). The same facts as
-    `GET .../coverage`, one row per SKPD; `1/coverage.xlsx` is the Kalsel sheet of 22 SKPD."""
+    `GET .../coverage`, one row per SKPD; `1/coverage.xlsx` is the Kalsel sheet of 22 SKPD.
+    In Excel a title row above the header names the NK by its numbers and the day the sheet
+    shows ("Cakupan PKS di bawah NK 30/ORI-MoU/X/2021 dan 053/NK-PEMOTDA/2021 — … — keadaan per
+    3 Juli 2022"); the CSV starts with the header, for the programs that read it."""
     result = coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
     return export_response(
         export_format,
@@ -120,4 +123,5 @@ def coverage_sheet(
         sheet_title="Cakupan PKS",
         columns=COVERAGE_COLUMNS,
         rows=coverage_rows(result),
+        title=coverage_title(session, result),
     )
