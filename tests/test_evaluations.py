@@ -82,7 +82,7 @@ def test_the_yearly_evaluation_is_a_deadline_until_recorded(
     def due() -> list[dict[str, Any]]:
         return [
             d
-            for d in client.get("/api/v1/deadlines").json()
+            for d in client.get("/api/v1/deadlines", params={"limit": 200}).json()["items"]
             if d["type"] == "evaluation_due" and d["agreement"]["id"] == seeded_pks["id"]
         ]
 

@@ -210,15 +210,17 @@ def test_kotawaringin_barat_says_why_it_has_not_signed_and_a_passed_plan_is_a_de
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["planned_signing_on"] == "2026-11-02"
-    deadlines = client.get("/api/v1/deadlines").json()
+    deadlines = client.get("/api/v1/deadlines", params={"limit": 200}).json()["items"]
     planned = [d for d in deadlines if d["type"] == "planned_signing"]
     assert len(planned) == 1
     assert planned[0]["overdue"] is True  # it passed on 2 November, unsigned
     assert [o["id"] for o in planned[0]["organizations"]] == [kobar]  # who has not signed
     assert planned[0]["title"].startswith("Rencana penandatanganan NK")
-    mine = client.get("/api/v1/deadlines", params={"organization_id": kobar}).json()
+    mine = client.get("/api/v1/deadlines", params={"organization_id": kobar}).json()["items"]
     assert any(d["type"] == "planned_signing" for d in mine)
-    signer = client.get("/api/v1/deadlines", params={"organization_id": 1}).json()
+    signer = client.get("/api/v1/deadlines", params={"organization_id": 1, "limit": 200}).json()[
+        "items"
+    ]
     assert not any(d["type"] == "planned_signing" for d in signer)
 
     signed = client.post(
@@ -228,7 +230,7 @@ def test_kotawaringin_barat_says_why_it_has_not_signed_and_a_passed_plan_is_a_de
     assert signed.status_code == 200, signed.text
     party = next(p for p in signed.json()["parties"] if p["organization_id"] == kobar)
     assert party["pending_reason"] is None
-    after = client.get("/api/v1/deadlines").json()
+    after = client.get("/api/v1/deadlines", params={"limit": 200}).json()["items"]
     assert not [d for d in after if d["type"] == "planned_signing"]
 
 

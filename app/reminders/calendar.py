@@ -1,17 +1,106 @@
-"""The deadlines as an RFC 5545 calendar feed, with stable UIDs so staff subscribe once."""
+"""The deadlines as an RFC 5545 calendar feed, with stable UIDs so staff subscribe once;
+recurring obligations as recurring events (RRULE) over the feed's window."""
 
 import hashlib
 import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from cachetools import LRUCache
 from icalendar import Alarm, Calendar, Event
+from sqlmodel import Session, col
 
-from app.labels import label
+from app.agreements.models import Agreement
+from app.agreements.status import effective_valid_until_expression
+from app.core.db import among
+from app.labels import day_text, label
+from app.obligations.models import MONTHS, Obligation, Recurrence
+from app.obligations.service import occurrence_due_on
 from app.reminders.schemas import DeadlinePublic
 
 # Alarms of an all-day event are relative to its start (midnight): the morning at 08:00.
 MORNING = timedelta(hours=8)
+UID_DOMAIN = "kerja-sama-registry"
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """How an open recurring obligation goes on after the occurrence now open: the occurrences
+    `_open_next` will open, every `months` months on the series' day of the month (the last day
+    of a shorter month), from `next_due_on` to `until`."""
+
+    recurrence: Recurrence
+    months: int
+    day: int
+    next_due_on: date
+    until: date
+    # The open occurrence is on its series' own date (not moved by hand), so one event with the
+    # rule holds it and the ones after it.
+    in_step: bool
+
+
+def repetitions(
+    session: Session, deadlines: Sequence[DeadlinePublic], start: date, until: date
+) -> dict[str, Repetition]:
+    """The recurring obligations among the deadlines (by deadline key) that have occurrences
+    after the open one in the window [start, until], up to their repeat_until and their
+    agreement's valid_until (where `_open_next` stops opening them)."""
+    keys = {d.obligation_id: d.key for d in deadlines if d.obligation_id is not None}
+    if not keys:
+        return {}
+    rows = session.execute(
+        sa.select(
+            col(Obligation.id),
+            col(Obligation.recurrence),
+            col(Obligation.series_start),
+            col(Obligation.occurrence),
+            col(Obligation.due_on),
+            col(Obligation.repeat_until),
+            effective_valid_until_expression(Agreement),
+        )
+        .join(Agreement, col(Agreement.id) == Obligation.agreement_id)
+        .where(
+            among(session, col(Obligation.id), keys),
+            col(Obligation.recurrence) != Recurrence.none,
+        )
+    ).all()
+    found = {}
+    for obligation_id, recurrence, series_start, n, due_on, repeat_until, valid_until in rows:
+        recurrence = Recurrence(recurrence)
+        last = min(d for d in (until, repeat_until, valid_until) if d is not None)
+        in_step = due_on == occurrence_due_on(series_start, recurrence, n)
+        # After an overdue one, the arrears are not repeated: the series goes on in the window.
+        following = occurrence_due_on(series_start, recurrence, n + 1)
+        while following < start:
+            n += 1
+            following = occurrence_due_on(series_start, recurrence, n + 1)
+        if following <= last:
+            found[keys[obligation_id]] = Repetition(
+                recurrence=recurrence,
+                months=MONTHS[recurrence],
+                day=series_start.day,
+                next_due_on=following,
+                until=last,
+                in_step=in_step,
+            )
+    return found
+
+
+def recurrence_rule(repetition: Repetition) -> dict[str, Any]:
+    """The RRULE of a series. Occurrences are counted from the series' first due date and a
+    day the month lacks becomes its last day (31 January, 28 February, 31 March), as
+    `occurrence_due_on` counts them: BYMONTHDAY=28..31 with BYSETPOS=-1 says exactly that."""
+    rule: dict[str, Any] = {"freq": "monthly", "interval": repetition.months}
+    if repetition.day > 28:
+        rule["bymonthday"] = list(range(28, repetition.day + 1))
+        rule["bysetpos"] = -1
+    else:
+        rule["bymonthday"] = repetition.day
+    rule["until"] = repetition.until
+    return rule
 
 
 def event_summary(deadline: DeadlinePublic) -> str:
@@ -26,42 +115,98 @@ def event_summary(deadline: DeadlinePublic) -> str:
     return f"{overdue}{deadline.title} — {who}{partner} ({agreement})"
 
 
+def _alarms(event: Event, title: str, alarm_days_before: list[int]) -> None:
+    for days in sorted({d for d in alarm_days_before if d > 0}, reverse=True) + [0]:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        when = "hari ini" if days == 0 else f"{days} hari lagi"
+        alarm.add("description", f"Tenggat {when}: {title}")
+        alarm.add("trigger", MORNING - timedelta(days=days))
+        event.add_component(alarm)
+
+
+def _event(
+    deadline: DeadlinePublic,
+    now: datetime,
+    *,
+    uid: str,
+    starts: date,
+    summary: str,
+    alarm_days_before: list[int] | None,
+    repetition: Repetition | None,
+) -> Event:
+    event = Event()
+    event.add("uid", f"{uid}@{UID_DOMAIN}")
+    event.add("dtstamp", now)
+    event.add("dtstart", starts)
+    event.add("dtend", starts + timedelta(days=1))
+    event.add("summary", summary)
+    parties = ", ".join(o.name for o in deadline.organizations)
+    note = (
+        f"\nHari libur/akhir pekan ({day_text(starts)}): {deadline.non_working_day}"
+        if deadline.non_working_day and starts == deadline.due_on
+        else ""
+    )
+    repeats = (
+        f"\nBerulang: {label(repetition.recurrence).lower()}, sampai {day_text(repetition.until)}"
+        if repetition is not None
+        else ""
+    )
+    event.add(
+        "description",
+        f"{deadline.title}\n{deadline.agreement.title}\nPihak: {parties}{note}{repeats}",
+    )
+    event.add("categories", [label(deadline.type)])
+    if repetition is not None:
+        event.add("rrule", recurrence_rule(repetition))
+    if alarm_days_before is not None:
+        _alarms(event, deadline.title, alarm_days_before)
+    return event
+
+
 def calendar_feed(
-    deadlines: list[DeadlinePublic], now: datetime, alarm_days_before: list[int]
+    deadlines: list[DeadlinePublic],
+    now: datetime,
+    alarm_days_before: list[int],
+    repeating: Mapping[str, Repetition] | None = None,
 ) -> bytes:
     """One VEVENT per deadline (all-day, on its due date), overdue ones marked; each upcoming
-    one carries an alarm at every reminder point (days before, at 08:00) and on the day."""
+    one carries an alarm at every reminder point (days before, at 08:00) and on the day.
+    A recurring obligation (`repeating`, by deadline key) repeats (RRULE) up to its last
+    occurrence in the window; while its open occurrence is overdue (or was moved off the
+    series' date), that one stays a single event and the occurrences after it are one
+    recurring event of their own."""
+    repeating = repeating or {}
     feed = Calendar()
     feed.add("prodid", "-//Registry of cooperation agreements//NK PKS//ID")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Tenggat kerja sama (NK/PKS)")
     for deadline in deadlines:
-        event = Event()
-        event.add("uid", f"{deadline.key}@kerja-sama-registry")
-        event.add("dtstamp", now)
-        event.add("dtstart", deadline.due_on)
-        event.add("dtend", deadline.due_on + timedelta(days=1))
-        event.add("summary", event_summary(deadline))
-        parties = ", ".join(o.name for o in deadline.organizations)
-        note = (
-            f"\nHari libur/akhir pekan: {deadline.non_working_day}"
-            if deadline.non_working_day
-            else ""
+        repetition = repeating.get(deadline.key)
+        together = repetition is not None and repetition.in_step and not deadline.overdue
+        feed.add_component(
+            _event(
+                deadline,
+                now,
+                uid=deadline.key,
+                starts=deadline.due_on,
+                summary=event_summary(deadline),
+                alarm_days_before=None if deadline.overdue else alarm_days_before,
+                repetition=repetition if together else None,
+            )
         )
-        event.add(
-            "description",
-            f"{deadline.title}\n{deadline.agreement.title}\nPihak: {parties}{note}",
-        )
-        event.add("categories", [label(deadline.type)])
-        if not deadline.overdue:
-            for days in sorted({d for d in alarm_days_before if d > 0}, reverse=True) + [0]:
-                alarm = Alarm()
-                alarm.add("action", "DISPLAY")
-                when = "hari ini" if days == 0 else f"{days} hari lagi"
-                alarm.add("description", f"Tenggat {when}: {deadline.title}")
-                alarm.add("trigger", MORNING - timedelta(days=days))
-                event.add_component(alarm)
-        feed.add_component(event)
+        if repetition is not None and not together:
+            feed.add_component(
+                _event(
+                    deadline,
+                    now,
+                    uid=f"{deadline.key}:following",
+                    starts=repetition.next_due_on,
+                    summary=event_summary(deadline.model_copy(update={"overdue": False})),
+                    alarm_days_before=alarm_days_before,
+                    repetition=repetition,
+                )
+            )
     return bytes(feed.to_ical())
 
 
@@ -71,22 +216,33 @@ _RENDERED: LRUCache[str, bytes] = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=l
 _RENDERED_LOCK = threading.Lock()
 
 
-def feed_etag(deadlines: list[DeadlinePublic], alarm_days_before: list[int], day: date) -> str:
-    """The feed's validator (an HTTP ETag): the same deadlines, alarms and day, the same tag."""
-    digest = hashlib.sha256(repr((day.isoformat(), sorted(alarm_days_before))).encode())
+def feed_etag(
+    deadlines: list[DeadlinePublic],
+    alarm_days_before: list[int],
+    day: date,
+    repeating: Mapping[str, Repetition] | None = None,
+) -> str:
+    """The feed's validator (an HTTP ETag): the same deadlines, repetitions, alarms and day, the
+    same tag."""
+    repeats = sorted((key, repr(r)) for key, r in (repeating or {}).items())
+    digest = hashlib.sha256(repr((day.isoformat(), sorted(alarm_days_before), repeats)).encode())
     for deadline in deadlines:
         digest.update(deadline.model_dump_json().encode())
     return f'"{digest.hexdigest()[:32]}"'
 
 
 def rendered_feed(
-    etag: str, deadlines: list[DeadlinePublic], now: datetime, alarm_days_before: list[int]
+    etag: str,
+    deadlines: list[DeadlinePublic],
+    now: datetime,
+    alarm_days_before: list[int],
+    repeating: Mapping[str, Repetition] | None = None,
 ) -> bytes:
     """calendar_feed, rendered once per validator (DTSTAMP: when it was first rendered)."""
     with _RENDERED_LOCK:
         found = _RENDERED.get(etag)
     if found is None:
-        found = calendar_feed(deadlines, now, alarm_days_before)
+        found = calendar_feed(deadlines, now, alarm_days_before, repeating)
         with _RENDERED_LOCK:
             _RENDERED[etag] = found
     return found

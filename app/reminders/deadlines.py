@@ -1,6 +1,7 @@
 """Every deadline in one list: obligation due dates, agreement expiries, NK pks_due_on dates."""
 
 import calendar
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,7 +30,14 @@ from app.labels import label
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
 from app.reminders.models import DeadlineType
-from app.reminders.schemas import AgreementRef, DeadlinePublic, OrganizationRef
+from app.reminders.schemas import (
+    AgreementRef,
+    DeadlineCounts,
+    DeadlinePage,
+    DeadlinePublic,
+    OrganizationRef,
+    WeekCount,
+)
 
 MAX_WINDOW_DAYS = 3 * 366
 
@@ -478,6 +486,54 @@ def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[Deadli
         )
         for d in deadlines
     ]
+
+
+def deadline_counts(deadlines: Iterable[Deadline]) -> DeadlineCounts:
+    """The counts of a list of deadlines: by type, overdue, and the others by week (Monday)."""
+    by_type = dict.fromkeys(DeadlineType, 0)
+    weeks: Counter[date] = Counter()
+    overdue = 0
+    for deadline in deadlines:
+        by_type[deadline.type] += 1
+        if deadline.overdue:
+            overdue += 1
+        else:
+            weeks[deadline.due_on - timedelta(days=deadline.due_on.weekday())] += 1
+    return DeadlineCounts(
+        by_type=by_type,
+        overdue=overdue,
+        by_week=[WeekCount(week_start=week, count=n) for week, n in sorted(weeks.items())],
+    )
+
+
+def deadline_page(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    limit: int,
+    offset: int,
+    organization_id: int | None = None,
+    settings: Settings = settings,
+) -> DeadlinePage:
+    """One page of collect_deadlines (overdue first, then by date), after the counts over every
+    page; only the page's deadlines are dressed with their organizations' names."""
+    found = collect_deadlines(
+        session,
+        start=start,
+        end=end,
+        today=today,
+        organization_id=organization_id,
+        settings=settings,
+    )
+    return DeadlinePage(
+        total=len(found),
+        counts=deadline_counts(found),
+        limit=limit,
+        offset=offset,
+        items=deadlines_public(session, found[offset : offset + limit]),
+    )
 
 
 def deadline_window(

@@ -17,10 +17,15 @@ from app.core.schemas import (
     OffsetQuery,
     Page,
 )
-from app.reminders.calendar import feed_etag, rendered_feed
-from app.reminders.deadlines import collect_deadlines, deadline_window, deadlines_public
+from app.reminders.calendar import feed_etag, rendered_feed, repetitions
+from app.reminders.deadlines import (
+    collect_deadlines,
+    deadline_page,
+    deadline_window,
+    deadlines_public,
+)
 from app.reminders.models import ReminderStatus
-from app.reminders.schemas import DeadlinePublic, ReminderPublic, RunIn, RunResult
+from app.reminders.schemas import DeadlinePage, ReminderPublic, RunIn, RunResult
 from app.reminders.service import list_reminders, run_reminders
 from app.users.auth import CallerDep
 
@@ -64,7 +69,7 @@ OrganizationQuery = Annotated[
 
 @router.get(
     "/api/v1/deadlines",
-    response_model=list[DeadlinePublic],
+    response_model=DeadlinePage,
     summary="What is due: obligations, expiries, PKS signing dates, plans, evaluations",
     responses=responses(422),
 )
@@ -75,7 +80,9 @@ def deadlines(
     start: FromQuery = None,
     end: Annotated[Day | None, Query(alias="to", description="Default: from + 90 days.")] = None,
     organization_id: OrganizationQuery = None,
-) -> list[DeadlinePublic]:
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> DeadlinePage:
     """One list by date of obligation due dates (kewajiban), expiries of NK and PKS in force
     (`valid_until`), NK `pks_due_on` dates, and planned signing days (`planned_signing_on`) of
     agreements a party has still to sign (concerning the parties that have not signed; kept while
@@ -83,17 +90,21 @@ def deadlines(
     force not yet recorded (due by the end of EVALUATION_DUE_MONTH), each with its agreement and
     the organizations concerned.
     Overdue ones come first. A date on a weekend or an Indonesian public
-    holiday is flagged (`non_working_day`) so staff can move it before it bites."""
+    holiday is flagged (`non_working_day`) so staff can move it before it bites.
+
+    Paged (`limit`, `offset`, as every list); before the page, `total` and `counts` over every
+    page: by type, overdue, and the others by week (Monday) of their due date."""
     start, end = deadline_window(today, start, end, 90)
-    found = collect_deadlines(
+    return deadline_page(
         session,
         start=start,
         end=end,
         today=today,
+        limit=limit,
+        offset=offset,
         organization_id=organization_id,
         settings=settings,
     )
-    return deadlines_public(session, found)
 
 
 @calendar_router.get(
@@ -123,7 +134,9 @@ def calendar(
     so staff subscribe once; by default a year ahead (and every overdue obligation). Each event's
     title names the deadline, the organization concerned (the SKPD or the Perwakilan) and the NK
     or PKS; each upcoming one carries alarms (VALARM) at the reminder points (by default 30, 7
-    and 1 days before, at 08:00) and on the day. Calendar programs that cannot send the
+    and 1 days before, at 08:00) and on the day. A recurring obligation (pendampingan secara
+    berkala: quarterly, …) is a recurring event (RRULE) up to its last occurrence in the window,
+    its `repeat_until` or its agreement's `valid_until`. Calendar programs that cannot send the
     X-API-Key header may put a viewer's key in `?key=`. The answer carries an ETag: a program
     that sends it back in If-None-Match gets 304 (no body) while nothing changed."""
     start, end = deadline_window(today, start, end, 365)
@@ -138,13 +151,14 @@ def calendar(
             settings=settings,
         ),
     )
-    etag = feed_etag(found, settings.REMINDER_DAYS_BEFORE, today)
+    repeating = repetitions(session, found, start=start, until=end)
+    etag = feed_etag(found, settings.REMINDER_DAYS_BEFORE, today, repeating)
     # Subscribed calendars poll: they are told to ask again each time, and told "not modified"
     # (no body) while nothing changed.
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    feed = rendered_feed(etag, found, now, settings.REMINDER_DAYS_BEFORE)
+    feed = rendered_feed(etag, found, now, settings.REMINDER_DAYS_BEFORE, repeating)
     return Response(content=feed, media_type="text/calendar; charset=utf-8", headers=headers)
 
 

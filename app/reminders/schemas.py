@@ -37,6 +37,34 @@ class DeadlinePublic(BaseModel):
     parties: list[OrganizationRef] = Field(description="The parties of the agreement.")
 
 
+class WeekCount(BaseModel):
+    week_start: date = Field(description="The Monday of the week.")
+    count: int
+
+
+class DeadlineCounts(BaseModel):
+    """How the deadlines of every page divide: by type, overdue, and by week."""
+
+    by_type: dict[DeadlineType, int] = Field(
+        description="Every deadline type with how many there are (0 included)."
+    )
+    overdue: int = Field(description="Passed and not done (they come first in the list).")
+    by_week: list[WeekCount] = Field(
+        description="The deadlines that are not overdue, by the week (Monday) of their due "
+        "date, earliest first; weeks without any are left out."
+    )
+
+
+class DeadlinePage(BaseModel):
+    """One page of the deadlines, after the counts over all of them."""
+
+    total: int = Field(description="How many deadlines match, over all pages.")
+    counts: DeadlineCounts
+    limit: int
+    offset: int
+    items: list[DeadlinePublic]
+
+
 class RunIn(RequestBody):
     as_of: Day | None = Field(
         default=None,

@@ -1,12 +1,15 @@
 """Deadlines in one list, flagged on non-working days, and the same as a calendar feed."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from dateutil.rrule import rrulestr
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlmodel import Session
 
+from app.obligations.models import Recurrence
+from app.obligations.service import occurrence_due_on
 from app.reminders.deadlines import non_working_reason
 from app.seeding import load_seeds
 from tests.conftest import TODAY
@@ -38,7 +41,7 @@ def world(client: TestClient, kalsel: Kalsel) -> dict[str, Any]:
 
 def test_overdue_first_then_by_date_with_types(client: TestClient, kalsel: Kalsel) -> None:
     w = world(client, kalsel)
-    items = client.get("/api/v1/deadlines").json()
+    items = client.get("/api/v1/deadlines").json()["items"]
     assert [(d["type"], d["due_on"]) for d in items] == [
         ("obligation_due", "2026-10-01"),
         ("obligation_due", "2026-11-29"),
@@ -49,14 +52,16 @@ def test_overdue_first_then_by_date_with_types(client: TestClient, kalsel: Kalse
     assert items[0]["overdue"] is True and items[0]["obligation_id"] == w["late"]
     assert [o["name"] for o in items[0]["organizations"]] == ["Dinas Kesehatan"]
     assert items[2]["organizations"][1]["name"] == "Pemerintah Provinsi Kalimantan Selatan"
-    wider = client.get("/api/v1/deadlines", params={"to": "2027-06-30"}).json()
+    wider = client.get("/api/v1/deadlines", params={"to": "2027-06-30"}).json()["items"]
     assert ("agreement_expiry", "2027-06-30") in [(d["type"], d["due_on"]) for d in wider]
     assert w["far"] in [d["obligation_id"] for d in wider]
 
 
 def test_weekends_and_public_holidays_are_flagged(client: TestClient, kalsel: Kalsel) -> None:
     world(client, kalsel)
-    flags = {d["due_on"]: d["non_working_day"] for d in client.get("/api/v1/deadlines").json()}
+    flags = {
+        d["due_on"]: d["non_working_day"] for d in client.get("/api/v1/deadlines").json()["items"]
+    }
     assert flags["2026-11-29"] == "Minggu (Sunday)"
     assert flags["2027-01-01"] and "Tahun Baru" in flags["2027-01-01"]
     assert flags["2026-12-15"] is None
@@ -66,7 +71,9 @@ def test_weekends_and_public_holidays_are_flagged(client: TestClient, kalsel: Ka
 
 def test_filter_by_organization_and_bad_windows(client: TestClient, kalsel: Kalsel) -> None:
     world(client, kalsel)
-    mine = client.get("/api/v1/deadlines", params={"organization_id": kalsel.dinkes}).json()
+    mine = client.get("/api/v1/deadlines", params={"organization_id": kalsel.dinkes}).json()[
+        "items"
+    ]
     assert [d["title"] for d in mine] == ["Laporan triwulan III"]
     assert_problem(
         client.get("/api/v1/deadlines", params={"from": "2026-12-01", "to": "2026-11-01"}), 422
@@ -142,3 +149,164 @@ def test_calendar_events_name_who_and_which_agreement_and_carry_alarms(
     assert {str(a["action"]) for a in upcoming.walk("VALARM")} == {"DISPLAY"}
     overdue = [e for e in feed.walk("VEVENT") if str(e["summary"]).startswith("[TERLAMBAT]")]
     assert all(not e.walk("VALARM") for e in overdue)  # no alarm for what has passed
+
+
+class TestDeadlinePages:
+    """A Perwakilan's deadlines run to thousands nationwide: they come in pages, after counts
+    over every page, in the same order (overdue first)."""
+
+    def test_pages_join_up_in_order_after_the_counts(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        world(client, kalsel)
+        every = client.get("/api/v1/deadlines", params={"limit": 200}).json()
+        assert every["total"] == 5 and len(every["items"]) == 5
+        paged: list[Any] = []
+        for offset in (0, 2, 4):
+            page = client.get("/api/v1/deadlines", params={"limit": 2, "offset": offset}).json()
+            assert (page["total"], page["limit"], page["offset"]) == (5, 2, offset)
+            assert page["counts"] == every["counts"]  # over every page, not this one
+            paged += page["items"]
+        assert paged == every["items"]
+        assert paged[0]["overdue"] is True
+
+        counts = every["counts"]
+        assert counts["by_type"] == {
+            "obligation_due": 3,
+            "agreement_expiry": 0,
+            "pks_due": 1,
+            "planned_signing": 0,
+            "evaluation_due": 1,
+        }
+        assert counts["overdue"] == 1
+        # 29 Nov 2026 is a Sunday (week of Monday 23 Nov); 31 Dec and 1 Jan share a week.
+        assert counts["by_week"] == [
+            {"week_start": "2026-11-23", "count": 1},
+            {"week_start": "2026-12-14", "count": 1},
+            {"week_start": "2026-12-28", "count": 2},
+        ]
+        assert list(every)[:2] == ["total", "counts"]  # the summary before the items
+
+    def test_default_and_largest_page_and_the_counts_follow_the_filters(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        world(client, kalsel)
+        first = client.get("/api/v1/deadlines").json()
+        assert (first["limit"], first["offset"]) == (50, 0)
+        assert client.get("/api/v1/deadlines", params={"offset": 5}).json()["items"] == []
+        mine = client.get("/api/v1/deadlines", params={"organization_id": kalsel.dinkes}).json()
+        assert mine["total"] == 1 and mine["counts"]["overdue"] == 1
+        assert mine["counts"]["by_week"] == []
+        assert_problem(client.get("/api/v1/deadlines", params={"limit": 201}), 422)
+        assert_problem(client.get("/api/v1/deadlines", params={"offset": -1}), 422)
+
+
+def recurring(
+    client: TestClient, agreement_id: int, org: int, due_on: str, recurrence: str, **extra: Any
+) -> int:
+    response = client.post(
+        f"/api/v1/agreements/{agreement_id}/obligations",
+        json={
+            "title": "Pendampingan secara berkala",
+            "responsible_organization_id": org,
+            "due_on": due_on,
+            "recurrence": recurrence,
+            **extra,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def feed_events(client: TestClient, **params: Any) -> dict[str, Any]:
+    response = client.get("/api/v1/calendar.ics", params=params)
+    assert response.status_code == 200, response.text
+    return {str(e["uid"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
+
+
+def occurrences(event: Any) -> list[date]:
+    """The days a calendar program shows for an event, its RRULE expanded."""
+    start = event.decoded("dtstart")
+    if "rrule" not in event:
+        return [start]
+    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=datetime.combine(start, time()))
+    return [moment.date() for moment in rule]
+
+
+class TestRecurringObligationsInTheCalendar:
+    """Pendampingan secara berkala is quarterly: the feed shows every occurrence in its window,
+    as one recurring event, on the days the registry will open them."""
+
+    def test_a_quarterly_series_repeats_to_the_end_of_its_agreement(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        w = world(client, kalsel)  # the NK is valid until 30 June 2027
+        series = recurring(client, w["nk"]["id"], kalsel.dinkes, "2026-12-31", "quarterly")
+        events = feed_events(client)
+        event = events[f"obligation:{series}:2026-12-31@kerja-sama-registry"]
+        # 31 December, 31 March, then 30 June (June has no 31st), and no later than validity.
+        expected = [date(2026, 12, 31), date(2027, 3, 31), date(2027, 6, 30)]
+        assert occurrences(event) == expected
+        assert expected == [
+            occurrence_due_on(date(2026, 12, 31), Recurrence.quarterly, n) for n in range(3)
+        ]
+        assert (event["rrule"]["FREQ"], event["rrule"]["INTERVAL"]) == (["MONTHLY"], [3])
+        assert len(event.walk("VALARM")) == 4  # each occurrence gets the reminder alarms
+        assert "Berulang: triwulanan, sampai 30 Juni 2027" in str(event["description"])
+        one_off = events[f"obligation:{w['sunday']}:2026-11-29@kerja-sama-registry"]
+        assert "rrule" not in one_off  # a single obligation stays a single event
+
+    def test_the_series_stops_at_repeat_until_and_at_the_feeds_window(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        w = world(client, kalsel)
+        monthly = recurring(
+            client, w["nk"]["id"], kalsel.dinkes, "2027-01-31", "monthly", repeat_until="2027-05-15"
+        )
+        uid = f"obligation:{monthly}:2027-01-31@kerja-sama-registry"
+        assert occurrences(feed_events(client)[uid]) == [
+            date(2027, 1, 31),
+            date(2027, 2, 28),
+            date(2027, 3, 31),
+            date(2027, 4, 30),
+        ]
+        assert occurrences(feed_events(client, to="2027-03-15")[uid]) == [
+            date(2027, 1, 31),
+            date(2027, 2, 28),
+        ]
+        alone = feed_events(client, to="2027-02-15")[uid]  # nothing after it in the window
+        assert "rrule" not in alone
+
+    def test_an_overdue_occurrence_stays_late_and_the_series_goes_on(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        w = world(client, kalsel)
+        series = recurring(client, w["nk"]["id"], kalsel.dinkes, "2026-10-15", "monthly")
+        events = feed_events(client)
+        late = events[f"obligation:{series}:2026-10-15@kerja-sama-registry"]
+        assert str(late["summary"]).startswith("[TERLAMBAT]")
+        assert "rrule" not in late and not late.walk("VALARM")
+        following = events[f"obligation:{series}:2026-10-15:following@kerja-sama-registry"]
+        assert not str(following["summary"]).startswith("[TERLAMBAT]")
+        days = occurrences(following)
+        # From the first occurrence in the window (today is 23 November 2026) to the NK's end.
+        assert days[0] == date(2026, 12, 15) and days[-1] == date(2027, 6, 15)
+        assert len(days) == 7 and following.walk("VALARM")
+
+    def test_a_new_repeat_until_changes_the_feeds_etag(
+        self, client: TestClient, kalsel: Kalsel
+    ) -> None:
+        w = world(client, kalsel)
+        series = recurring(client, w["nk"]["id"], kalsel.dinkes, "2026-12-31", "quarterly")
+        first = client.get("/api/v1/calendar.ics")
+        obligation = client.get(f"/api/v1/obligations/{series}").json()
+        changed = client.patch(
+            f"/api/v1/obligations/{series}",
+            json={"version": obligation["version"], "repeat_until": "2027-04-01"},
+        )
+        assert changed.status_code == 200, changed.text
+        again = client.get("/api/v1/calendar.ics", headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 200
+        uid = f"obligation:{series}:2026-12-31@kerja-sama-registry"
+        events = {str(e["uid"]): e for e in Calendar.from_ical(again.content).walk("VEVENT")}
+        assert occurrences(events[uid]) == [date(2026, 12, 31), date(2027, 3, 31)]

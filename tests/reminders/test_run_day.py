@@ -148,7 +148,7 @@ class TestRenewalSilencesTheOldOne:
     ) -> None:
         old, _new = self.renewed(client, kalsel)
         assert client.get(f"/api/v1/agreements/{old}").json()["status"] == "superseded"
-        deadlines = client.get("/api/v1/deadlines").json()
+        deadlines = client.get("/api/v1/deadlines").json()["items"]
         assert [d for d in deadlines if d["agreement"]["id"] == old] == []
 
     def test_the_superseded_expiry_sends_no_reminder(
