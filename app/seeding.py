@@ -138,6 +138,7 @@ def _expand_batch(
     counterpart = batch["counterpart"]
     # A batch may be finalised and still await its signatures (a copy for trying bulk signing).
     signed = not batch.get("awaiting_signatures", False)
+    dates: dict[str, Any] = {k: batch[k] for k in ("drafted_on", "finalized_on") if k in batch}
     specs = []
     for entry in batch["organizations"]:
         positions = entry.get("scope_positions", range(1, len(scope) + 1))
@@ -163,7 +164,7 @@ def _expand_batch(
                     },
                 ],
                 "finalized": True,
-                **{k: batch[k] for k in ("drafted_on", "finalized_on") if k in batch},
+                **dates,
             }
         )
     return specs
