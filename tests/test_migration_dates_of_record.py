@@ -93,16 +93,14 @@ def test_existing_agreements_get_the_best_days_the_registry_has(scratch_engine: 
     with scratch_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     with scratch_engine.connect() as connection:
-        found = {
-            row.id: (row.drafted_on, row.finalized_on)
-            for row in connection.execute(
-                sa.select(
-                    sa.column("id"),
-                    sa.column("drafted_on", sa.Date),
-                    sa.column("finalized_on", sa.Date),
-                ).select_from(sa.table("agreement"))
-            )
-        }
+        rows = connection.execute(
+            sa.select(
+                sa.column("id", sa.Integer),
+                sa.column("drafted_on", sa.Date),
+                sa.column("finalized_on", sa.Date),
+            ).select_from(sa.table("agreement"))
+        ).all()
+        found = {agreement_id: (drafted, final) for agreement_id, drafted, final in rows}
     registered, finalized = date(2026, 1, 20), date(2026, 1, 21)
     assert found == {
         draft: (registered, None),

@@ -354,13 +354,13 @@ def outcomes(
                 activities_verified=activities.get((agreement_id, year), (0, 0))[1],
             )
     signed: dict[tuple[int, int], dict[int, AgreementAwaitingOthers]] = {}
-    for year, pending in _signed_awaiting_others(session, ids, first, last):
-        for holder in line_of(pending.signed_by):
+    for year, one in _signed_awaiting_others(session, ids, first, last):
+        for holder in line_of(one.signed_by):
             mine = signed.setdefault((holder, year), {})
             # Signed by the holder itself wins over the same agreement signed by one under it.
-            if pending.id not in mine or pending.signed_by == holder:
-                mine[pending.id] = pending.model_copy(
-                    update={"signed_by_this_organization": pending.signed_by == holder}
+            if one.id not in mine or one.signed_by == holder:
+                mine[one.id] = one.model_copy(
+                    update={"signed_by_this_organization": one.signed_by == holder}
                 )
     shown = {oid for oid, _ in by_key} | {
         oid
