@@ -2,7 +2,7 @@
 
 Records are often entered long after the fact (the 21 Kalsel PKS, finalised 15-27 June 2022,
 were registered in 2026), so "as of a past day" reads these days, never when a row was written.
-One order holds: drafted_on <= finalized_on <= the first signature's day <= today.
+One order holds: drafted_on <= finalized_on <= the first dated signature <= today.
 """
 
 from collections.abc import Iterable
@@ -14,13 +14,9 @@ from app.core.errors import RuleViolation, field_error
 
 
 def first_signature_day(parties: Iterable[AgreementParty]) -> date | None:
-    """The earliest day a party signed (an undated signature counts from the day it was
-    recorded); None while nobody has signed."""
-    days = [
-        p.signed_on or p.signature_recorded_at.date()
-        for p in parties
-        if p.signature_recorded_at is not None
-    ]
+    """The earliest day a party signed; None while no signature has a day. An undated
+    signature (the source says a party signed, not when) gives no day to order against."""
+    days = [p.signed_on for p in parties if p.signed and p.signed_on is not None]
     return min(days, default=None)
 
 

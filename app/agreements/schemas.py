@@ -354,6 +354,16 @@ AGREEMENT_UPDATE_EXAMPLES: dict[str, dict[str, Any]] = {
             "Pemerintahan dan Kerja Sama Setda Provinsi Kalimantan Selatan.",
         },
     },
+    "dates_of_record": {
+        "summary": "Correct a date of record from the archive: drafting (penyusunan draft) "
+        "began on 1 October 2021 (the history keeps the old day)",
+        "value": {"version": 4, "drafted_on": "2021-10-01"},
+    },
+    "dates_out_of_order": {
+        "summary": "A finalisasi after the first signature (28 October 2021) is refused (422)",
+        "x-expected-status": 422,
+        "value": {"version": 4, "finalized_on": "2021-11-01"},
+    },
     "stale": {
         "summary": "A version someone else has already changed is refused (409)",
         "x-expected-status": 409,
