@@ -101,13 +101,22 @@ def _seed_agreement(session: Session, spec: dict[str, Any], report: SeedReport, 
             for p in parties
         ],
         scope_items=spec["scope_items"],
+        # Dates of record, where the sources give them (default: the day of seeding).
+        drafted_on=spec.get("drafted_on"),
     )
     agreement_id = agreements.create_agreement(
         session=session, agreement_in=agreement_in, today=today
     )
     report.agreements_created += 1
     if spec.get("finalized"):
-        lifecycle.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
+        lifecycle.finalize_agreement(
+            session=session,
+            agreement_id=agreement_id,
+            today=today,
+            finalized_on=date.fromisoformat(spec["finalized_on"])
+            if spec.get("finalized_on")
+            else None,
+        )
         for party in parties:
             if party.get("signed"):
                 lifecycle.sign_agreement(
@@ -129,6 +138,7 @@ def _expand_batch(
     counterpart = batch["counterpart"]
     # A batch may be finalised and still await its signatures (a copy for trying bulk signing).
     signed = not batch.get("awaiting_signatures", False)
+    dates: dict[str, Any] = {k: batch[k] for k in ("drafted_on", "finalized_on") if k in batch}
     specs = []
     for entry in batch["organizations"]:
         positions = entry.get("scope_positions", range(1, len(scope) + 1))
@@ -154,6 +164,7 @@ def _expand_batch(
                     },
                 ],
                 "finalized": True,
+                **dates,
             }
         )
     return specs

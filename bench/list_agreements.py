@@ -35,8 +35,9 @@ def build() -> None:
         )
         c.execute(
             text(
-                "INSERT INTO agreement (kind, title, version, finalized_at, valid_until, "
-                "created_at, updated_at) SELECT 'nk', 'NK ' || g, 1, now(), "
+                "INSERT INTO agreement (kind, title, version, finalized_at, finalized_on, "
+                "valid_until, created_at, updated_at) SELECT 'nk', 'NK ' || g, 1, now(), "
+                "CURRENT_DATE, "
                 "DATE '2027-01-01' + (g % 700), now(), now() FROM generate_series(1, :n) g"
             ),
             {"n": NKS},
@@ -44,8 +45,8 @@ def build() -> None:
         c.execute(
             text(
                 "INSERT INTO agreement (kind, title, parent_id, version, finalized_at, "
-                "valid_until, created_at, updated_at) "
-                "SELECT 'pks', 'PKS ' || a.id || '-' || g, a.id, 1, now(), "
+                "finalized_on, valid_until, created_at, updated_at) "
+                "SELECT 'pks', 'PKS ' || a.id || '-' || g, a.id, 1, now(), CURRENT_DATE, "
                 "DATE '2026-01-01' + (g * 17 % 900), now(), now() "
                 "FROM agreement a, generate_series(1, :p) g WHERE a.kind = 'nk'"
             ),

@@ -39,8 +39,9 @@ def build_world() -> int:
         )
         nk = c.execute(
             text(
-                "INSERT INTO agreement (kind, title, version, finalized_at, created_at, "
-                "updated_at) VALUES ('nk', 'NK benchmark', 1, now(), now(), now()) RETURNING id"
+                "INSERT INTO agreement (kind, title, version, finalized_at, finalized_on, "
+                "created_at, updated_at) VALUES ('nk', 'NK benchmark', 1, now(), CURRENT_DATE, "
+                "now(), now()) RETURNING id"
             )
         ).scalar_one()
         c.execute(

@@ -1,6 +1,6 @@
 """Stored copies must agree with what they copy, after every test: the signature facts with the
-party rows, the validity facts with the amendments and renewals, an organization's search text
-with its names."""
+party rows, the validity facts with the amendments and renewals, the dates of record in their
+order, an organization's search text with its names."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import Session, col
 
-from app.agreements.models import Agreement
+from app.agreements.models import Agreement, AgreementParty
 from app.agreements.status import amended_valid_until_from_rows, superseded_from_rows
 from app.core.text import fold
 
@@ -51,10 +51,42 @@ def stale_search_texts(session: Session) -> list[Any]:
     return [r for r in rows if r[3] != fold(r[1], r[2])]
 
 
+def dates_of_record_out_of_order(session: Session) -> list[Any]:
+    """Agreements whose dates of record break drafted_on <= finalized_on <= first dated
+    signature, or whose finalized_on is set while finalized_at is not (or the reverse)."""
+    first_signed = dict(
+        session.execute(
+            sa.select(col(AgreementParty.agreement_id), sa.func.min(AgreementParty.signed_on))
+            .where(col(AgreementParty.signature_recorded_at).is_not(None))
+            .group_by(col(AgreementParty.agreement_id))
+        ).all()
+    )
+    rows = session.execute(
+        sa.select(
+            col(Agreement.id),
+            col(Agreement.drafted_on),
+            col(Agreement.finalized_on),
+            col(Agreement.finalized_at),
+        )
+    ).all()
+    wrong = []
+    for agreement_id, drafted, finalized, finalized_at in rows:
+        signed = first_signed.get(agreement_id)
+        if (
+            (finalized is None) != (finalized_at is None)
+            or (finalized is not None and drafted > finalized)
+            or (signed is not None and max(drafted, finalized or drafted) > signed)
+        ):
+            wrong.append((agreement_id, drafted, finalized, finalized_at, signed))
+    return wrong
+
+
 def assert_stored_facts_agree(session: Session) -> None:
     found = disagreements(session)
     assert found == [], f"stored signature facts disagree with the party rows: {found}"
     validity = stale_validity_facts(session)
     assert validity == [], f"stored validity facts disagree with amendments/renewals: {validity}"
+    dates = dates_of_record_out_of_order(session)
+    assert dates == [], f"dates of record out of order: {dates}"
     stale = stale_search_texts(session)
     assert stale == [], f"organizations' search text disagrees with their names: {stale}"

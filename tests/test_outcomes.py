@@ -252,3 +252,56 @@ def test_the_report_of_a_seeded_kalsel_pks_shows_its_government_yellow_before_gr
     assert party["assessed_organization_id"] == province
     assert (party["before"]["year"], party["before"]["zone"]) == (2021, "yellow")
     assert (party["after"]["year"], party["after"]["zone"]) == (2023, "green")
+
+
+class TestSignedAwaitingOthers:
+    """Pemprov Kalteng signed the joint NK; only Kotawaringin Barat has not (issue 19, item 11)."""
+
+    def test_kalteng_signed_and_awaits_kotawaringin_barat_not_without_agreement(
+        self, client: TestClient, seeded: None
+    ) -> None:
+        kalteng = org_id(client, "Pemprov Kalteng")
+        body = client.get(
+            "/api/v1/outcomes", params={"organization_id": kalteng, "from_year": 2023}
+        ).json()
+        [year] = body["years"]
+        mine = entry(year, kalteng)
+        assert mine["zone"] == "green"
+        assert mine["agreements_in_force"] == []
+        assert mine["agreement_state"] == "signed_awaiting_others"
+        [nk] = mine["signed_awaiting_others"]
+        assert nk["kind"] == "nk" and "Sinergi" in nk["title"]
+        assert nk["signed_by"] == kalteng and nk["signed_by_this_organization"] is True
+        assert nk["signed_on"] is None  # the article does not say when
+        assert nk["awaiting_signatures_of"] == 1
+        assert nk["awaiting"] == ["Pemerintah Kabupaten Kotawaringin Barat"]
+        assert year["signed_awaiting_others"]["green"] == 1
+        assert year["without_agreement"] == {"green": 0, "yellow": 0, "red": 0, "unknown": 0}
+
+    def test_the_regencies_that_signed_await_too_and_kotawaringin_barat_is_not_among_them(
+        self, client: TestClient, seeded: None
+    ) -> None:
+        kalteng = org_id(client, "Pemprov Kalteng")
+        kobar = org_id(client, "Kabupaten Kotawaringin Barat")
+        body = client.get(
+            "/api/v1/outcomes", params={"organization_id": kalteng, "from_year": 2023}
+        ).json()
+        [year] = body["years"]
+        others = [e for e in year["entries"] if e["organization_id"] != kalteng]
+        assert len(others) == 13  # 12 regencies and Palangka Raya; no result recorded
+        assert {e["agreement_state"] for e in others} == {"signed_awaiting_others"}
+        assert kobar not in {e["organization_id"] for e in year["entries"]}
+        assert year["signed_awaiting_others"] == {"green": 1, "yellow": 0, "red": 0, "unknown": 13}
+
+    def test_a_signed_nk_is_in_force_not_awaiting(self, client: TestClient, seeded: None) -> None:
+        province = org_id(client, "Pemprov Kalsel")
+        body = client.get("/api/v1/outcomes", params={"organization_id": province}).json()
+        for year in body["years"]:
+            assert entry(year, province)["agreement_state"] == "in_force"
+            assert entry(year, province)["signed_awaiting_others"] == []
+            assert year["signed_awaiting_others"] == {
+                "green": 0,
+                "yellow": 0,
+                "red": 0,
+                "unknown": 0,
+            }

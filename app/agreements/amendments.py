@@ -94,6 +94,7 @@ def create_amendment(
         description=amendment_in.description,
         amends_id=agreement_id,
         valid_until=amendment_in.valid_until,
+        drafted_on=today,
     )
     session.add(amendment)
     session.flush()

@@ -21,6 +21,7 @@ from app.agreements.parties import (
     parties_of,
     record_signature,
 )
+from app.agreements.record_dates import check_dates_of_record, pull_back_to_signature
 from app.agreements.schemas import (
     AgreementSummary,
     BulkSignatureIn,
@@ -48,8 +49,11 @@ def _readable(status: AgreementStatus) -> str:
     return status.value.replace("_", " ")
 
 
-def finalize_agreement(*, session: Session, agreement_id: int, today: date) -> None:
-    """Finalisasi draft: the text is agreed and the agreement awaits signatures."""
+def finalize_agreement(
+    *, session: Session, agreement_id: int, today: date, finalized_on: date | None = None
+) -> None:
+    """Finalisasi draft: the text is agreed (on `finalized_on`, default today) and the
+    agreement awaits signatures."""
     agreement = claim_agreement(session, agreement_id=agreement_id)
     status = current_status(session, agreement_id, today)
     if status != AgreementStatus.draft:
@@ -57,10 +61,16 @@ def finalize_agreement(*, session: Session, agreement_id: int, today: date) -> N
             f"Only a draft can be finalized; agreement {agreement_id} is {status.value}.",
             type_slug="not-a-draft",
         )
+    day = finalized_on or today
+    # A draft has no signature: the order to keep is drafted_on <= day <= today.
+    check_dates_of_record(
+        drafted_on=agreement.drafted_on, finalized_on=day, first_signed=None, today=today
+    )
     agreement.finalized_at = utcnow()
+    agreement.finalized_on = day
     session.add(agreement)
     store_validity_facts(session, [agreement_id])
-    record(session, agreement_id, "finalized")
+    record(session, agreement_id, "finalized", finalized_on=day)
     session.commit()
 
 
@@ -78,10 +88,12 @@ def reopen_agreement(*, session: Session, agreement_id: int, today: date) -> Non
             f"(status {status.value}).",
             type_slug="cannot-reopen",
         )
+    was_finalized_on = agreement.finalized_on
     agreement.finalized_at = None
+    agreement.finalized_on = None
     session.add(agreement)
     store_validity_facts(session, [agreement_id])
-    record(session, agreement_id, "reopened")
+    record(session, agreement_id, "reopened", was_finalized_on=was_finalized_on)
     session.commit()
 
 
@@ -268,6 +280,9 @@ def _record_one_signature(
             include={"signatory_name", "signatory_title", "document_number"}
         ),
     )
+    moved = pull_back_to_signature(agreement, signature.signed_on or today)
+    if moved:
+        session.add(agreement)
     record(
         session,
         agreement_id,
@@ -278,6 +293,7 @@ def _record_one_signature(
         signatory_name=party.signatory_name,
         signatory_title=party.signatory_title,
         document_number=party.document_number,
+        **({"dates_of_record_moved": moved} if moved else {}),
     )
     session.flush()
     if agreement.amends_id is not None:

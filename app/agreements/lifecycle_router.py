@@ -24,6 +24,7 @@ from app.agreements.schemas import (
     BulkSignatureIn,
     BulkSignatureResult,
     CancelIn,
+    FinalizeIn,
     SignatureIn,
     TerminateIn,
     TerminateResult,
@@ -52,13 +53,36 @@ after_signing_router = APIRouter(
     responses=responses(401, 403, 404, 409, 422, 429),
 )
 def finalize_agreement(
-    session: SessionDep, _editor: AgreementEditor, today: TodayDep, agreement_id: AgreementIdPath
+    session: SessionDep,
+    _editor: AgreementEditor,
+    today: TodayDep,
+    agreement_id: AgreementIdPath,
+    body: Annotated[
+        FinalizeIn | None,
+        Body(
+            openapi_examples={
+                "after_the_fact": {
+                    "summary": "Entered after the fact: finalised on 27 June 2022 (the seeded "
+                    "agreements are signed already: 409 here)",
+                    "x-expected-status": 409,
+                    "value": {"finalized_on": "2022-06-27"},
+                },
+            }
+        ),
+    ] = None,
 ) -> AgreementPublic:
     """Finalisasi draft: the parties agreed the text; the NK or PKS now awaits signatures.
 
-    Like the 21 Kalsel PKS finalised between 15 and 27 June 2022. Only a draft (409).
+    Like the 21 Kalsel PKS finalised between 15 and 27 June 2022: give that day as
+    `finalized_on` (tanggal finalisasi; default today) when the record is entered after the
+    fact. Only a draft (409); the day not in the future nor before `drafted_on` (422).
     """
-    lifecycle.finalize_agreement(session=session, agreement_id=agreement_id, today=today)
+    lifecycle.finalize_agreement(
+        session=session,
+        agreement_id=agreement_id,
+        today=today,
+        finalized_on=body.finalized_on if body else None,
+    )
     return agreement_public(session=session, agreement_id=agreement_id, today=today)
 
 

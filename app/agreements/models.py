@@ -80,6 +80,13 @@ class Agreement(SQLModel, table=True):
     planned_signing_on: date | None = None
     # Finalisasi draft: set when the text is agreed; null while in draft.
     finalized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Dates of record, given by staff (records are often entered after the fact): since when
+    # the agreement is known (its drafting began) and the day of finalisasi draft. "As of a
+    # day" reads these, never created_at or finalized_at. drafted_on <= finalized_on <= the
+    # first signature's day (lifecycle keeps it so); finalized_on is null exactly while
+    # finalized_at is.
+    drafted_on: date = Field(sa_column_kwargs={"server_default": sa.text("CURRENT_DATE")})
+    finalized_on: date | None = None
     # A stored copy of facts about the parties' signatures, for list speed at national scale.
     # Kept by parties.store_signature_facts only, called by every writer of parties; a test
     # checks that it agrees with the party rows.

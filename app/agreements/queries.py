@@ -372,6 +372,8 @@ def to_public(view: AgreementView) -> AgreementPublic:
         cancelled_at=agreement.cancelled_at,
         cancellation_reason=agreement.cancellation_reason,
         finalized_at=agreement.finalized_at,
+        drafted_on=agreement.drafted_on,
+        finalized_on=agreement.finalized_on,
         version=agreement.version,
         created_at=agreement.created_at,
         updated_at=agreement.updated_at,

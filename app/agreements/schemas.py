@@ -52,6 +52,20 @@ class ScopeItemIn(RequestBody):
     description: LongText | None = None
 
 
+DRAFTED_ON_HELP = (
+    "Tanggal penyusunan draft: since when the agreement is known (its drafting began), a date of "
+    "record given by staff; records are often entered long after the fact. Reads as of a past "
+    "day (coverage `as_of`) count the agreement from this day, never from when it was "
+    "registered here. Not in the future, not after the day of finalisasi or the first signature."
+)
+FINALIZED_ON_HELP = (
+    "Tanggal finalisasi draft: the day the parties agreed the final text, a date of record. "
+    "From this day a past-day read shows the agreement awaiting signatures. Not in the future, "
+    "not before drafted_on, not after the first signature (a signature dated earlier moves it "
+    "back to that day, noted in the history)."
+)
+
+
 class AgreementCreate(RequestBody):
     """A new NK or PKS, created as a draft."""
 
@@ -74,6 +88,9 @@ class AgreementCreate(RequestBody):
         default=None,
         description="When the parties plan to sign; once it passes with a signature missing, "
         "it shows in the deadlines (and reminders) of the parties that have not signed.",
+    )
+    drafted_on: Day | None = Field(
+        default=None, description=DRAFTED_ON_HELP + " Empty: today (tanggal pencatatan)."
     )
     parties: list[PartyIn] = Field(
         min_length=2, max_length=1000, description="At least two parties, each once."
@@ -106,6 +123,16 @@ class AgreementUpdate(RequestBody):
     valid_until: Day | None = None
     pks_due_on: Day | None = None
     planned_signing_on: Day | None = None
+    drafted_on: Day | SkipJsonSchema[None] = Field(
+        default=None,
+        description=DRAFTED_ON_HELP + " Correctable in any status but cancelled; the history "
+        "keeps the old value.",
+    )
+    finalized_on: Day | SkipJsonSchema[None] = Field(
+        default=None,
+        description=FINALIZED_ON_HELP + " Correctable once finalised (a draft has none: use "
+        "finalize); the history keeps the old value.",
+    )
     parties: (
         Annotated[list[PartyIn], Field(min_length=2, max_length=1000)] | SkipJsonSchema[None]
     ) = None
@@ -114,7 +141,15 @@ class AgreementUpdate(RequestBody):
     @model_validator(mode="before")
     @classmethod
     def _required_fields_not_null(cls, data: Any) -> Any:
-        return _refuse_null(data, ("title", "parties", "scope_items", "version"))
+        return _refuse_null(
+            data, ("title", "parties", "scope_items", "version", "drafted_on", "finalized_on")
+        )
+
+
+class FinalizeIn(RequestBody):
+    """Finalisasi draft, with the day it happened if not today."""
+
+    finalized_on: Day | None = Field(default=None, description=FINALIZED_ON_HELP + " Empty: today.")
 
 
 class SignatureIn(RequestBody):
@@ -236,9 +271,15 @@ class AgreementPublic(BaseModel):
     termination_reason: str | None
     cancelled_at: datetime | None = Field(description="Withdrawn before anyone signed.")
     cancellation_reason: str | None
-    finalized_at: datetime | None
+    finalized_at: datetime | None = Field(
+        description="When the finalisasi was recorded here (not its day: see finalized_on)."
+    )
+    drafted_on: date = Field(description=DRAFTED_ON_HELP)
+    finalized_on: date | None = Field(description=FINALIZED_ON_HELP + " Null while in draft.")
     version: int
-    created_at: datetime
+    created_at: datetime = Field(
+        description="When the record was entered here; past-day reads never use it."
+    )
     updated_at: datetime
     parties: list[PartyPublic]
     scope_items: list[ScopeItemPublic] = Field(
@@ -312,6 +353,16 @@ AGREEMENT_UPDATE_EXAMPLES: dict[str, dict[str, Any]] = {
             "description": "Nota Kesepahaman tertanggal 28 Oktober 2021; naskah asli di Biro "
             "Pemerintahan dan Kerja Sama Setda Provinsi Kalimantan Selatan.",
         },
+    },
+    "dates_of_record": {
+        "summary": "Correct a date of record from the archive: drafting (penyusunan draft) "
+        "began on 1 October 2021 (the history keeps the old day)",
+        "value": {"version": 4, "drafted_on": "2021-10-01"},
+    },
+    "dates_out_of_order": {
+        "summary": "A finalisasi after the first signature (28 October 2021) is refused (422)",
+        "x-expected-status": 422,
+        "value": {"version": 4, "finalized_on": "2021-11-01"},
     },
     "stale": {
         "summary": "A version someone else has already changed is refused (409)",

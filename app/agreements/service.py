@@ -28,6 +28,7 @@ from app.agreements.parties import (
     party_record,
     replace_parties,
 )
+from app.agreements.record_dates import check_dates_of_record, first_signature_day
 from app.agreements.schemas import AgreementCreate, AgreementUpdate, ScopeItemIn
 from app.agreements.status import current_status, store_validity_facts
 from app.agreements.validity import (
@@ -60,13 +61,15 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate, today: 
         parent=bounds_of(session, parent, today) if parent else None,
     )
     check_pks_due_on(kind=agreement_in.kind, pks_due_on=agreement_in.pks_due_on)
+    drafted_on = agreement_in.drafted_on or today
+    check_dates_of_record(drafted_on=drafted_on, finalized_on=None, first_signed=None, today=today)
     facts = facts_of(agreement_in.parties)
     organizations = check_parties(session, parties=facts, parent=parent)
     check_numbers_unique(session, parties=facts, organizations=organizations, agreement_id=None)
     if parent is not None and parent.id is not None:
         check_one_live_pks(session, nk_id=parent.id, organizations=organizations, today=today)
     agreement = Agreement.model_validate(
-        agreement_in.model_dump(exclude={"parties", "scope_items"})
+        {**agreement_in.model_dump(exclude={"parties", "scope_items"}), "drafted_on": drafted_on}
     )
     session.add(agreement)
     session.flush()
@@ -89,6 +92,7 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate, today: 
         kind=agreement.kind.value,
         title=agreement.title,
         parent_id=agreement.parent_id,
+        drafted_on=drafted_on,
         parties=[party_record(p) for p in agreement_in.parties],
         scope_items=len(agreement_in.scope_items),
     )
@@ -158,6 +162,8 @@ def update_agreement(
         replace_parties(session, agreement_id, parties, [p.model_dump() for p in new_parties])
     if data.get("pks_due_on") is not None:
         check_pks_due_on(kind=agreement.kind, pks_due_on=data["pks_due_on"])
+    if "drafted_on" in data or "finalized_on" in data:
+        _check_dates_of_record_change(agreement, parties, data, status, today)
     scalar = [f for f in data if f not in ("parties", "scope_items")]
     history: dict[str, Any] = changes(
         {f: getattr(agreement, f) for f in scalar}, {f: data[f] for f in scalar}
@@ -179,6 +185,8 @@ def update_agreement(
         "valid_until",
         "pks_due_on",
         "planned_signing_on",
+        "drafted_on",
+        "finalized_on",
     ):
         if field in data:
             setattr(agreement, field, data[field])
@@ -190,6 +198,30 @@ def update_agreement(
         _check_children_still_fit(session, agreement)
     record(session, agreement_id, "updated", changes=history)
     session.commit()
+
+
+def _check_dates_of_record_change(
+    agreement: Agreement,
+    parties: list[AgreementParty],
+    data: dict[str, Any],
+    status: AgreementStatus,
+    today: date,
+) -> None:
+    """A correction of the dates of record keeps their order; a draft has no finalisasi day."""
+    if "finalized_on" in data and status == AgreementStatus.draft:
+        raise Conflict(
+            f"'{agreement.title}' is still a draft: it has no day of finalisasi to correct. "
+            f"Finalize it (POST /api/v1/agreements/{agreement.id}/finalize) with its "
+            "finalized_on.",
+            type_slug="not-finalized-yet",
+            fields=["finalized_on"],
+        )
+    check_dates_of_record(
+        drafted_on=data.get("drafted_on", agreement.drafted_on),
+        finalized_on=data.get("finalized_on", agreement.finalized_on),
+        first_signed=first_signature_day(parties),
+        today=today,
+    )
 
 
 def _chain_of(agreement: Agreement) -> set[int]:

@@ -15,7 +15,10 @@ yet (it starts on `valid_from`, or on the agreement's `signed_on` when that is e
 `active`. From `terminated_on` on, an agreement is `terminated`, whatever else holds.
 
 Facts can be read as they stood on a past day (`SignatureFacts(as_of=...)`): a signature dated
-after that day does not count, and an agreement the registry did not know then does not exist.
+after that day does not count, a draft finalised later is still a draft, and an agreement drafted
+later does not exist. Those days are the dates of record staff give (`drafted_on`,
+`finalized_on`, each signature's `signed_on`), never when the record was entered here: the 21
+Kalsel PKS registered in 2026 still await their signatures as of 3 July 2022.
 """
 
 from collections.abc import Iterable, Sequence
@@ -114,10 +117,14 @@ class SignatureFacts:
         return self._aggregate(entity, lambda p: sa.func.max(p.signed_on), self._counted)
 
     def finalized(self, entity: AgreementEntity) -> Any:
-        """Finalisasi draft done (as of the day: recorded by then, or a party had signed)."""
+        """Finalisasi draft done (as of the day: its day of record, finalized_on, had come;
+        never later than the first signature, which lifecycle keeps so). Never NULL, so that
+        its negation holds for a draft."""
         if self.as_of is None:
             return col(entity.finalized_at).is_not(None)
-        return sa.or_(col(entity.finalized_at) < self._day_after, self.signed(entity) > 0)
+        return sa.and_(
+            col(entity.finalized_on).is_not(None), col(entity.finalized_on) <= self.as_of
+        )
 
     def cancelled(self, entity: AgreementEntity) -> Any:
         """Withdrawn (as of the day: by then). Never NULL, so that its negation holds for an
@@ -129,10 +136,11 @@ class SignatureFacts:
         )
 
     def known(self, entity: AgreementEntity) -> Any:
-        """The agreement existed on the day: registered by then, or a party had signed it."""
+        """The agreement existed on the day: its drafting had begun (drafted_on, a date of
+        record; never the day it was registered here)."""
         if self.as_of is None:
             return sa.true()
-        return sa.or_(col(entity.created_at) < self._day_after, self.signed(entity) > 0)
+        return col(entity.drafted_on) <= self.as_of
 
 
 PRESENT = SignatureFacts()

@@ -139,6 +139,12 @@ def outcomes(
     `?organization_id=4` (Pemprov Kalsel, seeded): 2021 yellow with the NK of October 2021; 2023
     green beside the NK and the 21 SKPD PKS, with every Kalsel regency and city green but
     Kabupaten Kotabaru, yellow. Years default to the span of the recorded results (at most 30).
+
+    An organization without an agreement in force that has signed one still awaiting other
+    parties is not counted without an agreement: `?organization_id=40&from_year=2023` (Pemprov
+    Kalteng) shows its entry's `agreement_state` `signed_awaiting_others` with the joint NK
+    (`signed_by_this_organization`, `awaiting_signatures_of`: 1, Kotawaringin Barat), counted
+    in the year's `signed_awaiting_others`.
     """
     return service.outcomes(
         session=session,

@@ -1,6 +1,7 @@
 """Request and response bodies of compliance assessments and of the outcomes view."""
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -107,6 +108,33 @@ class AgreementInForce(BaseModel):
     activities_verified: int = Field(default=0, description="Of them, verified by another party.")
 
 
+class OutcomeAgreementState(StrEnum):
+    """An organization's agreements in a year, as the outcomes summary counts it."""
+
+    in_force = "in_force"  # berlaku
+    signed_awaiting_others = "signed_awaiting_others"  # ditandatangani, menunggu pihak lain
+    none = "none"  # tanpa perjanjian
+
+
+class AgreementAwaitingOthers(BaseModel):
+    """An agreement signed by an organization of the view while other parties have still to
+    sign (sudah ditandatangani, menunggu pihak lain): the Kalteng joint NK, signed by Pemprov
+    Kalteng, awaits Kabupaten Kotawaringin Barat."""
+
+    id: int
+    kind: AgreementKind
+    title: str
+    signed_by: int = Field(description="The organization of the view that signed it.")
+    signed_by_this_organization: bool = Field(
+        description="Signed by the organization of this entry itself (not by one under it)."
+    )
+    signed_on: date | None = Field(
+        description="The day it signed; null when the source says it signed but not when."
+    )
+    awaiting_signatures_of: int = Field(description="How many parties have still to sign.")
+    awaiting: list[str] = Field(description="Their names, in the order of the parties.")
+
+
 class OutcomeEntry(BaseModel):
     """One organization in one year: its result beside the agreements it held in force."""
 
@@ -118,6 +146,17 @@ class OutcomeEntry(BaseModel):
     agreements_in_force: list[AgreementInForce] = Field(
         description="Agreements in force that year with it, or an organization under it (its "
         "SKPD), as a party."
+    )
+    signed_awaiting_others: list[AgreementAwaitingOthers] = Field(
+        default_factory=list,
+        description="Agreements it (or an organization under it) had signed by that year (an "
+        "undated signature: every year) that still await other parties' signatures, and that "
+        "have not ended.",
+    )
+    agreement_state: OutcomeAgreementState = Field(
+        description="Its own state that year, as the summary counts it: `in_force` (an "
+        "agreement in force), `signed_awaiting_others` (none in force, but it signed one "
+        "that awaits other parties: not counted as without an agreement), or `none`."
     )
 
 
@@ -136,8 +175,14 @@ class OutcomeYear(BaseModel):
     with_agreement: ZoneCounts = Field(
         description="Zones of the organizations holding an agreement in force that year."
     )
+    signed_awaiting_others: ZoneCounts = Field(
+        description="Zones of the organizations without an agreement in force that year that "
+        "had signed one still awaiting other parties (e.g. Pemprov Kalteng: the joint NK awaits "
+        "Kotawaringin Barat)."
+    )
     without_agreement: ZoneCounts = Field(
-        description="Zones of the organizations assessed that year without one."
+        description="Zones of the organizations assessed that year without one: neither in "
+        "force nor signed by them."
     )
 
 

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.activities.models import Activity, Verification
@@ -13,10 +14,12 @@ from app.agreements.status import effective_valid_until_expression
 from app.audit.service import record_audit
 from app.compliance.models import ComplianceAssessment, Zone
 from app.compliance.schemas import (
+    AgreementAwaitingOthers,
     AgreementInForce,
     ComplianceAssessmentCreate,
     ComplianceAssessmentPublic,
     EvaluationBrief,
+    OutcomeAgreementState,
     OutcomeEntry,
     OutcomesPublic,
     OutcomeYear,
@@ -163,6 +166,75 @@ def _agreements_in_force(
     return found
 
 
+def _signed_awaiting_others(
+    session: Session, organization_ids: list[int], first: int, last: int
+) -> list[tuple[int, AgreementAwaitingOthers]]:
+    """(year, agreement) for each agreement that one of the organizations signed while other
+    parties have still to sign: from the year of its signature (an undated one: every year),
+    while the agreement has not ended (effective validity, termination); cancelled ones never
+    count. `signed_by_this_organization` is filled in per entry by the caller."""
+    signer = aliased(AgreementParty)
+    rows = session.execute(
+        sa.select(
+            col(Agreement.id),
+            col(Agreement.kind),
+            col(Agreement.title),
+            col(signer.organization_id),
+            col(signer.signed_on),
+            col(Agreement.parties_unsigned),
+            effective_valid_until_expression(Agreement),
+            col(Agreement.terminated_on),
+        )
+        .join(signer, col(signer.agreement_id) == Agreement.id)
+        .where(
+            col(signer.organization_id).in_(organization_ids),
+            col(signer.signature_recorded_at).is_not(None),
+            col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
+            col(Agreement.cancelled_at).is_(None),
+            col(Agreement.parties_unsigned) > 0,
+        )
+    ).all()
+    if not rows:
+        return []
+    awaiting: dict[int, list[str]] = {}
+    for agreement_id, name in session.execute(
+        sa.select(col(AgreementParty.agreement_id), col(Organization.name))
+        .join(Organization, col(Organization.id) == AgreementParty.organization_id)
+        .where(
+            col(AgreementParty.agreement_id).in_({row[0] for row in rows}),
+            col(AgreementParty.signature_recorded_at).is_(None),
+        )
+        .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
+    ):
+        awaiting.setdefault(agreement_id, []).append(name)
+    found = []
+    for agreement_id, kind, title, party, signed_on, unsigned, until, terminated in rows:
+        for year in range(first, last + 1):
+            begins, ends = date(year, 1, 1), date(year, 12, 31)
+            if signed_on is not None and signed_on > ends:
+                continue
+            if until is not None and until < begins:
+                continue
+            if terminated is not None and terminated < begins:
+                continue
+            found.append(
+                (
+                    year,
+                    AgreementAwaitingOthers(
+                        id=agreement_id,
+                        kind=AgreementKind(kind),
+                        title=title,
+                        signed_by=party,
+                        signed_by_this_organization=False,
+                        signed_on=signed_on,
+                        awaiting_signatures_of=unsigned,
+                        awaiting=awaiting.get(agreement_id, []),
+                    ),
+                )
+            )
+    return found
+
+
 def _evaluations_of(
     session: Session, agreement_ids: set[int], first: int, last: int
 ) -> dict[tuple[int, int], EvaluationBrief]:
@@ -281,19 +353,43 @@ def outcomes(
                 activities_reported=activities.get((agreement_id, year), (0, 0))[0],
                 activities_verified=activities.get((agreement_id, year), (0, 0))[1],
             )
+    signed: dict[tuple[int, int], dict[int, AgreementAwaitingOthers]] = {}
+    for year, one in _signed_awaiting_others(session, ids, first, last):
+        for holder in line_of(one.signed_by):
+            mine = signed.setdefault((holder, year), {})
+            # Signed by the holder itself wins over the same agreement signed by one under it.
+            if one.id not in mine or one.signed_by == holder:
+                mine[one.id] = one.model_copy(
+                    update={"signed_by_this_organization": one.signed_by == holder}
+                )
     shown = {oid for oid, _ in by_key} | {
-        oid for oid, _ in held if organizations[oid].parent_id is None or oid == organization_id
+        oid
+        for oid, _ in (*held, *signed)
+        if organizations[oid].parent_id is None or oid == organization_id
     }
     result = []
     for year in range(first, last + 1):
         entries = []
         with_agreement, without_agreement = ZoneCounts(), ZoneCounts()
+        awaiting_others = ZoneCounts()
         for oid in sorted(shown, key=lambda i: (i != organization_id, organizations[i].name)):
             assessment = by_key.get((oid, year))
             agreements = sorted(held.get((oid, year), {}).values(), key=lambda a: a.id)
-            if assessment is None and not agreements:
+            pending = sorted(signed.get((oid, year), {}).values(), key=lambda a: a.id)
+            if assessment is None and not agreements and not pending:
                 continue
-            counts = with_agreement if agreements else without_agreement
+            state = (
+                OutcomeAgreementState.in_force
+                if agreements
+                else OutcomeAgreementState.signed_awaiting_others
+                if pending
+                else OutcomeAgreementState.none
+            )
+            counts = {
+                OutcomeAgreementState.in_force: with_agreement,
+                OutcomeAgreementState.signed_awaiting_others: awaiting_others,
+                OutcomeAgreementState.none: without_agreement,
+            }[state]
             zone_key = assessment.zone.value if assessment else "unknown"
             setattr(counts, zone_key, getattr(counts, zone_key) + 1)
             entries.append(
@@ -304,6 +400,8 @@ def outcomes(
                     score=assessment.score if assessment else None,
                     category=assessment.category if assessment else None,
                     agreements_in_force=agreements,
+                    signed_awaiting_others=pending,
+                    agreement_state=state,
                 )
             )
         result.append(
@@ -311,6 +409,7 @@ def outcomes(
                 year=year,
                 entries=entries,
                 with_agreement=with_agreement,
+                signed_awaiting_others=awaiting_others,
                 without_agreement=without_agreement,
             )
         )

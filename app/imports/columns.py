@@ -122,6 +122,23 @@ AGREEMENT_COLUMNS = [
         "When the parties plan to sign an agreement not yet signed by all; a date.",
         16,
     ),
+    ImportColumn(
+        "Tanggal draft",
+        "drafted_on",
+        False,
+        "Since when the agreement is known (penyusunan draft began); a date. Empty: the day of "
+        "the import. Past-day views count the agreement from this day.",
+        14,
+    ),
+    ImportColumn(
+        "Tanggal finalisasi",
+        "finalized_on",
+        False,
+        "The day of finalisasi draft (the parties agreed the text); a date, not before 'Tanggal "
+        "draft' nor after the first signature. Given, the agreement is finalised even if nobody "
+        "has signed; empty: finalised on the day of the import once a party has signed.",
+        14,
+    ),
 ]
 
 COLUMNS = {

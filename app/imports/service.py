@@ -76,6 +76,8 @@ AGREEMENT_FIELD_COLUMNS = {
     "valid_until": "valid_until",
     "scope_items": "scope",
     "planned_signing_on": "planned_signing_on",
+    "drafted_on": "drafted_on",
+    "finalized_on": "finalized_on",
 }
 PARTY_FIELD_COLUMNS = {
     "organization_id": "party",
@@ -94,6 +96,8 @@ AGREEMENT_LEVEL = (
     "valid_until",
     "scope",
     "planned_signing_on",
+    "drafted_on",
+    "finalized_on",
 )
 
 
@@ -368,6 +372,7 @@ class _Run:
                 )
             )
             return None
+        finalized_on = payload.pop("finalized_on")
         try:
             agreement_in = AgreementCreate.model_validate(payload)
         except ValidationError as error:
@@ -382,7 +387,7 @@ class _Run:
                 agreement_id = create_agreement(
                     session=session, agreement_in=agreement_in, today=self.today
                 )
-                self._sign(session, agreement_id, parties)
+                self._sign(session, agreement_id, parties, finalized_on)
         except _SigningRefused as refusal:
             self.refs[ref] = None
             party = refusal.party
@@ -423,11 +428,22 @@ class _Run:
         )
         return None
 
-    def _sign(self, session: Session, agreement_id: int, parties: list[_Party]) -> None:
+    def _sign(
+        self,
+        session: Session,
+        agreement_id: int,
+        parties: list[_Party],
+        finalized_on: date | None,
+    ) -> None:
         signers = [p for p in parties if p.signed]
-        if not signers:
+        if not signers and finalized_on is None:
             return
-        finalize_agreement(session=session, agreement_id=agreement_id, today=self.today)
+        finalize_agreement(
+            session=session,
+            agreement_id=agreement_id,
+            today=self.today,
+            finalized_on=finalized_on,
+        )
         for party in sorted(signers, key=lambda p: (p.signed_on is None, p.signed_on or date.min)):
             try:
                 sign_agreement(
@@ -475,7 +491,13 @@ class _Run:
                 )
             )
         dates: dict[str, date | None] = {}
-        for key in ("valid_from", "valid_until", "planned_signing_on"):
+        for key in (
+            "valid_from",
+            "valid_until",
+            "planned_signing_on",
+            "drafted_on",
+            "finalized_on",
+        ):
             try:
                 dates[key] = as_date(first.cells[key].value if key in first.cells else None)
             except ValueError as why:
@@ -547,6 +569,9 @@ class _Run:
             "valid_from": dates.get("valid_from"),
             "valid_until": dates.get("valid_until"),
             "planned_signing_on": dates.get("planned_signing_on"),
+            "drafted_on": dates.get("drafted_on"),
+            # Not a field of the create: given to the finalisasi (popped before validation).
+            "finalized_on": dates.get("finalized_on"),
             "scope_items": [{"title": item} for item in scope],
             "parties": [
                 {

@@ -39,6 +39,8 @@ EXAMPLES: dict[SheetKind, list[dict[str, Any]]] = {
             "party": "Ombudsman RI",
             "document_number": "30/ORI-MoU/X/2021",
             "signed_on": date(2021, 10, 28),
+            "drafted_on": date(2021, 10, 28),
+            "finalized_on": date(2021, 10, 28),
         },
         {
             "ref": "NK-1",

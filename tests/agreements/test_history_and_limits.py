@@ -128,15 +128,21 @@ class TestCoverageAsOf:
         found = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021"}).json()
         return int(found["items"][0]["id"])
 
-    def test_the_day_before_the_ceremony_no_kalsel_pks_was_signed(
+    def test_the_day_before_the_ceremony_the_21_kalsel_pks_awaited_signatures(
         self, client: TestClient, session: Session
     ) -> None:
         nk_id = self.seeded_nk(client, session)
         coverage = client.get(f"{BASE}/{nk_id}/coverage", params={"as_of": "2022-07-03"}).json()
         assert coverage["nk_status"] == "active"
         agencies = [a for g in coverage["governments"] for a in g["agencies"]]
-        assert all(a["pks"] is None for a in agencies)
-        assert coverage["counts"] == {"none": len(agencies), "overdue": 0}
+        held = [a["pks"] for a in agencies if a["pks"] is not None]
+        assert len(held) == 21
+        assert {(p["status"], p["signed_on"]) for p in held} == {("awaiting_signatures", None)}
+        assert coverage["counts"] == {
+            "awaiting_signatures": 21,
+            "none": len(agencies) - 21,
+            "overdue": 0,
+        }
 
     def test_on_the_day_of_the_ceremony_all_21_were_signed(
         self, client: TestClient, session: Session

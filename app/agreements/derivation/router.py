@@ -72,8 +72,12 @@ def coverage(
     as_of: Annotated[
         Day | None,
         Query(
-            description="As the registry knew it on this day: signatures dated later do not "
-            "count, PKS registered later are absent. Default today."
+            description="As things stood on this day, by the dates of record staff give, never "
+            "by when records were entered: a PKS drafted later (`drafted_on`) is absent, one "
+            "finalised later (`finalized_on`, tanggal finalisasi) is still a draft, signatures "
+            "dated later do not count. `2022-07-03` on the seeded Kalsel NK: the 21 PKS await "
+            "their signatures; `2022-06-14`: none yet. Default today.",
+            examples=["2022-07-03"],
         ),
     ] = None,
 ) -> CoveragePublic:
@@ -84,6 +88,10 @@ def coverage(
     `awaiting_signatures`, `draft`, …, `none`), and, once the NK's `pks_due_on` has passed, the
     SKPD still without a signed PKS are marked `overdue`. Every PKS an SKPD holds or held under
     the NK is listed in `agreements`.
+
+    With `as_of`, the same as it stood on a past day, read from the dates of record
+    (`drafted_on`, `finalized_on`, each `signed_on`), so that agreements entered after the fact
+    keep their past.
     """
     return coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
 

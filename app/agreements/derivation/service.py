@@ -165,6 +165,7 @@ def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date
                     "valid_from": derive_in.valid_from,
                     "valid_until": derive_in.valid_until,
                     "version": 1,
+                    "drafted_on": today,
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -57,6 +57,7 @@ def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, t
         supersedes_id=agreement_id,
         valid_from=renew_in.valid_from,
         valid_until=renew_in.valid_until,
+        drafted_on=today,
     )
     session.add(successor)
     session.flush()
