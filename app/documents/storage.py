@@ -1,8 +1,20 @@
-"""Files of signed documents on disk, addressed by their SHA-256; written atomically."""
+"""Files of signed documents on disk, addressed by their SHA-256; written atomically.
 
+One file serves every row that holds the same bytes (an NK's scan attached to two agreements,
+a photo given as evidence of two activities). So that a failed upload never removes a file
+another upload has just come to share, every upload holds the store's lock shared from the
+moment its file is written until its row is committed (or rolled back), and a file is removed
+only under the lock held exclusively, once the database shows no row refers to it: no upload is
+then between writing a file and committing its row, in this process or another on this host.
+"""
+
+import contextlib
+import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -107,7 +119,26 @@ class DocumentStore:
             raise UnsupportedType(f"The file was sent as {declared}, but its content is {sniffed}.")
         return sniffed
 
-    def discard(self, stored: StoredFile) -> None:
-        """Remove a file this upload created (its row could not be saved)."""
-        if stored.created:
-            stored.path.unlink(missing_ok=True)
+    @contextmanager
+    def _locked(self, mode: int) -> Iterator[None]:
+        # The lock is taken on the store's directory itself (no lock file among the documents).
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = os.open(self.root, os.O_RDONLY)
+        try:
+            fcntl.flock(handle, mode)
+            yield
+        finally:
+            os.close(handle)  # lets go of the lock
+
+    def uploading(self) -> contextlib.AbstractContextManager[None]:
+        """Held by an upload from writing its file until its row is committed or rolled back."""
+        return self._locked(fcntl.LOCK_SH)
+
+    def removing(self) -> contextlib.AbstractContextManager[None]:
+        """Held while deciding whether a file is referred to and removing it: no upload is then
+        between writing a file and committing its row."""
+        return self._locked(fcntl.LOCK_EX)
+
+    def remove(self, sha256: str) -> None:
+        """Remove a file (call under removing(), once no row refers to it)."""
+        self.path_of(sha256).unlink(missing_ok=True)
