@@ -162,3 +162,23 @@ def test_a_failed_upload_never_removes_the_file_another_upload_now_shares(
         row = session.get(AgreementDocument, document.id)
         assert row is not None
         assert file_of(watched, row).read_bytes() == PDF
+
+
+def test_a_file_wanted_again_while_being_removed_is_put_back(tmp_path: Path) -> None:
+    """Another upload of the same bytes marks the file between the check and the removal."""
+    shared = DocumentStore(root=tmp_path / "documents", max_bytes=1024 * 1024)
+    failed = shared.put(BytesIO(PDF), "application/pdf")
+    again: list[StoredFile] = []
+
+    def meanwhile() -> bool:
+        if not again:
+            again.append(shared.put(BytesIO(PDF), "application/pdf"))
+        return False  # no committed row yet
+
+    assert not shared.remove_unkept(failed.sha256, mark=failed.mark, kept=meanwhile)
+    assert failed.path.read_bytes() == PDF
+    assert not any(shared.root.glob("incoming/*"))
+    # Untouched since its upload and unreferred: removed.
+    latest = again[-1]
+    assert shared.remove_unkept(latest.sha256, mark=latest.mark, kept=lambda: False)
+    assert not latest.path.exists()

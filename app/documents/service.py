@@ -52,17 +52,16 @@ def store_once(
     `owner`) and the history `recorded` writes, in one transaction; a failure leaves neither.
 
     The same bytes under the same owner again give the existing row (and False). A file that a
-    failed upload wrote is removed only if no row refers to it (another upload of the same bytes
-    may have come to share it meanwhile): see storage.
+    failed upload wrote is removed only if no row refers to it and no other upload of the same
+    bytes has come to share it meanwhile: see storage.
     """
     stored: StoredFile | None = None
     try:
-        with store.uploading():
-            stored = store.put(source, declared_type)
-            return _kept_row(session, stored, model, owner, filename, recorded)
+        stored = store.put(source, declared_type)
+        return _kept_row(session, stored, model, owner, filename, recorded)
     except BaseException:
         if stored is not None and stored.created:
-            remove_unless_kept(session=session, store=store, sha256=stored.sha256)
+            remove_unless_kept(session=session, store=store, sha256=stored.sha256, mark=stored.mark)
         raise
 
 
@@ -111,21 +110,24 @@ def is_kept(session: Session, sha256: str) -> bool:
     )
 
 
-def remove_unless_kept(*, session: Session, store: DocumentStore, sha256: str) -> bool:
-    """Remove a stored file unless a committed row refers to it; True if removed. Under the
-    store's exclusive lock, so no upload is meanwhile between writing these bytes and
-    committing its row. A database that cannot answer keeps the file (an orphan is harmless;
-    a row without its file is not)."""
-    with store.removing():
-        try:
-            kept = is_kept(session, sha256)
-            session.rollback()
-        except Exception:  # noqa: BLE001  (the upload's own error is the one to report)
-            logger.warning("file %s kept: whether a row refers to it is unknown", sha256)
-            return False
-        if not kept:
-            store.remove(sha256)
-        return not kept
+def remove_unless_kept(
+    *, session: Session, store: DocumentStore, sha256: str, mark: int | None = None
+) -> bool:
+    """Remove a stored file unless a committed row refers to it or (with `mark`, the mark of
+    the failed upload that stored it) another upload has marked it since; True if removed. A
+    database that cannot answer keeps the file (an orphan is harmless; a row without its file
+    is not)."""
+
+    def kept() -> bool:
+        answer = is_kept(session, sha256)
+        session.rollback()
+        return answer
+
+    try:
+        return store.remove_unkept(sha256, mark=mark, kept=kept)
+    except Exception:  # noqa: BLE001  (the upload's own error is the one to report)
+        logger.warning("file %s kept: whether a row refers to it is unknown", sha256)
+        return False
 
 
 def attach_document(

@@ -2,19 +2,20 @@
 
 One file serves every row that holds the same bytes (an NK's scan attached to two agreements,
 a photo given as evidence of two activities). So that a failed upload never removes a file
-another upload has just come to share, every upload holds the store's lock shared from the
-moment its file is written until its row is committed (or rolled back), and a file is removed
-only under the lock held exclusively, once the database shows no row refers to it: no upload is
-then between writing a file and committing its row, in this process or another on this host.
+another upload has come to share before committing its row, each upload marks the file it
+stores (or finds stored) with a modification time of its own, and a failed upload removes its
+file only if no other upload has marked it since and no committed row refers to it: the file is
+first moved aside, then checked again, and put back if either changed meanwhile (remove_unkept).
+This holds across processes and hosts that share the directory on a file system with
+sub-microsecond timestamps (ext4, XFS).
 """
 
-import contextlib
-import fcntl
 import hashlib
 import os
+import secrets
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -55,6 +56,8 @@ class StoredFile:
     size_bytes: int
     content_type: str
     created: bool
+    # The modification time this upload gave the file (see the module's docstring).
+    mark: int
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,15 @@ class DocumentStore:
             sha256 = digest.hexdigest()
             final = self.path_of(sha256)
             final.parent.mkdir(parents=True, exist_ok=True)
-            created = not final.exists()
-            if created:
+            mark = _new_mark()
+            created = False
+            try:
+                os.utime(final, ns=(mark, mark))  # kept already: marked as wanted again
+            except FileNotFoundError:
+                os.utime(temp, ns=(mark, mark))
                 os.replace(temp, final)
-            return StoredFile(final, sha256, size, content_type, created)
+                created = True
+            return StoredFile(final, sha256, size, content_type, created, mark)
         finally:
             temp.unlink(missing_ok=True)
 
@@ -119,26 +127,36 @@ class DocumentStore:
             raise UnsupportedType(f"The file was sent as {declared}, but its content is {sniffed}.")
         return sniffed
 
-    @contextmanager
-    def _locked(self, mode: int) -> Iterator[None]:
-        # The lock is taken on the store's directory itself (no lock file among the documents).
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.root, os.O_RDONLY)
+    def remove_unkept(self, sha256: str, *, mark: int | None, kept: Callable[[], bool]) -> bool:
+        """Remove a file unless `kept()` (a row refers to it) or, with `mark`, another upload
+        marked it since; True if removed. Moved aside first, so an upload that marks it in the
+        meantime either finds it gone (and stores it anew) or is seen, and the file put back."""
+        final = self.path_of(sha256)
         try:
-            fcntl.flock(handle, mode)
-            yield
-        finally:
-            os.close(handle)  # lets go of the lock
+            seen = final.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if (mark is not None and seen != mark) or kept():
+            return False
+        aside = self.root / "incoming" / f"{sha256}.{secrets.token_hex(8)}.removing"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(final, aside)
+        except FileNotFoundError:
+            return False
+        try:
+            wanted = aside.stat().st_mtime_ns != seen or kept()
+        except BaseException:
+            os.replace(aside, final)  # unknown: kept
+            raise
+        if wanted:
+            os.replace(aside, final)  # wanted again meanwhile (the same bytes if stored anew)
+            return False
+        aside.unlink()
+        return True
 
-    def uploading(self) -> contextlib.AbstractContextManager[None]:
-        """Held by an upload from writing its file until its row is committed or rolled back."""
-        return self._locked(fcntl.LOCK_SH)
 
-    def removing(self) -> contextlib.AbstractContextManager[None]:
-        """Held while deciding whether a file is referred to and removing it: no upload is then
-        between writing a file and committing its row."""
-        return self._locked(fcntl.LOCK_EX)
-
-    def remove(self, sha256: str) -> None:
-        """Remove a file (call under removing(), once no row refers to it)."""
-        self.path_of(sha256).unlink(missing_ok=True)
+def _new_mark() -> int:
+    """A modification time, in nanoseconds, that no other upload gives a file (the current
+    microsecond, with random nanoseconds)."""
+    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
