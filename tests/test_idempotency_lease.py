@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,9 @@ from sqlmodel import Session, select
 from app.agreements.models import Agreement
 from app.core.config import settings
 from app.core.deps import get_now, get_today
+from app.documents.models import AgreementDocument
+from app.documents.router import get_document_store
+from app.documents.storage import DocumentStore
 from app.idempotency import service
 from app.idempotency.models import IdempotencyRecord
 from app.main import app
@@ -25,6 +29,7 @@ from app.users.models import Role, User
 from app.users.schemas import ApiKeyCreate, UserCreate
 from tests.concurrency import Committed
 from tests.conftest import TODAY
+from tests.documents.test_router import PDF
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.concurrency
@@ -182,3 +187,32 @@ def test_only_the_attempt_holding_the_key_keeps_its_answer(api: Api) -> None:
         assert other.outcome == "mismatch"
         record = session.get(IdempotencyRecord, first.record_id)
         assert record is not None and record.locked_until is None
+
+
+def test_an_upload_with_a_key_is_kept_once_with_its_file(
+    api: Api, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An upload runs in the same one transaction: its row, its file and its answer together."""
+    store = DocumentStore(root=tmp_path / "documents", max_bytes=1024 * 1024)
+    app.dependency_overrides[get_document_store] = lambda: store
+    created = api.post(body_of(api.committed, "NK berkas"), "nk-berkas").json()
+    url = f"/api/v1/agreements/{created['id']}/documents"
+
+    def upload() -> Any:
+        return api.client.post(
+            url,
+            files={"file": ("naskah.pdf", PDF, "application/pdf")},
+            headers={"X-API-Key": api.key, "Idempotency-Key": "berkas"},
+        )
+
+    first, again = upload(), upload()
+    assert first.status_code == 201, first.text
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.headers["idempotent-replayed"] == "true"
+    download = api.client.get(f"{url}/{first.json()['id']}", headers={"X-API-Key": api.key})
+    assert download.content == PDF
+    with Session(api.committed.engine) as session:
+        rows = session.exec(
+            select(AgreementDocument).where(AgreementDocument.agreement_id == created["id"])
+        ).all()
+        assert [row.id for row in rows] == [first.json()["id"]]

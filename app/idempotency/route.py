@@ -1,7 +1,10 @@
 """POSTs that honour an Idempotency-Key header: a retry over a bad connection creates nothing
 twice. The same key with the same body replays the first answer (status and body); with
-another body, 422; while the first is still running, 409. Keys belong to the user who sent them
-and are forgotten after IDEMPOTENCY_TTL_HOURS."""
+another body, 422; while the first is still running, 409. The first holds the key for a lease
+(IDEMPOTENCY_LEASE_SECONDS): one that died lets go of it then, and a retry runs in its place. Its
+write and its answer are committed together, so a write never stands without the answer a retry
+would replay. Keys belong to the user who sent them and are forgotten after
+IDEMPOTENCY_TTL_HOURS."""
 
 import hashlib
 import logging
@@ -33,7 +36,9 @@ PARAMETER = {
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
     "description": "Any unique text (e.g. a UUID) to make a retry safe: the same key with the "
-    "same body gets the first answer again and creates nothing; with another body, 422.",
+    "same body gets the first answer again and creates nothing; with another body, 422; "
+    "while the first is still running, 409 (a first request that died holds the key for at "
+    "most IDEMPOTENCY_LEASE_SECONDS, 60 by default).",
 }
 
 
@@ -153,7 +158,8 @@ async def _idempotently(
             409,
             "idempotency-key-in-progress",
             "The first request with this Idempotency-Key is still running",
-            "Wait a moment and send it again: you will then get its answer.",
+            "Wait a moment and send it again: you will then get its answer (or, if that request "
+            "died, your retry runs in its place once its hold on the key has run out).",
         )
     if claim.outcome == "replay":
         assert claim.status_code is not None
