@@ -3,7 +3,10 @@ only when no row of any table refers to it, even when another upload of the same
 committing at the same moment; and documents know nothing of the activities that link to them."""
 
 import ast
+import os
 import threading
+import time
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -15,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 from app.agreements import service as agreements
 from app.core.errors import Conflict
 from app.documents.models import FILE_KEEPERS, AgreementDocument
-from app.documents.service import file_of, remove_unless_kept, store_once
+from app.documents.service import file_of, remove_unless_kept, store_once, sweep_store
 from app.documents.storage import DocumentStore, StoredFile
 from tests.concurrency import Committed, run_together
 from tests.conftest import TODAY
@@ -182,3 +185,61 @@ def test_a_file_wanted_again_while_being_removed_is_put_back(tmp_path: Path) -> 
     latest = again[-1]
     assert shared.remove_unkept(latest.sha256, mark=latest.mark, kept=lambda: False)
     assert not latest.path.exists()
+
+
+def test_the_sweep_removes_old_orphans_only(
+    client: TestClient,
+    session: Session,
+    kalsel: Kalsel,
+    pks: Pks,  # noqa: F811
+    store: DocumentStore,  # noqa: F811
+) -> None:
+    """A file whose row was never saved (a crash), untouched for a day: removed; a file a row
+    refers to, or one touched lately: kept."""
+    answer = client.post(
+        f"/api/v1/agreements/{pks.id}/documents",
+        files={"file": ("naskah.pdf", PDF, "application/pdf")},
+    )
+    assert answer.status_code == 201, answer.text
+    day_ago = time.time_ns() - 25 * 3600 * 10**9
+    referred = store.path_of(answer.json()["sha256"])
+    os.utime(referred, ns=(day_ago, day_ago))
+    orphan = store.put(BytesIO(PDF + b"orphan"), "application/pdf")
+    os.utime(orphan.path, ns=(day_ago, day_ago))
+    recent = store.put(BytesIO(PDF + b"recent"), "application/pdf")
+    leftover = store.root / "incoming" / "tmp-crash"
+    leftover.write_bytes(b"half")
+    os.utime(leftover, ns=(day_ago, day_ago))
+
+    dry = sweep_store(session=session, store=store, older_than=timedelta(hours=24), dry_run=True)
+    assert (dry.kept, dry.orphans, dry.removed, dry.leftovers) == (2, 1, 0, 1)
+    assert orphan.path.exists() and leftover.exists()
+    swept = sweep_store(session=session, store=store, older_than=timedelta(hours=24), dry_run=False)
+    assert (swept.kept, swept.orphans, swept.removed, swept.leftovers) == (2, 1, 1, 1)
+    assert not orphan.path.exists() and not leftover.exists()
+    assert referred.read_bytes() == PDF and recent.path.exists()
+
+
+def test_registry_sweep_documents(scratch_database_url: str, tmp_path: Path) -> None:
+    from tests.test_cli import registry
+
+    assert registry("migrate", database_url=scratch_database_url, tmp_path=tmp_path).returncode == 0
+    shared = DocumentStore(root=tmp_path / "documents", max_bytes=1024 * 1024)
+    orphan = shared.put(BytesIO(PDF), "application/pdf")
+    day_ago = time.time_ns() - 25 * 3600 * 10**9
+    os.utime(orphan.path, ns=(day_ago, day_ago))
+    dry = registry(
+        "sweep-documents", "--dry-run", database_url=scratch_database_url, tmp_path=tmp_path
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "1 with no record, would remove 1" in dry.stdout and orphan.path.exists()
+    swept = registry("sweep-documents", database_url=scratch_database_url, tmp_path=tmp_path)
+    assert "removed 1" in swept.stdout and not orphan.path.exists()
+    refused = registry(
+        "sweep-documents",
+        "--older-than-hours",
+        "0",
+        database_url=scratch_database_url,
+        tmp_path=tmp_path,
+    )
+    assert refused.returncode == 2 and "at least 1" in refused.stderr

@@ -1,8 +1,11 @@
 """Attaching signed documents to agreements, and finding them again."""
 
 import logging
+import time
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path, PurePath
 from typing import BinaryIO, Protocol, TypeVar
 
@@ -128,6 +131,40 @@ def remove_unless_kept(
     except Exception:  # noqa: BLE001  (the upload's own error is the one to report)
         logger.warning("file %s kept: whether a row refers to it is unknown", sha256)
         return False
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a sweep of the document store found (and removed, unless a dry run)."""
+
+    kept: int
+    orphans: int
+    removed: int
+    leftovers: int
+
+
+def sweep_store(
+    *, session: Session, store: DocumentStore, older_than: timedelta, dry_run: bool
+) -> Sweep:
+    """Remove files no row refers to and no upload marked for `older_than` (what a crash
+    between writing a file and saving its row leaves), and the temporary files of uploads that
+    never finished; each removal checked again as a failed upload's is (remove_unless_kept)."""
+    cutoff = time.time_ns() - int(older_than.total_seconds() * 1e9)
+    referred: set[str] = set()
+    for model in FILE_KEEPERS:
+        column = model.__table__.c.sha256  # type: ignore[attr-defined]
+        referred.update(session.execute(sa.select(column).distinct()).scalars())
+    session.rollback()
+    files = list(store.kept_files())
+    orphans = [(sha, mark) for sha, mark in files if sha not in referred and mark < cutoff]
+    leftovers = store.leftovers(cutoff)
+    removed = 0
+    if not dry_run:
+        for sha, mark in orphans:
+            removed += remove_unless_kept(session=session, store=store, sha256=sha, mark=mark)
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+    return Sweep(len(files) - len(orphans), len(orphans), removed, len(leftovers))
 
 
 def attach_document(

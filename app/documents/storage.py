@@ -15,7 +15,7 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -154,6 +154,33 @@ class DocumentStore:
             return False
         aside.unlink()
         return True
+
+    def kept_files(self) -> Iterator[tuple[str, int]]:
+        """Every kept file: its SHA-256 and its modification time (nanoseconds)."""
+        if not self.root.exists():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                try:
+                    yield path.name, path.stat().st_mtime_ns
+                except FileNotFoundError:
+                    continue
+
+    def leftovers(self, before_ns: int) -> list[Path]:
+        """Temporary files of uploads that never finished (a crash), older than before_ns."""
+        incoming = self.root / "incoming"
+        if not incoming.exists():
+            return []
+        found = []
+        for path in incoming.iterdir():
+            try:
+                if path.stat().st_mtime_ns < before_ns:
+                    found.append(path)
+            except FileNotFoundError:
+                continue
+        return found
 
 
 def _new_mark() -> int:
