@@ -3,7 +3,8 @@
 For operators: `migrate` brings the database schema to this version, `check` says whether the
 configuration and the database are ready, `serve` serves the API and Swagger UI, `remind` is the
 daily reminder run (what the scheduler calls), `seed` loads the real cases as demo data and
-`create-admin` issues the first API key. Settings come from the environment (see README).
+`create-admin` issues the first API key, `sweep-documents` removes stored files no record refers
+to. Settings come from the environment (see README).
 Calls services, never routers."""
 
 import argparse
@@ -281,6 +282,30 @@ def _import(path: Path, commit: bool) -> int:
     return 0
 
 
+def _sweep_documents(older_than_hours: float, dry_run: bool) -> int:
+    from datetime import timedelta
+
+    from app.core.db import engine
+    from app.documents.service import sweep_store
+    from app.documents.storage import DocumentStore
+
+    store = DocumentStore(root=settings.DOCUMENTS_DIR, max_bytes=settings.MAX_UPLOAD_BYTES)
+    with Session(engine) as session:
+        sweep = sweep_store(
+            session=session,
+            store=store,
+            older_than=timedelta(hours=older_than_hours),
+            dry_run=dry_run,
+        )
+    verb = "would remove" if dry_run else "removed"
+    removed = sweep.orphans if dry_run else sweep.removed
+    print(
+        f"documents {settings.DOCUMENTS_DIR}: {sweep.kept} kept, {sweep.orphans} with no record, "
+        f"{verb} {removed} and {sweep.leftovers} unfinished uploads"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `registry` command."""
     import app.models  # noqa: F401  (every table, so that relations resolve as in the API)
@@ -394,7 +419,32 @@ def main(argv: list[str] | None = None) -> int:
     importing.add_argument(
         "--commit", action="store_true", help="create the records (default: a dry run)"
     )
+    sweeping = commands.add_parser(
+        "sweep-documents",
+        help="remove stored document files that no record refers to (a dry run with --dry-run)",
+        description=(
+            "Remove the files of DOCUMENTS_DIR that no agreement document or activity evidence "
+            "refers to and that no upload touched for --older-than-hours (what a crash between "
+            "storing a file and saving its record leaves), and unfinished uploads' temporary "
+            "files. A file that an upload comes to share meanwhile is kept. Safe while the API "
+            "runs; e.g. weekly from cron."
+        ),
+    )
+    sweeping.add_argument(
+        "--older-than-hours",
+        type=float,
+        default=24,
+        help="leave files touched more recently, at least 1: longer than any upload takes "
+        "from storing its file to saving its record (default: %(default)s)",
+    )
+    sweeping.add_argument(
+        "--dry-run", action="store_true", help="say what would be removed; remove nothing"
+    )
     args = parser.parse_args(argv)
+    if args.command == "sweep-documents":
+        if not args.older_than_hours >= 1:
+            parser.error("sweep-documents: --older-than-hours must be at least 1")
+        return _sweep_documents(args.older_than_hours, args.dry_run)
     if args.command == "import":
         return _import(args.file, args.commit)
     if args.command == "create-admin":

@@ -24,6 +24,7 @@ from app.core.observability import (
     POOL_CHECKED_OUT,
     configure_logging,
     metrics_page,
+    require_metrics_token,
 )
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
@@ -173,12 +174,18 @@ def create_app() -> FastAPI:
         tags=["Operations"],
         summary="Metrics for Prometheus",
         response_class=Response,
-        responses={200: {"content": {"text/plain": {}}}},
+        responses={
+            200: {"content": {"text/plain": {}}},
+            401: {"description": "METRICS_TOKEN is set and was not sent", **PROBLEM_SCHEMA},
+        },
+        dependencies=[Depends(require_metrics_token)],
     )
     def metrics(engine: Annotated[Engine, Depends(get_engine)]) -> Response:
         """Requests and latencies per route template, reminder runs, reminders recorded,
         deliveries by outcome, the age of the oldest undelivered reminder, and database
-        connections in use: Prometheus' text format, for a scraper on the internal network."""
+        connections in use: Prometheus' text format, for a scraper on the internal network.
+        When the server has METRICS_TOKEN, send it as `Authorization: Bearer <METRICS_TOKEN>`
+        (Prometheus: `authorization: {credentials: ...}`); otherwise it is open."""
         OLDEST_UNDELIVERED.set(oldest_undelivered_age(engine))
         POOL_CHECKED_OUT.set(getattr(engine.pool, "checkedout", lambda: 0)())
         body, content_type = metrics_page()

@@ -9,7 +9,16 @@ import pytest
 
 from tests.conftest import ROOT
 
-COMMANDS = ["migrate", "check", "seed", "serve", "remind", "create-admin", "import"]
+COMMANDS = [
+    "migrate",
+    "check",
+    "seed",
+    "serve",
+    "remind",
+    "create-admin",
+    "import",
+    "sweep-documents",
+]
 UNREACHABLE = "postgresql+psycopg://registry:secret@127.0.0.1:1/registry"
 
 

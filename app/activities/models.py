@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.schemas import NAME_MAX, TITLE_MAX
 from app.core.types import UTCDateTime, enum_column_type, utcnow
+from app.documents.models import keeps_stored_files
 
 
 class Verification(StrEnum):
@@ -64,6 +65,7 @@ class ActivityScopeItem(SQLModel, table=True):
     )
 
 
+@keeps_stored_files
 class ActivityDocument(SQLModel, table=True):
     """Evidence of an activity (minutes, attendance list, photos), kept like signed documents."""
 

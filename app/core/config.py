@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     REMINDER_OVERDUE_EVERY_DAYS: int = 7
     # The scheduler sends this as "Authorization: Bearer ..."; unset, the run endpoint refuses all.
     SCHEDULER_TOKEN: str | None = None
+    # When set, /metrics answers only "Authorization: Bearer <METRICS_TOKEN>" (a scraper's
+    # bearer_token); unset, /metrics is open, for a scraper on the internal network.
+    METRICS_TOKEN: str | None = None
     # Delivery: failed channels are retried after RETRY_BASE * 2^(attempts-1), at most RETRY_MAX.
     REMINDER_RETRY_BASE_SECONDS: int = 300
     REMINDER_RETRY_MAX_SECONDS: int = 6 * 3600
@@ -79,6 +82,9 @@ class Settings(BaseSettings):
     AUTH_FAILURES_PER_MINUTE: int = 20
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_HOURS: int = 24
+    # How long the first request with a key holds it; a request that died (a crash, a database
+    # outage) lets go of it after this, and a retry with the key runs in its place.
+    IDEMPOTENCY_LEASE_SECONDS: int = Field(default=60, ge=1)
     # Webhook hosts on private networks (or loopback) that may receive reminders, e.g.
     # ["simpeg.kalselprov.go.id", "10.20.1.5"]; link-local addresses are never allowed.
     WEBHOOK_ALLOWED_HOSTS: list[str] = []

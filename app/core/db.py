@@ -84,7 +84,15 @@ engine = make_engine(settings.database_url)
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; services commit, nothing else does."""
-    with Session(engine) as session:
+    # A POST with an Idempotency-Key runs in one transaction that its answer is kept in too
+    # (app/idempotency/route.py): the services' commits are then savepoints of it.
+    outer = getattr(request.state, "transaction_connection", None)
+    made = (
+        Session(engine)
+        if outer is None
+        else Session(bind=outer, join_transaction_mode="create_savepoint")
+    )
+    with made as session:
         # Kept on the request for what runs around the endpoint (idempotency records), so that
         # it does not open a second connection while this one may hold SQLite's write lock.
         request.state.session = session

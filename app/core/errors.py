@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 logger = logging.getLogger("app.errors")
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client waits before retrying while the database cannot be reached.
+UNAVAILABLE_RETRY_AFTER = 10
 
 
 class AppError(Exception):
@@ -219,15 +221,25 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some operation serves at this path, from the OpenAPI document (each route
-    serves one method, so Starlette's own Allow header names only the first)."""
-    import re
+    """Every method some route serves at this path (each route serves one method, so
+    Starlette's own Allow header names only the first). Asked of the routes' own patterns, so a
+    path one route claims by type (`/users/{user_id:int}`) does not lend its methods to
+    another (`/users/me`)."""
 
+    def flat(routes: Any) -> Any:
+        for route in routes:
+            nested = getattr(route, "effective_route_contexts", None)  # an included router
+            if nested is not None:
+                yield from nested()
+            else:
+                yield route
+
+    path = request.scope.get("path", "")
     methods: set[str] = set()
-    for template, operations in request.app.openapi().get("paths", {}).items():
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, request.url.path):
-            methods |= {m.upper() for m in operations}
+    for route in flat(request.app.router.routes):
+        pattern, served = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if pattern is not None and served and pattern.match(path):
+            methods |= set(served)
     return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 
@@ -266,6 +278,32 @@ async def _database_busy(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _is_busy(exc: DBAPIError) -> bool:
+    """A statement that waited too long (PostgreSQL's statement_timeout, SQLite's lock)."""
+    text = str(exc.orig).lower()
+    return "statement timeout" in text or "database is locked" in text
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database cannot be reached or the connection died under the request (a restart, a
+    # failover, a network cut): not a bug of this request, nothing was committed by it, and a
+    # retry shortly will do. Other driver errors stay 500s.
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc, OperationalError) and _is_busy(exc):
+        return await _database_busy(request, exc)
+    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        return await _unexpected_error(request, exc)
+    logger.warning("database unavailable: %s", exc)
+    return problem(
+        503,
+        "database-unavailable",
+        "The database is unavailable",
+        "The registry cannot reach its database at the moment. Try again in a little while "
+        "(a write sent with an Idempotency-Key is then saved once, whatever became of it).",
+        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     logger.exception("unexpected error, request id %s", request_id, exc_info=exc)
@@ -286,6 +324,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _stale_error)
     app.add_exception_handler(PoolTimeout, _database_busy)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -328,6 +367,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         413: "The request body is larger than the server accepts",
         422: "Invalid input or a rule of the registry not met",
         429: "Too many requests; wait for Retry-After seconds",
-        503: "Every database connection stayed busy (overload); retry after Retry-After seconds",
+        503: "The database is busy (`database-busy`: every connection in use) or unreachable "
+        "(`database-unavailable`): retry after Retry-After seconds",
     }
     return {code: {"description": descriptions[code], **PROBLEM_SCHEMA} for code in codes}

@@ -4,12 +4,18 @@ X-Request-ID) and Prometheus metrics at /metrics (prometheus-client)."""
 import json
 import logging
 import re
+import secrets
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.deps import SettingsDep
+from app.core.errors import Unauthorized
 
 access_log = logging.getLogger("app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -122,3 +128,27 @@ class RequestLog:
 def metrics_page() -> tuple[bytes, str]:
     """The metrics in Prometheus' text format, and its content type."""
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+class MetricsUnauthorized(Unauthorized):
+    type_slug = "metrics-token-required"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+metrics_bearer = HTTPBearer(auto_error=False, description="METRICS_TOKEN, when it is set")
+
+
+def require_metrics_token(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(metrics_bearer)],
+) -> None:
+    """With METRICS_TOKEN set, its bearer token (compared in constant time); unset, open."""
+    expected = settings.METRICS_TOKEN
+    if not expected:
+        return
+    if credentials is None or not secrets.compare_digest(
+        credentials.credentials.encode(), expected.encode()
+    ):
+        raise MetricsUnauthorized(
+            "This server's metrics need 'Authorization: Bearer <METRICS_TOKEN>'."
+        )

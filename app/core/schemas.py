@@ -4,8 +4,9 @@ Each text limit is a named constant used by the schema *and* the column, so Open
 and the database say the same thing.
 """
 
+import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
@@ -118,11 +119,18 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _iso_text_only(value: Any) -> Any:
-    # A JSON number is not a date: pydantic would read 0 as 1970-01-01 (Unix time).
-    if isinstance(value, int | float):
-        raise ValueError("a date is written as text, YYYY-MM-DD")
-    return value
+    # Only YYYY-MM-DD: pydantic alone would read 0 or "0" (a query parameter is always text) as
+    # 1970-01-01 (Unix time) and "2024-01-01T00:00:00" as a day. A date object (from Python
+    # code, not from a client) passes as it is.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return value
+    raise ValueError("a date is written as text, YYYY-MM-DD")
 
 
 def _plausible_day(value: date) -> date:

@@ -1,13 +1,29 @@
 """Signed documents attached to agreements; the bytes live outside the database."""
 
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime, utcnow
 
+Keeper = TypeVar("Keeper", bound=type[SQLModel])
 
+# Every table whose rows keep a file of the store by its `sha256`: this module's own, and those
+# of the domains that link their records to documents (activity evidence). They register
+# themselves here; documents imports none of them.
+FILE_KEEPERS: list[type[SQLModel]] = []
+
+
+def keeps_stored_files(model: Keeper) -> Keeper:
+    """Register a table (with a `sha256` column) whose rows refer to files of the store, so a
+    file is not removed while one of its rows refers to it."""
+    FILE_KEEPERS.append(model)
+    return model
+
+
+@keeps_stored_files
 class AgreementDocument(SQLModel, table=True):
     """A signed document (scan, PDF or image) kept outside the database, by its SHA-256."""
 

@@ -1,22 +1,36 @@
 """Attaching signed documents to agreements, and finding them again."""
 
+import logging
+import time
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path, PurePath
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.activities.models import ActivityDocument
 from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record
 from app.agreements.models import Agreement
 from app.core.errors import NotFound
-from app.documents.models import AgreementDocument
+from app.documents.models import FILE_KEEPERS, AgreementDocument
 from app.documents.schemas import DocumentPublic
-from app.documents.storage import DocumentStore
+from app.documents.storage import DocumentStore, StoredFile
 
-Stored = TypeVar("Stored", AgreementDocument, ActivityDocument)
+logger = logging.getLogger("app.documents")
+
+
+class StoredRow(Protocol):
+    """A row that keeps a file of the store (a signed document, an activity's evidence)."""
+
+    id: int | None
+    sha256: str
+
+
+Stored = TypeVar("Stored", bound=StoredRow)
 
 
 def clean_filename(name: str | None) -> str:
@@ -40,16 +54,35 @@ def store_once(
     """The one way a file is kept: its bytes checked and stored, then its row (of `model`, under
     `owner`) and the history `recorded` writes, in one transaction; a failure leaves neither.
 
-    The same bytes under the same owner again give the existing row (and False).
+    The same bytes under the same owner again give the existing row (and False). A file that a
+    failed upload wrote is removed only if no row refers to it and no other upload of the same
+    bytes has come to share it meanwhile: see storage.
     """
-    stored = store.put(source, declared_type)
-    existing = session.exec(
-        select(model).filter_by(**owner).where(col(model.sha256) == stored.sha256)
-    ).first()
-    if existing is not None:
-        return existing, False
+    stored: StoredFile | None = None
     try:
-        row = model.model_validate(
+        stored = store.put(source, declared_type)
+        return _kept_row(session, stored, model, owner, filename, recorded)
+    except BaseException:
+        if stored is not None and stored.created:
+            remove_unless_kept(session=session, store=store, sha256=stored.sha256, mark=stored.mark)
+        raise
+
+
+def _kept_row(
+    session: Session,
+    stored: StoredFile,
+    model: type[Stored],
+    owner: dict[str, int],
+    filename: str | None,
+    recorded: Callable[[Stored], None],
+) -> tuple[Stored, bool]:
+    try:
+        existing = session.exec(
+            select(model).filter_by(**owner).where(col(model.sha256) == stored.sha256)
+        ).first()
+        if existing is not None:
+            return existing, False
+        row = model.model_validate(  # type: ignore[attr-defined]
             {
                 **owner,
                 "filename": clean_filename(filename),
@@ -64,10 +97,74 @@ def store_once(
         session.commit()
     except BaseException:
         session.rollback()
-        store.discard(stored)
         raise
     session.refresh(row)
     return row, True
+
+
+def is_kept(session: Session, sha256: str) -> bool:
+    """Whether any row (of any table that keeps stored files) refers to these bytes."""
+    return any(
+        session.execute(
+            sa.select(sa.literal(1)).where(model.__table__.c.sha256 == sha256).limit(1)  # type: ignore[attr-defined]
+        ).first()
+        is not None
+        for model in FILE_KEEPERS
+    )
+
+
+def remove_unless_kept(
+    *, session: Session, store: DocumentStore, sha256: str, mark: int | None = None
+) -> bool:
+    """Remove a stored file unless a committed row refers to it or (with `mark`, the mark of
+    the failed upload that stored it) another upload has marked it since; True if removed. A
+    database that cannot answer keeps the file (an orphan is harmless; a row without its file
+    is not)."""
+
+    def kept() -> bool:
+        answer = is_kept(session, sha256)
+        session.rollback()
+        return answer
+
+    try:
+        return store.remove_unkept(sha256, mark=mark, kept=kept)
+    except Exception:  # noqa: BLE001  (the upload's own error is the one to report)
+        logger.warning("file %s kept: whether a row refers to it is unknown", sha256)
+        return False
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a sweep of the document store found (and removed, unless a dry run)."""
+
+    kept: int
+    orphans: int
+    removed: int
+    leftovers: int
+
+
+def sweep_store(
+    *, session: Session, store: DocumentStore, older_than: timedelta, dry_run: bool
+) -> Sweep:
+    """Remove files no row refers to and no upload marked for `older_than` (what a crash
+    between writing a file and saving its row leaves), and the temporary files of uploads that
+    never finished; each removal checked again as a failed upload's is (remove_unless_kept)."""
+    cutoff = time.time_ns() - int(older_than.total_seconds() * 1e9)
+    referred: set[str] = set()
+    for model in FILE_KEEPERS:
+        column = model.__table__.c.sha256  # type: ignore[attr-defined]
+        referred.update(session.execute(sa.select(column).distinct()).scalars())
+    session.rollback()
+    files = list(store.kept_files())
+    orphans = [(sha, mark) for sha, mark in files if sha not in referred and mark < cutoff]
+    leftovers = store.leftovers(cutoff)
+    removed = 0
+    if not dry_run:
+        for sha, mark in orphans:
+            removed += remove_unless_kept(session=session, store=store, sha256=sha, mark=mark)
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+    return Sweep(len(files) - len(orphans), len(orphans), removed, len(leftovers))
 
 
 def attach_document(
@@ -130,7 +227,7 @@ def get_document(*, session: Session, agreement_id: int, document_id: int) -> Ag
     return document
 
 
-def file_of(store: DocumentStore, document: AgreementDocument | ActivityDocument) -> Path:
+def file_of(store: DocumentStore, document: StoredRow) -> Path:
     """Where a kept file's bytes are, or NotFound if the store lost them."""
     path = store.path_of(document.sha256)
     if not path.is_file():

@@ -1,8 +1,21 @@
-"""Files of signed documents on disk, addressed by their SHA-256; written atomically."""
+"""Files of signed documents on disk, addressed by their SHA-256; written atomically.
+
+One file serves every row that holds the same bytes (an NK's scan attached to two agreements,
+a photo given as evidence of two activities). So that a failed upload never removes a file
+another upload has come to share before committing its row, each upload marks the file it
+stores (or finds stored) with a modification time of its own, and a failed upload removes its
+file only if no other upload has marked it since and no committed row refers to it: the file is
+first moved aside, then checked again, and put back if either changed meanwhile (remove_unkept).
+This holds across processes and hosts that share the directory on a file system with
+sub-microsecond timestamps (ext4, XFS).
+"""
 
 import hashlib
 import os
+import secrets
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -43,6 +56,8 @@ class StoredFile:
     size_bytes: int
     content_type: str
     created: bool
+    # The modification time this upload gave the file (see the module's docstring).
+    mark: int
 
 
 @dataclass(frozen=True)
@@ -84,10 +99,15 @@ class DocumentStore:
             sha256 = digest.hexdigest()
             final = self.path_of(sha256)
             final.parent.mkdir(parents=True, exist_ok=True)
-            created = not final.exists()
-            if created:
+            mark = _new_mark()
+            created = False
+            try:
+                os.utime(final, ns=(mark, mark))  # kept already: marked as wanted again
+            except FileNotFoundError:
+                os.utime(temp, ns=(mark, mark))
                 os.replace(temp, final)
-            return StoredFile(final, sha256, size, content_type, created)
+                created = True
+            return StoredFile(final, sha256, size, content_type, created, mark)
         finally:
             temp.unlink(missing_ok=True)
 
@@ -107,7 +127,63 @@ class DocumentStore:
             raise UnsupportedType(f"The file was sent as {declared}, but its content is {sniffed}.")
         return sniffed
 
-    def discard(self, stored: StoredFile) -> None:
-        """Remove a file this upload created (its row could not be saved)."""
-        if stored.created:
-            stored.path.unlink(missing_ok=True)
+    def remove_unkept(self, sha256: str, *, mark: int | None, kept: Callable[[], bool]) -> bool:
+        """Remove a file unless `kept()` (a row refers to it) or, with `mark`, another upload
+        marked it since; True if removed. Moved aside first, so an upload that marks it in the
+        meantime either finds it gone (and stores it anew) or is seen, and the file put back."""
+        final = self.path_of(sha256)
+        try:
+            seen = final.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if (mark is not None and seen != mark) or kept():
+            return False
+        aside = self.root / "incoming" / f"{sha256}.{secrets.token_hex(8)}.removing"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(final, aside)
+        except FileNotFoundError:
+            return False
+        try:
+            wanted = aside.stat().st_mtime_ns != seen or kept()
+        except BaseException:
+            os.replace(aside, final)  # unknown: kept
+            raise
+        if wanted:
+            os.replace(aside, final)  # wanted again meanwhile (the same bytes if stored anew)
+            return False
+        aside.unlink()
+        return True
+
+    def kept_files(self) -> Iterator[tuple[str, int]]:
+        """Every kept file: its SHA-256 and its modification time (nanoseconds)."""
+        if not self.root.exists():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                try:
+                    yield path.name, path.stat().st_mtime_ns
+                except FileNotFoundError:
+                    continue
+
+    def leftovers(self, before_ns: int) -> list[Path]:
+        """Temporary files of uploads that never finished (a crash), older than before_ns."""
+        incoming = self.root / "incoming"
+        if not incoming.exists():
+            return []
+        found = []
+        for path in incoming.iterdir():
+            try:
+                if path.stat().st_mtime_ns < before_ns:
+                    found.append(path)
+            except FileNotFoundError:
+                continue
+        return found
+
+
+def _new_mark() -> int:
+    """A modification time, in nanoseconds, that no other upload gives a file (the current
+    microsecond, with random nanoseconds)."""
+    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)

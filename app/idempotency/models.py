@@ -25,3 +25,9 @@ class IdempotencyRecord(SQLModel, table=True):
     body: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # While no answer is kept: until when the request running it holds the key (a lease, so a
+    # request that died lets go of it), and which attempt holds it. A retry that takes over an
+    # expired lease is the next attempt; the earlier one can then save neither its answer nor
+    # its write (they are committed together, on condition of still holding the key).
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempt: int = Field(default=1)

@@ -1,19 +1,25 @@
 """POSTs that honour an Idempotency-Key header: a retry over a bad connection creates nothing
 twice. The same key with the same body replays the first answer (status and body); with
-another body, 422; while the first is still running, 409. Keys belong to the user who sent them
-and are forgotten after IDEMPOTENCY_TTL_HOURS."""
+another body, 422; while the first is still running, 409. The first holds the key for a lease
+(IDEMPOTENCY_LEASE_SECONDS): one that died lets go of it then, and a retry runs in its place. Its
+write and its answer are committed together, so a write never stands without the answer a retry
+would replay. Keys belong to the user who sent them and are forgotten after
+IDEMPOTENCY_TTL_HOURS."""
 
 import hashlib
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from python_multipart.multipart import parse_options_header
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.core import db
 from app.core.config import Settings
 from app.core.db import get_session
 from app.core.deps import get_now, get_settings, get_today
@@ -21,6 +27,7 @@ from app.core.errors import problem
 from app.idempotency import service
 from app.users.auth import authenticate
 
+logger = logging.getLogger("app.idempotency")
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
 PARAMETER = {
@@ -29,7 +36,9 @@ PARAMETER = {
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
     "description": "Any unique text (e.g. a UUID) to make a retry safe: the same key with the "
-    "same body gets the first answer again and creates nothing; with another body, 422.",
+    "same body gets the first answer again and creates nothing; with another body, 422; "
+    "while the first is still running, 409 (a first request that died holds the key for at "
+    "most IDEMPOTENCY_LEASE_SECONDS, 60 by default).",
 }
 
 
@@ -115,6 +124,8 @@ async def _idempotently(
     settings: Settings = _resolve(request, get_settings)
     today, now = _resolve(request, get_today), _resolve(request, get_now)
 
+    lease = timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+
     def take() -> service.Claim | None:
         with _SessionScope(request) as session:
             caller = authenticate(session, api_key, settings, today)
@@ -127,6 +138,7 @@ async def _idempotently(
                 fingerprint=fingerprint,
                 now=now,
                 ttl=timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS),
+                lease=lease,
             )
 
     claim = await run_in_threadpool(take)
@@ -146,7 +158,8 @@ async def _idempotently(
             409,
             "idempotency-key-in-progress",
             "The first request with this Idempotency-Key is still running",
-            "Wait a moment and send it again: you will then get its answer.",
+            "Wait a moment and send it again: you will then get its answer (or, if that request "
+            "died, your retry runs in its place once its hold on the key has run out).",
         )
     if claim.outcome == "replay":
         assert claim.status_code is not None
@@ -157,31 +170,137 @@ async def _idempotently(
             headers={"Idempotent-Replayed": "true"},
         )
     assert claim.record_id is not None
-    record_id = claim.record_id
-    try:
-        response = await original(request)
-    except Exception:
-        await run_in_threadpool(_forget, request, record_id)
-        raise
-    content = bytes(getattr(response, "body", b""))
-    if response.status_code >= 500:
-        await run_in_threadpool(_forget, request, record_id)
-        return response
+    if get_session in request.app.dependency_overrides:
+        return await _run_in_given_session(request, claim, original)
+    return await _run_in_one_transaction(request, claim, original)
 
-    def keep() -> None:
-        with _SessionScope(request) as session:
-            service.remember(
-                session,
+
+def _taken_over() -> Response:
+    return problem(
+        409,
+        "idempotency-key-in-progress",
+        "The first request with this Idempotency-Key is still running",
+        "This request took longer than its hold on the Idempotency-Key, and a retry with the "
+        "same key runs in its place; nothing of this one was saved. Send it again to get the "
+        "answer.",
+    )
+
+
+async def _run_in_one_transaction(
+    request: Request,
+    claim: service.Claim,
+    original: Callable[[Request], Coroutine[Any, Any, Response]],
+) -> Response:
+    """The endpoint's writes and the answer kept for the key, committed together on condition
+    that the key is still this attempt's: never a write without its answer, which would leave a
+    retry to write it twice."""
+    assert claim.record_id is not None
+    record_id, attempt = claim.record_id, claim.attempt
+    connection = await run_in_threadpool(_begin)
+    try:
+        request.state.transaction_connection = connection
+        try:
+            response = await original(request)
+        finally:
+            request.state.transaction_connection = None
+            # Done with the endpoint's session (FastAPI closes it only after this handler):
+            # what it committed stays in the transaction, anything left open is let go.
+            own = getattr(request.state, "session", None)
+            if own is not None:
+                await run_in_threadpool(own.close)
+        if response.status_code >= 500:
+            await run_in_threadpool(connection.rollback)
+            await run_in_threadpool(_forget, None, record_id, attempt)
+            return response
+        content = bytes(getattr(response, "body", b""))
+
+        def keep() -> bool:
+            kept = service.remember(
+                connection,
                 record_id=record_id,
+                attempt=attempt,
                 status_code=response.status_code,
                 media_type=response.media_type,
                 body=content.decode("utf-8", errors="replace"),
             )
+            if kept:
+                connection.commit()
+            else:
+                connection.rollback()
+            return kept
 
-    await run_in_threadpool(keep)
+        if not await run_in_threadpool(keep):
+            return _taken_over()
+        return response
+    except BaseException:
+        await run_in_threadpool(_abandon, connection)
+        await run_in_threadpool(_forget, None, record_id, attempt)
+        raise
+    finally:
+        await run_in_threadpool(connection.close)
+
+
+def _begin() -> sa.Connection:
+    connection = db.engine.connect()
+    try:
+        connection.begin()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _abandon(connection: sa.Connection) -> None:
+    try:
+        connection.rollback()
+    except Exception:  # noqa: BLE001  (a dead connection: its transaction is gone with it)
+        logger.warning("rollback of an idempotent request failed", exc_info=True)
+
+
+async def _run_in_given_session(
+    request: Request,
+    claim: service.Claim,
+    original: Callable[[Request], Coroutine[Any, Any, Response]],
+) -> Response:
+    """Under a session given by the application (tests' dependency override, itself one
+    transaction rolled back at their end): the answer is kept in that session after the
+    endpoint ran."""
+    assert claim.record_id is not None
+    record_id, attempt = claim.record_id, claim.attempt
+    try:
+        response = await original(request)
+    except Exception:
+        await run_in_threadpool(_forget, request, record_id, attempt)
+        raise
+    content = bytes(getattr(response, "body", b""))
+    if response.status_code >= 500:
+        await run_in_threadpool(_forget, request, record_id, attempt)
+        return response
+
+    def keep() -> bool:
+        with _SessionScope(request) as session:
+            kept = service.remember(
+                session,
+                record_id=record_id,
+                attempt=attempt,
+                status_code=response.status_code,
+                media_type=response.media_type,
+                body=content.decode("utf-8", errors="replace"),
+            )
+            session.commit()
+            return kept
+
+    if not await run_in_threadpool(keep):
+        return _taken_over()
     return response
 
 
-def _forget(request: Request, record_id: int) -> None:
-    with _SessionScope(request) as session:
-        service.forget(session, record_id=record_id)
+def _forget(request: Request | None, record_id: int, attempt: int) -> None:
+    """Let go of the key at once (a retry need not wait for the lease), in the request's
+    session or (None) a session of its own; if the database cannot be reached, the lease runs
+    out instead."""
+    try:
+        with Session(db.engine) if request is None else _SessionScope(request) as session:
+            service.forget(session, record_id=record_id, attempt=attempt)
+    except Exception:  # noqa: BLE001  (the request's own error is the one to answer)
+        logger.warning("Idempotency-Key of record %s kept until its lease ends", record_id)

@@ -1,4 +1,9 @@
-"""Claiming an Idempotency-Key and remembering the answer, exactly once across replicas."""
+"""Claiming an Idempotency-Key and remembering the answer, exactly once across replicas.
+
+A claim is a lease: the request that runs holds the key until `locked_until`, as attempt
+`attempt`. Its answer is kept in the same transaction as its write, on condition that it still
+holds the key (remember); a request that died (a crash, a lost database) therefore left neither,
+and once its lease has run out a retry takes the key over as the next attempt and runs again."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,26 +24,37 @@ class Claim:
     status_code: int | None = None
     media_type: str | None = None
     body: str | None = None
+    attempt: int = 1
 
 
 def claim(
-    session: Session, *, user_id: int, key: str, fingerprint: str, now: datetime, ttl: timedelta
+    session: Session,
+    *,
+    user_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    ttl: timedelta,
+    lease: timedelta,
 ) -> Claim:
-    """Take the key for this request, or say why not; committed at once, so the request runs
-    with no transaction held."""
+    """Take the key for this request (a new one, or one whose request died: its lease ran out),
+    or say why not; committed at once, so the request runs with no transaction held."""
+    mine = (col(IdempotencyRecord.user_id) == user_id) & (col(IdempotencyRecord.key) == key)
     session.execute(
-        sa.delete(IdempotencyRecord).where(
-            col(IdempotencyRecord.user_id) == user_id,
-            col(IdempotencyRecord.key) == key,
-            col(IdempotencyRecord.expires_at) < now,
-        )
+        sa.delete(IdempotencyRecord).where(mine, col(IdempotencyRecord.expires_at) < now)
     )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     new_id = session.execute(
         insert(IdempotencyRecord)
         .values(
-            user_id=user_id, key=key, fingerprint=fingerprint, created_at=now, expires_at=now + ttl
+            user_id=user_id,
+            key=key,
+            fingerprint=fingerprint,
+            created_at=now,
+            expires_at=now + ttl,
+            locked_until=now + lease,
+            attempt=1,
         )
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
         .returning(col(IdempotencyRecord.id))
@@ -46,11 +62,24 @@ def claim(
     if new_id is not None:
         session.commit()
         return Claim("new", record_id=new_id)
-    found = session.exec(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+    # The same request again after its first run died: the next attempt takes the key over.
+    taken = session.execute(
+        sa.update(IdempotencyRecord)
+        .where(
+            mine,
+            col(IdempotencyRecord.fingerprint) == fingerprint,
+            col(IdempotencyRecord.status_code).is_(None),
+            # A claim made before leases existed holds nothing.
+            col(IdempotencyRecord.locked_until).is_(None)
+            | (col(IdempotencyRecord.locked_until) <= now),
         )
-    ).one()
+        .values(locked_until=now + lease, attempt=col(IdempotencyRecord.attempt) + 1)
+        .returning(col(IdempotencyRecord.id), col(IdempotencyRecord.attempt))
+    ).first()
+    if taken is not None:
+        session.commit()
+        return Claim("new", record_id=taken[0], attempt=taken[1])
+    found = session.exec(select(IdempotencyRecord).where(mine)).one()
     session.commit()
     if found.fingerprint != fingerprint:
         return Claim("mismatch")
@@ -60,18 +89,37 @@ def claim(
 
 
 def remember(
-    session: Session, *, record_id: int, status_code: int, media_type: str | None, body: str
-) -> None:
-    """Keep the answer the first request got."""
-    session.execute(
+    session: Session | sa.Connection,
+    *,
+    record_id: int,
+    attempt: int,
+    status_code: int,
+    media_type: str | None,
+    body: str,
+) -> bool:
+    """Keep the answer this attempt got, in the caller's transaction (the one of its write);
+    False if the key is no longer this attempt's (its lease ran out and a retry took over):
+    then the caller rolls back its write too."""
+    kept = session.execute(
         sa.update(IdempotencyRecord)
-        .where(col(IdempotencyRecord.id) == record_id)
-        .values(status_code=status_code, media_type=media_type, body=body)
+        .where(
+            col(IdempotencyRecord.id) == record_id,
+            col(IdempotencyRecord.attempt) == attempt,
+            col(IdempotencyRecord.status_code).is_(None),
+        )
+        .values(status_code=status_code, media_type=media_type, body=body, locked_until=None)
     )
-    session.commit()
+    return bool(kept.rowcount)  # type: ignore[attr-defined]
 
 
-def forget(session: Session, *, record_id: int) -> None:
-    """The first request failed on our side: a retry with the same key may run again."""
-    session.execute(sa.delete(IdempotencyRecord).where(col(IdempotencyRecord.id) == record_id))
+def forget(session: Session, *, record_id: int, attempt: int) -> None:
+    """The attempt failed on our side (nothing of it was committed): a retry with the same key
+    may run again at once."""
+    session.execute(
+        sa.delete(IdempotencyRecord).where(
+            col(IdempotencyRecord.id) == record_id,
+            col(IdempotencyRecord.attempt) == attempt,
+            col(IdempotencyRecord.status_code).is_(None),
+        )
+    )
     session.commit()

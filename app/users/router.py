@@ -77,7 +77,7 @@ def me(session: SessionDep, caller: CallerDep) -> UserPublic:
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserPublic,
     summary="Show a user (admin, or yourself)",
     responses=responses(401, 403, 404, 422, 429),
@@ -90,7 +90,7 @@ def read_user(session: SessionDep, caller: CallerDep, user_id: UserIdPath) -> Us
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserPublic,
     summary="Change or disable a user (admin)",
     responses=responses(401, 403, 404, 409, 422, 429),
@@ -118,7 +118,7 @@ def update_user(
 
 
 @router.get(
-    "/{user_id}/history",
+    "/{user_id:int}/history",
     response_model=Page[AuditEventPublic],
     summary="What changed on a user account, and who changed it",
     responses=responses(401, 403, 404, 422, 429),
@@ -140,7 +140,7 @@ def user_history(
 
 
 @router.post(
-    "/{user_id}/api-keys",
+    "/{user_id:int}/api-keys",
     response_model=ApiKeyCreated,
     status_code=status.HTTP_201_CREATED,
     summary="Issue an API key (shown once)",
@@ -171,7 +171,7 @@ def issue_key(
 
 
 @router.get(
-    "/{user_id}/api-keys",
+    "/{user_id:int}/api-keys",
     response_model=list[ApiKeyPublic],
     summary="List a user's API keys (without their secrets)",
     responses=responses(401, 403, 404, 422, 429),
@@ -183,7 +183,7 @@ def list_keys(session: SessionDep, caller: CallerDep, user_id: UserIdPath) -> li
 
 
 @router.delete(
-    "/{user_id}/api-keys/{key_id}",
+    "/{user_id:int}/api-keys/{key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Revoke an API key",
