@@ -47,6 +47,20 @@ async def _pinned(
     return str(pinned), {"Host": host_header}, {"sni_hostname": host}
 
 
+async def read_at_most(response: httpx.Response, limit: int) -> int:
+    """Read the answer's body until it ends or `limit` bytes came (as received, before any
+    decompression); the rest is never read. A body that ended within the limit leaves the
+    connection reusable; the caller's closing of the stream drops it otherwise."""
+    received = 0
+    if limit <= 0:
+        return received
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received >= limit:
+            break
+    return received
+
+
 class TargetRefused(Exception):
     """The webhook's host resolves to an address the registry does not send to."""
 
@@ -58,22 +72,27 @@ async def post_webhook(
     deadline_seconds: float,
     allowed_hosts: list[str],
     resolved: Resolved | None = None,
+    max_answer_bytes: int = 4096,
 ) -> str | None:
     """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed.
 
     `deadline_seconds` bounds the whole exchange, not each read: a receiver that trickles its
-    answer a byte at a time is cut off like one that never answers. The address dialled is the
-    one checked against the allowed targets (app.core.net).
+    answer a byte at a time is cut off like one that never answers. Only the status decides:
+    at most `max_answer_bytes` of the answer's body are read, then the connection is closed, so
+    a receiver answering gigabytes costs a few KB. The address dialled is the one checked
+    against the allowed targets (app.core.net).
     """
     try:
         async with asyncio.timeout(deadline_seconds):
             target, headers, extensions = await _pinned(url, allowed_hosts, resolved)
-            response = await client.post(
+            async with client.stream(
+                "POST",
                 target,
                 json=item.payload,
                 headers={"Idempotency-Key": item.idempotency_key, **headers},
                 extensions=extensions,
-            )
+            ) as response:
+                await read_at_most(response, max_answer_bytes)
     except TargetRefused as refused:
         return f"webhook: target refused: {refused}"
     except TimeoutError:  # (an OSError too: caught first)
@@ -117,6 +136,7 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
                 deadline,
                 settings.WEBHOOK_ALLOWED_HOSTS,
                 resolved,
+                settings.WEBHOOK_MAX_ANSWER_BYTES,
             )
         if error:
             delivery.errors.setdefault(item.reminder_id, []).append(error)
