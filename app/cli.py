@@ -100,7 +100,7 @@ def _migrate() -> int:
     from tqdm import tqdm
 
     from app.core.db import engine
-    from app.core.net import mask_credentials
+    from app.core.masking import mask_credentials
 
     config = _alembic_config()
     script = ScriptDirectory.from_config(config)
@@ -135,7 +135,7 @@ def _migrate() -> int:
 def _check() -> int:
     from app.core.db import engine
     from app.core.health import not_ready
-    from app.core.net import mask_credentials
+    from app.core.masking import mask_credentials
 
     problems: list[str] = []
     print(f"database        {mask_credentials(settings.DATABASE_URL)}")
@@ -204,6 +204,9 @@ def _serve() -> int:
         port=settings.PORT,
         workers=settings.WEB_CONCURRENCY,
         server_header=False,
+        # The app logs each request itself (app.core.observability), by route template:
+        # uvicorn's own line would carry the query string, e.g. a calendar's ?key=.
+        access_log=False,
     )
     return 0
 
