@@ -344,9 +344,9 @@ def main(argv: list[str] | None = None) -> int:
             "Call POST /api/v1/reminders/run of a running registry every day at --at, in the "
             "registry's time zone (TIMEZONE), with Authorization: Bearer SCHEDULER_TOKEN (from "
             "the environment or a file SCHEDULER_TOKEN in SECRETS_DIR). While the registry is down "
-            "or fails, the call is retried; the run records each reminder once, so a retry never "
-            "sends anything twice. For hosts with cron, a crontab line calling `registry remind` "
-            "does the same."
+            "or fails, the call is retried; the run records each reminder once and sends nothing "
+            "another run holds, so a retry sends nothing twice. For hosts with cron, a crontab "
+            "line calling `registry remind` does the same."
         ),
     )
     scheduler.add_argument(

@@ -2,6 +2,7 @@
 
 import asyncio
 import smtplib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -21,6 +22,9 @@ class Outgoing:
     idempotency_key: str
     payload: dict[str, Any]
 
+
+# The clock the lease is kept by (a test may move it).
+clock = time.monotonic
 
 # A host's lookup, once per run (shared by the reminders that wait on it): (host, port) -> it.
 Resolved = dict[tuple[str, int], "asyncio.Future[list[Any]]"]
@@ -118,17 +122,29 @@ class Delivery:
     errors: dict[int, list[str]] = field(default_factory=dict)
     webhook_done: set[int] = field(default_factory=set)
     email_done: bool = False
+    # Not attempted: the run's claim would have run out before an answer could come.
+    not_sent: set[int] = field(default_factory=set)
 
 
-async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any) -> None:
-    """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time."""
+async def _deliver_all(
+    deliveries: list[Delivery], settings: Settings, send: Any, send_until: float | None = None
+) -> None:
+    """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time. None is
+    begun that could still be under way at `send_until` (on `clock`), when the run's claim on
+    the reminders runs out and another run may take them: those are left unsent."""
     gate = asyncio.Semaphore(max(settings.WEBHOOK_CONCURRENCY, 1))
     deadline = settings.WEBHOOK_TIMEOUT_SECONDS
     resolved: Resolved = {}
 
+    def too_late() -> bool:
+        return send_until is not None and clock() + deadline > send_until
+
     async def webhook(client: httpx.AsyncClient, delivery: Delivery, item: Outgoing) -> None:
         assert delivery.webhook_url is not None
         async with gate:
+            if too_late():
+                delivery.not_sent.add(item.reminder_id)
+                return
             error = await post_webhook(
                 client,
                 delivery.webhook_url,
@@ -146,6 +162,9 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
     async def email(delivery: Delivery) -> None:
         assert delivery.email is not None
         async with gate:
+            if too_late():
+                delivery.not_sent.update(delivery.email_ids)
+                return
             error = await asyncio.to_thread(send, settings, delivery.email)
         for reminder_id in delivery.email_ids:
             if error:
@@ -162,9 +181,11 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
         await asyncio.gather(*tasks)
 
 
-def deliver_all(deliveries: list[Delivery], settings: Settings) -> None:
+def deliver_all(
+    deliveries: list[Delivery], settings: Settings, send_until: float | None = None
+) -> None:
     """Run the deliveries to completion (called outside any database transaction)."""
-    asyncio.run(_deliver_all(deliveries, settings, send_digest))
+    asyncio.run(_deliver_all(deliveries, settings, send_digest, send_until))
 
 
 def digest_message(

@@ -197,7 +197,9 @@ def run(
     30, 7 and 1 days before, on the day, and every 7 days while an obligation is overdue), then
     deliver them: a JSON POST per reminder to the organization's `webhook_url` (with an
     `Idempotency-Key` header), one e-mail digest per organization. Calling it twice, or from two
-    hosts at once, records each reminder once; a failed delivery is retried on later runs.
+    hosts at once, records each reminder once and sends it once; a failed delivery is retried on
+    later runs. Delivery is at least once: a run that dies between sending and recording leaves
+    its reminders to be sent again after REMINDER_CLAIM_SECONDS, with the same `Idempotency-Key`.
 
     `as_of` may not be after today (422): each reminder is recorded once, so running ahead would
     use up that day's reminders. `dry_run: true` answers what a run on any day would record and

@@ -18,13 +18,13 @@ from app.core.observability import DELIVERIES, REMINDER_RUNS, REMINDERS_RECORDED
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.organizations.models import Organization
+from app.reminders import delivery as outbox
 from app.reminders.deadlines import Deadline, agreement_deadlines, obligation_deadlines
 from app.reminders.delivery import Delivery, Outgoing, deliver_all, digest_message
 from app.reminders.models import Reminder, ReminderStatus
 from app.reminders.points import reached_point
 from app.reminders.schemas import PlannedReminder, ReminderPublic
 
-CLAIM_SECONDS = 600
 CLAIM_LIMIT = 5000  # reminders delivered per round; a run takes rounds until none are left
 BATCH = 1000
 
@@ -125,9 +125,11 @@ def has_channel(settings: Settings) -> Any:
     return sa.or_(webhook, email)
 
 
-def _claim(session: Session, now: datetime, settings: Settings) -> list[Reminder]:
-    """Take up to CLAIM_LIMIT reminders due for delivery that no other run holds, oldest first;
-    committed at once. An undeliverable reminder waits until its organization has a channel
+def _claim(session: Session, now: datetime, lease: datetime, settings: Settings) -> list[Reminder]:
+    """Take up to CLAIM_LIMIT reminders due for delivery that no other run holds, oldest first,
+    until `lease` (REMINDER_CLAIM_SECONDS from now); committed before anything is sent, so a run
+    that dies leaves them held until then, and the next run after it sends them again (with the
+    same Idempotency-Key). An undeliverable reminder waits until its organization has a channel
     (a webhook, or an e-mail with SMTP configured): it is not taken again every run."""
     reachable = (
         sa.select(col(Organization.id))
@@ -153,7 +155,7 @@ def _claim(session: Session, now: datetime, settings: Settings) -> list[Reminder
                 col(Reminder.status) != ReminderStatus.delivered,
                 sa.or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
             )
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .values(claimed_until=lease)
             .returning(col(Reminder.id))
         )
     )
@@ -255,12 +257,14 @@ def _plan(
 def _outcome(
     rid: int, attempts: int, delivery: Delivery, now: datetime, settings: Settings
 ) -> dict[str, Any]:
-    """The columns a reminder gets after its delivery."""
+    """The columns a reminder gets after its delivery (the claim released)."""
     values: dict[str, Any] = {"id": rid, "claimed_until": None}
     if rid in delivery.webhook_done:
         values["webhook_delivered_at"] = now
     if delivery.email_done and rid in delivery.email_ids:
         values["email_delivered_at"] = now
+    if rid in delivery.not_sent and not delivery.errors.get(rid):
+        return values  # left for the next round, as it was: no attempt was made
     if not delivery.channels:
         values.update(
             status=ReminderStatus.undeliverable,
@@ -280,35 +284,57 @@ def _outcome(
     return values
 
 
+def record_outcomes(session: Session, outcomes: list[dict[str, Any]], lease: datetime) -> None:
+    """Write what came of a round's deliveries, and release its claim; committed. Only rows the
+    round still holds are written: one whose claim ran out may be another run's by now."""
+    session.execute(
+        sa.update(Reminder).where(col(Reminder.claimed_until) == lease),
+        outcomes,
+        execution_options={"synchronize_session": None},  # the round's rows are let go after
+    )
+    session.commit()
+
+
 def deliver(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
     """Deliver claimed reminders on every channel of their organization that has not taken them,
     in rounds of CLAIM_LIMIT until none is left, so newer reminders are never starved.
 
     Each claim is committed, then the network is used with no transaction open (a slow receiver
     must hold no lock that other requests wait for), then the outcomes are written at once.
+    Delivery is at least once: a reminder is sent again only when its run did not record the
+    outcome (it died, or lost the database) and its claim ran out; the same Idempotency-Key
+    goes with it. While a run lives it never sends a reminder another run may hold: it begins
+    no delivery that could outlast its claim (those go to its next round, claimed anew).
     """
     result = RunResult(as_of=as_of)
+    claim = timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    started = outbox.clock()
     while True:
-        claimed = _claim(session, now, settings)
+        round_started = outbox.clock()
+        round_now = now + timedelta(seconds=round_started - started)
+        lease = round_now + claim
+        claimed = _claim(session, round_now, lease, settings)
         if not claimed:
             return result
         deliveries = _plan(session, claimed, as_of, settings)
         taken = [(r.id or 0, r.attempts, r.organization_id) for r in claimed]
         session.commit()  # nothing is held while we wait on receivers
-        deliver_all(list(deliveries.values()), settings)
+        deliver_all(list(deliveries.values()), settings, round_started + claim.total_seconds())
         outcomes = [
             _outcome(rid, attempts, deliveries[org_id], now, settings)
             for rid, attempts, org_id in taken
         ]
-        session.execute(sa.update(Reminder), outcomes)
-        session.commit()
+        record_outcomes(session, outcomes, lease)
         session.expunge_all()  # the rows are written; keep nothing for the next round
         for values in outcomes:
-            status = values["status"]
+            status = values.get("status")
             result.delivered += status == ReminderStatus.delivered
             result.failed += status == ReminderStatus.failed
             result.undeliverable += status == ReminderStatus.undeliverable
-        if len(claimed) < CLAIM_LIMIT:
+        left = sum(len(d.not_sent) for d in deliveries.values())
+        if left == len(taken):  # nothing could be sent within a claim: a later run will
+            return result
+        if len(claimed) < CLAIM_LIMIT and not left:
             return result
 
 
