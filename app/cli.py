@@ -21,6 +21,8 @@ from app.core.config import settings
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from app.reminders.schemas import PlannedReminder
+
 
 def _seed() -> int:
     from app.core.db import engine
@@ -40,6 +42,23 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _reminder_line(planned: "PlannedReminder") -> str:
+    """One reminder as staff name it: point, due date, the organization reminded, its channels,
+    the deadline, and the NK or PKS by its numbers and title."""
+    channels = ", ".join(planned.channels) or "no channel"
+    kind = planned.agreement_kind.value.upper()
+    if planned.agreement_numbers:  # its numbers name it best (one per party that gave one)
+        agreement = f" — {kind} {' / '.join(planned.agreement_numbers)}"
+    elif planned.agreement_title not in planned.title:
+        agreement = f" — {kind} '{planned.agreement_title}'"
+    else:  # the deadline's title names it already (an expiry, an evaluation)
+        agreement = ""
+    return (
+        f"{planned.point:<12} {planned.due_on}  {planned.organization_name} ({channels}): "
+        f"{planned.title}{agreement}"
+    )
 
 
 def _remind(as_of: date | None, dry_run: bool) -> int:
@@ -64,14 +83,10 @@ def _remind(as_of: date | None, dry_run: bool) -> int:
             return 2
     if result.planned is not None:
         for planned in result.planned:
-            channels = ", ".join(planned.channels) or "no channel"
-            print(
-                f"would record {planned.point:<12} {planned.due_on}  {planned.organization_name}"
-                f" ({channels}): {planned.title}"
-            )
+            print(f"would record {_reminder_line(planned)}")
         print(
-            f"dry run {result.as_of}: {result.created} would be recorded, "
-            f"{result.retries_due} earlier ones would be retried; nothing was changed"
+            f"dry run {result.as_of}: {result.would_create} would be recorded, "
+            f"{result.would_retry} earlier ones would be retried; nothing was changed"
         )
         return 0
     print(

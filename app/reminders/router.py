@@ -20,7 +20,14 @@ from app.core.schemas import (
 from app.reminders.calendar import feed_etag, rendered_feed
 from app.reminders.deadlines import collect_deadlines, deadline_window, deadlines_public
 from app.reminders.models import ReminderStatus
-from app.reminders.schemas import DeadlinePublic, ReminderPublic, RunIn, RunResult
+from app.reminders.preview import preview_reminders
+from app.reminders.schemas import (
+    DeadlinePublic,
+    ReminderPreview,
+    ReminderPublic,
+    RunIn,
+    RunResult,
+)
 from app.reminders.service import list_reminders, run_reminders
 from app.users.auth import CallerDep
 
@@ -203,7 +210,10 @@ def run(
 
     `as_of` may not be after today (422): each reminder is recorded once, so running ahead would
     use up that day's reminders. `dry_run: true` answers what a run on any day would record and
-    send, and changes nothing. Needs `Authorization: Bearer <SCHEDULER_TOKEN>`."""
+    send (`would_create`, `would_be_undeliverable`, `would_retry` and the `planned` reminders;
+    `created` and the other counts are 0, as nothing is done; `would_retry` was `retries_due`),
+    and changes nothing. Needs `Authorization: Bearer <SCHEDULER_TOKEN>`; staff use
+    `GET /api/v1/reminders/preview` instead."""
     body = run_in or RunIn()
     if as_of is not None and body.as_of is not None and as_of != body.as_of:
         raise RuleViolation(
@@ -221,6 +231,47 @@ def run(
         dry_run=bool(dry_run) or body.dry_run,
     )
     return RunResult.model_validate(result, from_attributes=True)
+
+
+@router.get(
+    "/api/v1/reminders/preview",
+    response_model=ReminderPreview,
+    summary="Preview the reminders a day's run would send (pratinjau pengingat)",
+    responses=responses(401, 403, 404, 422),
+)
+def preview(
+    session: SessionDep,
+    caller: CallerDep,
+    today: TodayDep,
+    now: NowDep,
+    settings: SettingsDep,
+    day: Annotated[
+        Day | None, Query(description="The day of the run, past or future. Default: today.")
+    ] = None,
+    organization_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only the reminders of this organization."),
+    ] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> ReminderPreview:
+    """What the daily reminder run of `day` would record and send, and changes nothing: each
+    reminder with its deadline (kewajiban, masa berlaku, …), point (e.g. 7 hari lagi), the NK
+    or PKS (title and numbers), the organization reminded, by name, and its channels (`webhook`,
+    `email`; none: it would be kept undeliverable); by due date, a page at a time. Reminders
+    already recorded are not listed again; `would_retry` counts those waiting for another
+    delivery attempt. Admins see every organization; others their own organization and those
+    under it (403 for another's `organization_id`, or for a caller with no organization)."""
+    return preview_reminders(
+        session=session,
+        caller=caller,
+        day=day or today,
+        now=now,
+        settings=settings,
+        organization_id=organization_id,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(

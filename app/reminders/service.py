@@ -37,11 +37,14 @@ class RunResult:
     failed: int = 0
     undeliverable: int = 0
     dry_run: bool = False
+    would_create: int | None = None
+    would_be_undeliverable: int | None = None
+    would_retry: int | None = None
     planned: list[PlannedReminder] | None = None
-    retries_due: int | None = None
 
 
-def _point_label(point: str) -> str:
+def point_label(point: str) -> str:
+    """A reminder point in Indonesian: '7 hari lagi', 'hari ini jatuh tempo', 'terlambat 7 hari'."""
     if point == "due":
         return "hari ini jatuh tempo"
     kind, _, days = point.partition("_")
@@ -115,7 +118,7 @@ def record_reminders(session: Session, rows: list[dict[str, Any]], now: datetime
 
 
 def has_channel(settings: Settings) -> Any:
-    """SQL: the organization has a channel now (the condition `_channels` tests in Python)."""
+    """SQL: the organization has a channel now (the condition `channels_of` tests in Python)."""
     webhook = sa.and_(
         col(Organization.webhook_url).is_not(None), col(Organization.webhook_url) != ""
     )
@@ -176,7 +179,7 @@ def _payload(
         "deadline_type": reminder.deadline_type.value,
         "deadline_key": reminder.deadline_key,
         "point": reminder.point,
-        "point_label": _point_label(reminder.point),
+        "point_label": point_label(reminder.point),
         "due_on": reminder.due_on.isoformat(),
         "days_left": (reminder.due_on - as_of).days,
         "title": reminder.title,
@@ -191,7 +194,8 @@ def _backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.REMINDER_RETRY_MAX_SECONDS))
 
 
-def _channels(organization: Organization, settings: Settings) -> list[str]:
+def channels_of(organization: Organization, settings: Settings) -> list[str]:
+    """The channels an organization is reached on now: `webhook`, `email` (with SMTP_HOST)."""
     return [
         name
         for name, present in (
@@ -235,7 +239,7 @@ def _plan(
             )
             for r in reminders
         }
-        channels = _channels(organization, settings)
+        channels = channels_of(organization, settings)
         pending_email = [r.id or 0 for r in reminders if r.email_delivered_at is None]
         deliveries[organization_id] = Delivery(
             channels=channels,
@@ -350,58 +354,6 @@ def check_run_day(as_of: date, today: date, *, dry_run: bool, loc: list[Any]) ->
         )
 
 
-def plan_run(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
-    """What a run on `as_of` would record and send; records and sends nothing."""
-    rows = due_reminders(session, as_of=as_of, settings=settings)
-    recorded: set[tuple[str, str, int]] = set()
-    keys = {r["deadline_key"] for r in rows}
-    for start in range(0, len(rows), BATCH):
-        chunk = list(keys)[start : start + BATCH]
-        recorded.update(
-            session.exec(
-                select(Reminder.deadline_key, Reminder.point, Reminder.organization_id).where(
-                    col(Reminder.deadline_key).in_(chunk)
-                )
-            ).all()
-        )
-    new = [r for r in rows if (r["deadline_key"], r["point"], r["organization_id"]) not in recorded]
-    organizations = {
-        o.id: o
-        for o in session.exec(
-            select(Organization).where(
-                col(Organization.id).in_({r["organization_id"] for r in new})
-            )
-        )
-    }
-    retries = session.exec(
-        select(sa.func.count())
-        .select_from(Reminder)
-        .where(Reminder.status != ReminderStatus.delivered, col(Reminder.next_attempt_at) <= now)
-    ).one()
-    session.rollback()
-    planned = [
-        PlannedReminder(
-            deadline_key=r["deadline_key"],
-            point=r["point"],
-            due_on=r["due_on"],
-            title=r["title"],
-            agreement_id=r["agreement_id"],
-            organization_id=r["organization_id"],
-            organization_name=organizations[r["organization_id"]].name,
-            channels=_channels(organizations[r["organization_id"]], settings),
-        )
-        for r in new
-    ]
-    return RunResult(
-        as_of=as_of,
-        created=len(planned),
-        dry_run=True,
-        planned=planned,
-        retries_due=retries,
-        undeliverable=sum(1 for p in planned if not p.channels),
-    )
-
-
 def run_reminders(
     *,
     session: Session,
@@ -414,6 +366,8 @@ def run_reminders(
     """The scheduler's daily run: record reminders once (committed first), then deliver them."""
     check_run_day(as_of, today, dry_run=dry_run, loc=["body", "as_of"])
     if dry_run:
+        from app.reminders.preview import plan_run  # (it reads this module's rows)
+
         return plan_run(session, as_of=as_of, now=now, settings=settings)
     created = record_reminders(session, due_reminders(session, as_of=as_of, settings=settings), now)
     result = deliver(session, as_of=as_of, now=now, settings=settings)
