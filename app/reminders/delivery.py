@@ -136,8 +136,8 @@ async def _deliver_all(
     deadline = settings.WEBHOOK_TIMEOUT_SECONDS
     resolved: Resolved = {}
 
-    def too_late() -> bool:
-        return send_until is not None and clock() + deadline > send_until
+    def too_late(within_seconds: float = deadline) -> bool:
+        return send_until is not None and clock() + within_seconds > send_until
 
     async def webhook(client: httpx.AsyncClient, delivery: Delivery, item: Outgoing) -> None:
         assert delivery.webhook_url is not None
@@ -162,7 +162,7 @@ async def _deliver_all(
     async def email(delivery: Delivery) -> None:
         assert delivery.email is not None
         async with gate:
-            if too_late():
+            if too_late(max(deadline, settings.SMTP_TIMEOUT_SECONDS)):
                 delivery.not_sent.update(delivery.email_ids)
                 return
             error = await asyncio.to_thread(send, settings, delivery.email)
