@@ -48,4 +48,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # Migrations first, then the server; uvicorn takes its worker count from WEB_CONCURRENCY.
 # Seeds are not loaded in production: `docker compose run --rm app registry seed` for demo data.
-CMD ["sh", "-c", "registry migrate && exec uvicorn app.main:app --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips='*' --no-server-header"]
+CMD ["sh", "-c", "registry migrate && exec uvicorn app.main:app --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips='*' --no-server-header --no-access-log"]

@@ -22,6 +22,8 @@ from app.core.config import settings
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from app.reminders.schemas import PlannedReminder
+
 
 def _seed() -> int:
     from app.core.db import engine
@@ -41,6 +43,23 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _reminder_line(planned: "PlannedReminder") -> str:
+    """One reminder as staff name it: point, due date, the organization reminded, its channels,
+    the deadline, and the NK or PKS by its numbers and title."""
+    channels = ", ".join(planned.channels) or "no channel"
+    kind = planned.agreement_kind.value.upper()
+    if planned.agreement_numbers:  # its numbers name it best (one per party that gave one)
+        agreement = f" — {kind} {' / '.join(planned.agreement_numbers)}"
+    elif planned.agreement_title not in planned.title:
+        agreement = f" — {kind} '{planned.agreement_title}'"
+    else:  # the deadline's title names it already (an expiry, an evaluation)
+        agreement = ""
+    return (
+        f"{planned.point:<12} {planned.due_on}  {planned.organization_name} ({channels}): "
+        f"{planned.title}{agreement}"
+    )
 
 
 def _remind(as_of: date | None, dry_run: bool) -> int:
@@ -65,14 +84,10 @@ def _remind(as_of: date | None, dry_run: bool) -> int:
             return 2
     if result.planned is not None:
         for planned in result.planned:
-            channels = ", ".join(planned.channels) or "no channel"
-            print(
-                f"would record {planned.point:<12} {planned.due_on}  {planned.organization_name}"
-                f" ({channels}): {planned.title}"
-            )
+            print(f"would record {_reminder_line(planned)}")
         print(
-            f"dry run {result.as_of}: {result.created} would be recorded, "
-            f"{result.retries_due} earlier ones would be retried; nothing was changed"
+            f"dry run {result.as_of}: {result.would_create} would be recorded, "
+            f"{result.would_retry} earlier ones would be retried; nothing was changed"
         )
         return 0
     print(
@@ -101,7 +116,7 @@ def _migrate() -> int:
     from tqdm import tqdm
 
     from app.core.db import engine
-    from app.core.net import mask_credentials
+    from app.core.masking import mask_credentials
 
     config = _alembic_config()
     script = ScriptDirectory.from_config(config)
@@ -136,7 +151,7 @@ def _migrate() -> int:
 def _check() -> int:
     from app.core.db import engine
     from app.core.health import not_ready
-    from app.core.net import mask_credentials
+    from app.core.masking import mask_credentials
 
     problems: list[str] = []
     print(f"database        {mask_credentials(settings.DATABASE_URL)}")
@@ -205,6 +220,9 @@ def _serve() -> int:
         port=settings.PORT,
         workers=settings.WEB_CONCURRENCY,
         server_header=False,
+        # The app logs each request itself (app.core.observability), by route template:
+        # uvicorn's own line would carry the query string, e.g. a calendar's ?key=.
+        access_log=False,
     )
     return 0
 
@@ -366,9 +384,9 @@ def main(argv: list[str] | None = None) -> int:
             "Call POST /api/v1/reminders/run of a running registry every day at --at, in the "
             "registry's time zone (TIMEZONE), with Authorization: Bearer SCHEDULER_TOKEN (from "
             "the environment or a file SCHEDULER_TOKEN in SECRETS_DIR). While the registry is down "
-            "or fails, the call is retried; the run records each reminder once, so a retry never "
-            "sends anything twice. For hosts with cron, a crontab line calling `registry remind` "
-            "does the same."
+            "or fails, the call is retried; the run records each reminder once and sends nothing "
+            "another run holds, so a retry sends nothing twice. For hosts with cron, a crontab "
+            "line calling `registry remind` does the same."
         ),
     )
     scheduler.add_argument(

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from app.audit.models import AuditEvent
 from app.audit.schemas import AuditEventPublic
 from app.core.actor import actor_of
+from app.core.masking import mask_secret_fields
 from app.core.pagination import paginate
 
 
@@ -29,9 +30,16 @@ def record_audit(
 
 
 def list_audit(
-    *, session: Session, subject_type: str, subject_id: int, limit: int, offset: int
+    *,
+    session: Session,
+    subject_type: str,
+    subject_id: int,
+    limit: int,
+    offset: int,
+    reveal_secrets: bool = False,
 ) -> tuple[list[AuditEventPublic], int]:
-    """A record's history, newest first."""
+    """A record's history, newest first; secrets in it (a webhook URL's credentials) masked
+    unless `reveal_secrets` (admins)."""
     events, total = paginate(
         session,
         select(AuditEvent)
@@ -40,4 +48,8 @@ def list_audit(
         limit=limit,
         offset=offset,
     )
-    return [AuditEventPublic.model_validate(e, from_attributes=True) for e in events], total
+    public = [AuditEventPublic.model_validate(e, from_attributes=True) for e in events]
+    if not reveal_secrets:
+        for event in public:
+            event.details = mask_secret_fields(event.details)
+    return public, total

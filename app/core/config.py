@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     WEBHOOK_TIMEOUT_SECONDS: float = 10.0
     # Deliveries of one run that may be under way at once (webhooks and e-mails together).
     WEBHOOK_CONCURRENCY: int = 8
+    # The most of a receiver's answer that is read: its status decides, the body is not needed
+    # (any webhook may point at any public host, which could answer gigabytes).
+    WEBHOOK_MAX_ANSWER_BYTES: int = Field(default=4096, ge=0, le=1024 * 1024)
+    # How long a run holds the reminders it delivers (its claim, or lease). A run that dies
+    # between sending and recording leaves them to be sent again after it, with the same key.
+    REMINDER_CLAIM_SECONDS: int = Field(default=600, ge=60)
     # E-mail digests; with no SMTP_HOST, e-mail is not attempted.
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25

@@ -54,16 +54,3 @@ def url_refusal(url: str, allowed_hosts: Iterable[str]) -> str | None:
         return None
     reasons = [r for a in addresses if (r := refusal(a, host, allowed_hosts))]
     return reasons[0] if reasons else None
-
-
-def mask_credentials(url: str | None) -> str | None:
-    """A URL without its user, password and query (where receivers put their secrets)."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
-    if parts.username or parts.password:
-        netloc = f"***@{netloc}"
-    return f"{parts.scheme}://{netloc}{parts.path}" + ("?***" if parts.query else "")

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.deps import SettingsDep
 from app.core.errors import Unauthorized
+from app.core.masking import mask_urls_in
 
 access_log = logging.getLogger("app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -47,7 +48,9 @@ POOL_CHECKED_OUT = Gauge(
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, with the record's extra fields."""
+    """One JSON object per line, with the record's extra fields. URLs in the message and the
+    traceback are masked (app.core.masking): an error can quote a webhook URL or a database URL
+    with their credentials (e.g. a failed statement's parameters)."""
 
     SKIP = set(vars(logging.makeLogRecord({})))
 
@@ -56,11 +59,11 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask_urls_in(record.getMessage()),
         }
         line.update({k: v for k, v in vars(record).items() if k not in self.SKIP})
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = mask_urls_in(self.formatException(record.exc_info))
         return json.dumps(line, default=str, ensure_ascii=False)
 
 

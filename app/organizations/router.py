@@ -62,6 +62,7 @@ def create_organization(
         session=session,
         organization_in=organization_in,
         allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
+        reveal_secrets=caller.is_admin,
     )
 
 
@@ -166,6 +167,7 @@ def update_organization(
         organization=organization,
         organization_in=organization_in,
         allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
+        reveal_secrets=caller.is_admin,
     )
 
 
@@ -177,12 +179,14 @@ def update_organization(
 )
 def organization_history(
     session: SessionDep,
+    caller: CallerDep,
     organization: ValidOrganization,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> Page[AuditEventPublic]:
     """Registered, renamed, moved, given a webhook or an e-mail: each change with the user who
-    made it, newest first."""
+    made it, newest first. A webhook URL's user, password and query (old and new) are shown to
+    admins only, as in `GET /api/v1/organizations/{id}`."""
     assert organization.id is not None
     items, total = list_audit(
         session=session,
@@ -190,5 +194,6 @@ def organization_history(
         subject_id=organization.id,
         limit=limit,
         offset=offset,
+        reveal_secrets=caller.is_admin,
     )
     return Page[AuditEventPublic](items=items, total=total, limit=limit, offset=offset)

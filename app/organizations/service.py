@@ -9,7 +9,8 @@ from sqlmodel import Session, col, func, select
 from app.audit.service import record_audit
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
-from app.core.net import mask_credentials, url_refusal
+from app.core.masking import mask_credentials
+from app.core.net import url_refusal
 from app.core.pagination import paginate
 from app.core.text import contains_folded
 from app.core.types import utcnow
@@ -115,7 +116,8 @@ def organizations_in_view(session: Session, organization_id: int) -> list[int]:
 def organization_public(
     organization: Organization, *, reveal_secrets: bool = True
 ) -> OrganizationPublic:
-    """An organization as clients see it; the webhook's credentials only to those who may."""
+    """An organization as clients see it; the webhook's credentials only to those who may
+    (app.core.masking, as in its history)."""
     public = OrganizationPublic.model_validate(organization)
     if not reveal_secrets:
         public.webhook_url = mask_credentials(public.webhook_url)
@@ -157,6 +159,7 @@ def create_organization(
     session: Session,
     organization_in: OrganizationCreate,
     allowed_hosts: Iterable[str] = (),
+    reveal_secrets: bool = True,
 ) -> OrganizationPublic:
     """Register an organization; its name is unique under its parent."""
     _check_webhook(organization_in.model_dump()["webhook_url"], allowed_hosts)
@@ -173,7 +176,7 @@ def create_organization(
     )
     session.commit()
     session.refresh(organization)
-    return organization_public(organization)
+    return organization_public(organization, reveal_secrets=reveal_secrets)
 
 
 def update_organization(
@@ -182,6 +185,7 @@ def update_organization(
     organization: Organization,
     organization_in: OrganizationUpdate,
     allowed_hosts: Iterable[str] = (),
+    reveal_secrets: bool = True,
 ) -> OrganizationPublic:
     """Change an organization; a parent that would make a cycle is refused."""
     assert organization.id is not None
@@ -218,7 +222,7 @@ def update_organization(
     )
     session.commit()
     session.refresh(organization)
-    return organization_public(organization)
+    return organization_public(organization, reveal_secrets=reveal_secrets)
 
 
 def list_organizations(

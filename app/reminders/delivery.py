@@ -2,6 +2,7 @@
 
 import asyncio
 import smtplib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -21,6 +22,9 @@ class Outgoing:
     idempotency_key: str
     payload: dict[str, Any]
 
+
+# The clock the lease is kept by (a test may move it).
+clock = time.monotonic
 
 # A host's lookup, once per run (shared by the reminders that wait on it): (host, port) -> it.
 Resolved = dict[tuple[str, int], "asyncio.Future[list[Any]]"]
@@ -47,6 +51,20 @@ async def _pinned(
     return str(pinned), {"Host": host_header}, {"sni_hostname": host}
 
 
+async def read_at_most(response: httpx.Response, limit: int) -> int:
+    """Read the answer's body until it ends or `limit` bytes came (as received, before any
+    decompression); the rest is never read. A body that ended within the limit leaves the
+    connection reusable; the caller's closing of the stream drops it otherwise."""
+    received = 0
+    if limit <= 0 or response.is_stream_consumed:  # (a body given whole, as test doubles do)
+        return received
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received >= limit:
+            break
+    return received
+
+
 class TargetRefused(Exception):
     """The webhook's host resolves to an address the registry does not send to."""
 
@@ -58,22 +76,27 @@ async def post_webhook(
     deadline_seconds: float,
     allowed_hosts: list[str],
     resolved: Resolved | None = None,
+    max_answer_bytes: int = 4096,
 ) -> str | None:
     """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed.
 
     `deadline_seconds` bounds the whole exchange, not each read: a receiver that trickles its
-    answer a byte at a time is cut off like one that never answers. The address dialled is the
-    one checked against the allowed targets (app.core.net).
+    answer a byte at a time is cut off like one that never answers. Only the status decides:
+    at most `max_answer_bytes` of the answer's body are read, then the connection is closed, so
+    a receiver answering gigabytes costs a few KB. The address dialled is the one checked
+    against the allowed targets (app.core.net).
     """
     try:
         async with asyncio.timeout(deadline_seconds):
             target, headers, extensions = await _pinned(url, allowed_hosts, resolved)
-            response = await client.post(
+            async with client.stream(
+                "POST",
                 target,
                 json=item.payload,
                 headers={"Idempotency-Key": item.idempotency_key, **headers},
                 extensions=extensions,
-            )
+            ) as response:
+                await read_at_most(response, max_answer_bytes)
     except TargetRefused as refused:
         return f"webhook: target refused: {refused}"
     except TimeoutError:  # (an OSError too: caught first)
@@ -99,17 +122,29 @@ class Delivery:
     errors: dict[int, list[str]] = field(default_factory=dict)
     webhook_done: set[int] = field(default_factory=set)
     email_done: bool = False
+    # Not attempted: the run's claim would have run out before an answer could come.
+    not_sent: set[int] = field(default_factory=set)
 
 
-async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any) -> None:
-    """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time."""
+async def _deliver_all(
+    deliveries: list[Delivery], settings: Settings, send: Any, send_until: float | None = None
+) -> None:
+    """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time. None is
+    begun that could still be under way at `send_until` (on `clock`), when the run's claim on
+    the reminders runs out and another run may take them: those are left unsent."""
     gate = asyncio.Semaphore(max(settings.WEBHOOK_CONCURRENCY, 1))
     deadline = settings.WEBHOOK_TIMEOUT_SECONDS
     resolved: Resolved = {}
 
+    def too_late(within_seconds: float = deadline) -> bool:
+        return send_until is not None and clock() + within_seconds > send_until
+
     async def webhook(client: httpx.AsyncClient, delivery: Delivery, item: Outgoing) -> None:
         assert delivery.webhook_url is not None
         async with gate:
+            if too_late():
+                delivery.not_sent.add(item.reminder_id)
+                return
             error = await post_webhook(
                 client,
                 delivery.webhook_url,
@@ -117,6 +152,7 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
                 deadline,
                 settings.WEBHOOK_ALLOWED_HOSTS,
                 resolved,
+                settings.WEBHOOK_MAX_ANSWER_BYTES,
             )
         if error:
             delivery.errors.setdefault(item.reminder_id, []).append(error)
@@ -126,6 +162,9 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
     async def email(delivery: Delivery) -> None:
         assert delivery.email is not None
         async with gate:
+            if too_late(max(deadline, settings.SMTP_TIMEOUT_SECONDS)):
+                delivery.not_sent.update(delivery.email_ids)
+                return
             error = await asyncio.to_thread(send, settings, delivery.email)
         for reminder_id in delivery.email_ids:
             if error:
@@ -142,9 +181,11 @@ async def _deliver_all(deliveries: list[Delivery], settings: Settings, send: Any
         await asyncio.gather(*tasks)
 
 
-def deliver_all(deliveries: list[Delivery], settings: Settings) -> None:
+def deliver_all(
+    deliveries: list[Delivery], settings: Settings, send_until: float | None = None
+) -> None:
     """Run the deliveries to completion (called outside any database transaction)."""
-    asyncio.run(_deliver_all(deliveries, settings, send_digest))
+    asyncio.run(_deliver_all(deliveries, settings, send_digest, send_until))
 
 
 def digest_message(

@@ -25,7 +25,14 @@ from app.reminders.deadlines import (
     deadlines_public,
 )
 from app.reminders.models import ReminderStatus
-from app.reminders.schemas import DeadlinePage, ReminderPublic, RunIn, RunResult
+from app.reminders.preview import preview_reminders
+from app.reminders.schemas import (
+    DeadlinePage,
+    ReminderPreview,
+    ReminderPublic,
+    RunIn,
+    RunResult,
+)
 from app.reminders.service import list_reminders, run_reminders
 from app.users.auth import CallerDep
 
@@ -211,11 +218,16 @@ def run(
     30, 7 and 1 days before, on the day, and every 7 days while an obligation is overdue), then
     deliver them: a JSON POST per reminder to the organization's `webhook_url` (with an
     `Idempotency-Key` header), one e-mail digest per organization. Calling it twice, or from two
-    hosts at once, records each reminder once; a failed delivery is retried on later runs.
+    hosts at once, records each reminder once and sends it once; a failed delivery is retried on
+    later runs. Delivery is at least once: a run that dies between sending and recording leaves
+    its reminders to be sent again after REMINDER_CLAIM_SECONDS, with the same `Idempotency-Key`.
 
     `as_of` may not be after today (422): each reminder is recorded once, so running ahead would
     use up that day's reminders. `dry_run: true` answers what a run on any day would record and
-    send, and changes nothing. Needs `Authorization: Bearer <SCHEDULER_TOKEN>`."""
+    send (`would_create`, `would_be_undeliverable`, `would_retry` and the `planned` reminders;
+    `created` and the other counts are 0, as nothing is done; `would_retry` was `retries_due`),
+    and changes nothing. Needs `Authorization: Bearer <SCHEDULER_TOKEN>`; staff use
+    `GET /api/v1/reminders/preview` instead."""
     body = run_in or RunIn()
     if as_of is not None and body.as_of is not None and as_of != body.as_of:
         raise RuleViolation(
@@ -233,6 +245,47 @@ def run(
         dry_run=bool(dry_run) or body.dry_run,
     )
     return RunResult.model_validate(result, from_attributes=True)
+
+
+@router.get(
+    "/api/v1/reminders/preview",
+    response_model=ReminderPreview,
+    summary="Preview the reminders a day's run would send (pratinjau pengingat)",
+    responses=responses(401, 403, 404, 422),
+)
+def preview(
+    session: SessionDep,
+    caller: CallerDep,
+    today: TodayDep,
+    now: NowDep,
+    settings: SettingsDep,
+    day: Annotated[
+        Day | None, Query(description="The day of the run, past or future. Default: today.")
+    ] = None,
+    organization_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only the reminders of this organization."),
+    ] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    offset: OffsetQuery = 0,
+) -> ReminderPreview:
+    """What the daily reminder run of `day` would record and send, and changes nothing: each
+    reminder with its deadline (kewajiban, masa berlaku, …), point (e.g. 7 hari lagi), the NK
+    or PKS (title and numbers), the organization reminded, by name, and its channels (`webhook`,
+    `email`; none: it would be kept undeliverable); by due date, a page at a time. Reminders
+    already recorded are not listed again; `would_retry` counts those waiting for another
+    delivery attempt. Admins see every organization; others their own organization and those
+    under it (403 for another's `organization_id`, or for a caller with no organization)."""
+    return preview_reminders(
+        session=session,
+        caller=caller,
+        day=day or today,
+        now=now,
+        settings=settings,
+        organization_id=organization_id,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(

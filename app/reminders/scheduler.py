@@ -2,8 +2,9 @@
 `scheduler` service of compose.yaml runs `registry scheduler`).
 
 It POSTs /api/v1/reminders/run once a day at a set time of the registry's time zone, with the
-SCHEDULER_TOKEN. The run itself records each reminder exactly once, so a retry after a failure,
-a second scheduler, or a restart at the wrong moment never sends anything twice.
+SCHEDULER_TOKEN. The run itself records each reminder exactly once and does not send what another
+run holds, so a retry after a failure or a second scheduler sends nothing twice; only a run that
+died between sending and recording leaves its reminders to be sent again (same Idempotency-Key).
 """
 
 import logging

@@ -78,22 +78,32 @@ class RunIn(RequestBody):
 
 
 class PlannedReminder(BaseModel):
-    """A reminder a run would record (dry run)."""
+    """A reminder a run would record (a preview, or a dry run): what, for whom, on which channel."""
 
     deadline_key: str
-    point: str
+    deadline_type: DeadlineType
+    point: str = Field(description="`before_30`, `before_7`, `before_1`, `due`, `overdue_7`, …")
+    point_label: str = Field(description="The point in Indonesian, e.g. '7 hari lagi'.")
     due_on: date
-    title: str
+    title: str = Field(description="The deadline: the obligation (kewajiban) or the expiry.")
     agreement_id: int
+    agreement_kind: AgreementKind
+    agreement_title: str
+    agreement_numbers: list[str] = Field(
+        description="The agreement's numbers, one per party that gave one (nomor)."
+    )
+    obligation_id: int | None
     organization_id: int
-    organization_name: str
+    organization_name: str = Field(description="The organization reminded.")
     channels: list[str] = Field(
         description="`webhook`, `email`; empty: no channel, it would be kept as undeliverable."
     )
 
 
 class RunResult(BaseModel):
-    """What one run did, or, with dry_run, would do."""
+    """What one run did, or, with dry_run, would do (the `would_*` counts; a dry run creates,
+    delivers and fails nothing, so its `created`, `delivered`, `failed` and `undeliverable`
+    are 0)."""
 
     as_of: date
     dry_run: bool = False
@@ -101,13 +111,38 @@ class RunResult(BaseModel):
     delivered: int
     failed: int = Field(description="Kept, with the error; retried on later runs with back-off.")
     undeliverable: int = Field(description="No channel: no webhook_url and no e-mail.")
+    would_create: int | None = Field(
+        default=None, description="With dry_run: the reminders the run would record."
+    )
+    would_be_undeliverable: int | None = Field(
+        default=None, description="With dry_run: of those, the ones with no channel."
+    )
+    would_retry: int | None = Field(
+        default=None,
+        description="With dry_run: reminders already recorded whose delivery it would try again "
+        "(formerly `retries_due`).",
+    )
     planned: list[PlannedReminder] | None = Field(
         default=None, description="With dry_run: the reminders it would record, in order."
     )
-    retries_due: int | None = Field(
-        default=None,
-        description="With dry_run: reminders already recorded whose delivery it would try again.",
+
+
+class ReminderPreview(BaseModel):
+    """What the reminder run of a day would record, for the organizations the caller may see."""
+
+    day: date
+    would_create: int = Field(description="Reminders the run of that day would record.")
+    would_be_undeliverable: int = Field(
+        description="Of those, the ones whose organization has no channel."
     )
+    would_retry: int = Field(
+        description="Reminders already recorded and waiting for delivery now, which the run "
+        "would try again."
+    )
+    items: list[PlannedReminder] = Field(description="This page of them, by due date.")
+    total: int
+    limit: int
+    offset: int
 
 
 class ReminderPublic(BaseModel):

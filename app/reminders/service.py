@@ -18,13 +18,13 @@ from app.core.observability import DELIVERIES, REMINDER_RUNS, REMINDERS_RECORDED
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.organizations.models import Organization
+from app.reminders import delivery as outbox
 from app.reminders.deadlines import Deadline, agreement_deadlines, obligation_deadlines
 from app.reminders.delivery import Delivery, Outgoing, deliver_all, digest_message
 from app.reminders.models import Reminder, ReminderStatus
 from app.reminders.points import reached_point
 from app.reminders.schemas import PlannedReminder, ReminderPublic
 
-CLAIM_SECONDS = 600
 CLAIM_LIMIT = 5000  # reminders delivered per round; a run takes rounds until none are left
 BATCH = 1000
 
@@ -37,11 +37,14 @@ class RunResult:
     failed: int = 0
     undeliverable: int = 0
     dry_run: bool = False
+    would_create: int | None = None
+    would_be_undeliverable: int | None = None
+    would_retry: int | None = None
     planned: list[PlannedReminder] | None = None
-    retries_due: int | None = None
 
 
-def _point_label(point: str) -> str:
+def point_label(point: str) -> str:
+    """A reminder point in Indonesian: '7 hari lagi', 'hari ini jatuh tempo', 'terlambat 7 hari'."""
     if point == "due":
         return "hari ini jatuh tempo"
     kind, _, days = point.partition("_")
@@ -115,7 +118,7 @@ def record_reminders(session: Session, rows: list[dict[str, Any]], now: datetime
 
 
 def has_channel(settings: Settings) -> Any:
-    """SQL: the organization has a channel now (the condition `_channels` tests in Python)."""
+    """SQL: the organization has a channel now (the condition `channels_of` tests in Python)."""
     webhook = sa.and_(
         col(Organization.webhook_url).is_not(None), col(Organization.webhook_url) != ""
     )
@@ -125,9 +128,11 @@ def has_channel(settings: Settings) -> Any:
     return sa.or_(webhook, email)
 
 
-def _claim(session: Session, now: datetime, settings: Settings) -> list[Reminder]:
-    """Take up to CLAIM_LIMIT reminders due for delivery that no other run holds, oldest first;
-    committed at once. An undeliverable reminder waits until its organization has a channel
+def _claim(session: Session, now: datetime, lease: datetime, settings: Settings) -> list[Reminder]:
+    """Take up to CLAIM_LIMIT reminders due for delivery that no other run holds, oldest first,
+    until `lease` (REMINDER_CLAIM_SECONDS from now); committed before anything is sent, so a run
+    that dies leaves them held until then, and the next run after it sends them again (with the
+    same Idempotency-Key). An undeliverable reminder waits until its organization has a channel
     (a webhook, or an e-mail with SMTP configured): it is not taken again every run."""
     reachable = (
         sa.select(col(Organization.id))
@@ -153,7 +158,7 @@ def _claim(session: Session, now: datetime, settings: Settings) -> list[Reminder
                 col(Reminder.status) != ReminderStatus.delivered,
                 sa.or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
             )
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .values(claimed_until=lease)
             .returning(col(Reminder.id))
         )
     )
@@ -174,7 +179,7 @@ def _payload(
         "deadline_type": reminder.deadline_type.value,
         "deadline_key": reminder.deadline_key,
         "point": reminder.point,
-        "point_label": _point_label(reminder.point),
+        "point_label": point_label(reminder.point),
         "due_on": reminder.due_on.isoformat(),
         "days_left": (reminder.due_on - as_of).days,
         "title": reminder.title,
@@ -189,7 +194,8 @@ def _backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.REMINDER_RETRY_MAX_SECONDS))
 
 
-def _channels(organization: Organization, settings: Settings) -> list[str]:
+def channels_of(organization: Organization, settings: Settings) -> list[str]:
+    """The channels an organization is reached on now: `webhook`, `email` (with SMTP_HOST)."""
     return [
         name
         for name, present in (
@@ -233,7 +239,7 @@ def _plan(
             )
             for r in reminders
         }
-        channels = _channels(organization, settings)
+        channels = channels_of(organization, settings)
         pending_email = [r.id or 0 for r in reminders if r.email_delivered_at is None]
         deliveries[organization_id] = Delivery(
             channels=channels,
@@ -255,12 +261,14 @@ def _plan(
 def _outcome(
     rid: int, attempts: int, delivery: Delivery, now: datetime, settings: Settings
 ) -> dict[str, Any]:
-    """The columns a reminder gets after its delivery."""
+    """The columns a reminder gets after its delivery (the claim released)."""
     values: dict[str, Any] = {"id": rid, "claimed_until": None}
     if rid in delivery.webhook_done:
         values["webhook_delivered_at"] = now
     if delivery.email_done and rid in delivery.email_ids:
         values["email_delivered_at"] = now
+    if rid in delivery.not_sent and not delivery.errors.get(rid):
+        return values  # left for the next round, as it was: no attempt was made
     if not delivery.channels:
         values.update(
             status=ReminderStatus.undeliverable,
@@ -280,35 +288,57 @@ def _outcome(
     return values
 
 
+def record_outcomes(session: Session, outcomes: list[dict[str, Any]], lease: datetime) -> None:
+    """Write what came of a round's deliveries, and release its claim; committed. Only rows the
+    round still holds are written: one whose claim ran out may be another run's by now."""
+    session.execute(
+        sa.update(Reminder).where(col(Reminder.claimed_until) == lease),
+        outcomes,
+        execution_options={"synchronize_session": None},  # the round's rows are let go after
+    )
+    session.commit()
+
+
 def deliver(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
     """Deliver claimed reminders on every channel of their organization that has not taken them,
     in rounds of CLAIM_LIMIT until none is left, so newer reminders are never starved.
 
     Each claim is committed, then the network is used with no transaction open (a slow receiver
     must hold no lock that other requests wait for), then the outcomes are written at once.
+    Delivery is at least once: a reminder is sent again only when its run did not record the
+    outcome (it died, or lost the database) and its claim ran out; the same Idempotency-Key
+    goes with it. While a run lives it never sends a reminder another run may hold: it begins
+    no delivery that could outlast its claim (those go to its next round, claimed anew).
     """
     result = RunResult(as_of=as_of)
+    claim = timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    started = outbox.clock()
     while True:
-        claimed = _claim(session, now, settings)
+        round_started = outbox.clock()
+        round_now = now + timedelta(seconds=round_started - started)
+        lease = round_now + claim
+        claimed = _claim(session, round_now, lease, settings)
         if not claimed:
             return result
         deliveries = _plan(session, claimed, as_of, settings)
         taken = [(r.id or 0, r.attempts, r.organization_id) for r in claimed]
         session.commit()  # nothing is held while we wait on receivers
-        deliver_all(list(deliveries.values()), settings)
+        deliver_all(list(deliveries.values()), settings, round_started + claim.total_seconds())
         outcomes = [
             _outcome(rid, attempts, deliveries[org_id], now, settings)
             for rid, attempts, org_id in taken
         ]
-        session.execute(sa.update(Reminder), outcomes)
-        session.commit()
+        record_outcomes(session, outcomes, lease)
         session.expunge_all()  # the rows are written; keep nothing for the next round
         for values in outcomes:
-            status = values["status"]
+            status = values.get("status")
             result.delivered += status == ReminderStatus.delivered
             result.failed += status == ReminderStatus.failed
             result.undeliverable += status == ReminderStatus.undeliverable
-        if len(claimed) < CLAIM_LIMIT:
+        left = sum(len(d.not_sent) for d in deliveries.values())
+        if left == len(taken):  # nothing could be sent within a claim: a later run will
+            return result
+        if len(claimed) < CLAIM_LIMIT and not left:
             return result
 
 
@@ -324,58 +354,6 @@ def check_run_day(as_of: date, today: date, *, dry_run: bool, loc: list[Any]) ->
         )
 
 
-def plan_run(session: Session, *, as_of: date, now: datetime, settings: Settings) -> RunResult:
-    """What a run on `as_of` would record and send; records and sends nothing."""
-    rows = due_reminders(session, as_of=as_of, settings=settings)
-    recorded: set[tuple[str, str, int]] = set()
-    keys = {r["deadline_key"] for r in rows}
-    for start in range(0, len(rows), BATCH):
-        chunk = list(keys)[start : start + BATCH]
-        recorded.update(
-            session.exec(
-                select(Reminder.deadline_key, Reminder.point, Reminder.organization_id).where(
-                    col(Reminder.deadline_key).in_(chunk)
-                )
-            ).all()
-        )
-    new = [r for r in rows if (r["deadline_key"], r["point"], r["organization_id"]) not in recorded]
-    organizations = {
-        o.id: o
-        for o in session.exec(
-            select(Organization).where(
-                col(Organization.id).in_({r["organization_id"] for r in new})
-            )
-        )
-    }
-    retries = session.exec(
-        select(sa.func.count())
-        .select_from(Reminder)
-        .where(Reminder.status != ReminderStatus.delivered, col(Reminder.next_attempt_at) <= now)
-    ).one()
-    session.rollback()
-    planned = [
-        PlannedReminder(
-            deadline_key=r["deadline_key"],
-            point=r["point"],
-            due_on=r["due_on"],
-            title=r["title"],
-            agreement_id=r["agreement_id"],
-            organization_id=r["organization_id"],
-            organization_name=organizations[r["organization_id"]].name,
-            channels=_channels(organizations[r["organization_id"]], settings),
-        )
-        for r in new
-    ]
-    return RunResult(
-        as_of=as_of,
-        created=len(planned),
-        dry_run=True,
-        planned=planned,
-        retries_due=retries,
-        undeliverable=sum(1 for p in planned if not p.channels),
-    )
-
-
 def run_reminders(
     *,
     session: Session,
@@ -388,6 +366,8 @@ def run_reminders(
     """The scheduler's daily run: record reminders once (committed first), then deliver them."""
     check_run_day(as_of, today, dry_run=dry_run, loc=["body", "as_of"])
     if dry_run:
+        from app.reminders.preview import plan_run  # (it reads this module's rows)
+
         return plan_run(session, as_of=as_of, now=now, settings=settings)
     created = record_reminders(session, due_reminders(session, as_of=as_of, settings=settings), now)
     result = deliver(session, as_of=as_of, now=now, settings=settings)

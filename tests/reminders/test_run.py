@@ -289,3 +289,54 @@ def test_cli_runs_the_same_reminders(tmp_path: Any) -> None:
     ).stdout
     assert "reminders 2026-11-23: 0 created, 0 delivered, 0 failed, 0 undeliverable" in out
     assert date(2026, 11, 23)
+
+
+class TestAtLeastOnce:
+    """Recorded exactly once, delivered at least once: a run that dies after sending and before
+    recording leaves its claim to run out, and the next run after it sends again with the same
+    Idempotency-Key (receivers drop what they already took)."""
+
+    def test_a_run_killed_between_sending_and_recording_is_sent_again_with_the_same_key(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        receiver: Receiver,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        patch_org(client, kalsel.dinkes, webhook_url=receiver.url)
+        for due in ("2026-11-24", "2026-11-30"):
+            create_obligation(client, signed_nk["id"], kalsel.dinkes, due, f"Laporan {due}")
+        moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+        app.dependency_overrides[get_now] = lambda: moment
+
+        def killed(*_args: Any) -> None:
+            raise RuntimeError("kill -9 between delivery and recording")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(reminders_service, "record_outcomes", killed)
+            with pytest.raises(RuntimeError):
+                client.post(RUN, json={}, headers=AUTH)
+        first_keys = sorted(r["headers"]["Idempotency-Key"] for r in receiver.requests)
+        assert len(first_keys) == 2
+        # Recorded once, and not marked delivered: nothing of the outcome was written.
+        items = client.get("/api/v1/reminders").json()["items"]
+        assert sorted(r["status"] for r in items) == ["pending", "pending"]
+
+        # While the dead run's claim lasts (REMINDER_CLAIM_SECONDS), no run sends them.
+        app.dependency_overrides[get_now] = lambda: moment + timedelta(minutes=5)
+        assert run(client, "2026-11-23")["delivered"] == 0
+        assert len(receiver.requests) == 2
+
+        # After it, the next run sends them again, with the same keys, and records them.
+        app.dependency_overrides[get_now] = lambda: moment + timedelta(minutes=11)
+        again = run(client, "2026-11-23")
+        assert (again["created"], again["delivered"]) == (0, 2)
+        resent = sorted(r["headers"]["Idempotency-Key"] for r in receiver.requests[2:])
+        assert resent == first_keys
+        app.dependency_overrides[get_now] = lambda: moment + timedelta(days=1)
+        assert run(client, "2026-11-23")["delivered"] == 0
+        assert len(receiver.requests) == 4
+        items = client.get("/api/v1/reminders").json()["items"]
+        assert {r["status"] for r in items} == {"delivered"}

@@ -77,7 +77,8 @@ class TestDryRun:
         response = client.post(RUN, json={"as_of": "2027-01-01", "dry_run": True}, headers=AUTH)
         assert response.status_code == 200, response.text
         result = response.json()
-        assert result["dry_run"] is True and result["created"] == 1
+        assert result["dry_run"] is True
+        assert (result["would_create"], result["created"]) == (1, 0)
         [planned] = result["planned"]
         assert (planned["point"], planned["due_on"], planned["channels"]) == (
             "before_30",
@@ -97,7 +98,7 @@ class TestDryRun:
         create_obligation(client, signed_nk["id"], kalsel.ori, "2026-11-24")
         client.post(RUN, json={}, headers=AUTH)
         again = client.post(RUN, params={"dry_run": "true"}, headers=AUTH).json()
-        assert (again["created"], again["planned"]) == (0, [])
+        assert (again["would_create"], again["planned"]) == (0, [])
         assert reminders_total(client) == 1
 
 

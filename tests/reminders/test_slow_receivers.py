@@ -246,3 +246,79 @@ def test_a_webhook_host_is_looked_up_once_per_run_and_still_checked(
     refused = run([])  # loopback, not allowed: every reminder refused, none dialled
     assert all(len(d.errors) == 3 and not d.webhook_done for d in refused)
     assert len(dialled) == 6
+
+
+class TestHugeAnswers:
+    """A receiver may answer anything (an editor can point a webhook at any public host): only
+    the first WEBHOOK_MAX_ANSWER_BYTES of an answer are read, and its status decides."""
+
+    def test_a_receiver_answering_gigabytes_is_cut_off_and_the_reminder_delivered(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+    ) -> None:
+        # It announces 3 GB and sends up to 64 MB of it, as fast as the registry reads, then
+        # waits; reading it all would take the whole deadline and 64 MB of memory.
+        most = 64 * 1024 * 1024
+        sent = [0]
+        done = threading.Event()
+
+        def gigabytes(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("content-length", str(3 * 1024**3))
+            handler.end_headers()
+            chunk = b"x" * 65536
+            try:
+                while sent[0] < most:
+                    handler.wfile.write(chunk)
+                    sent[0] += len(chunk)
+                handler.wfile.flush()
+                time.sleep(30)  # never the whole body
+            finally:
+                done.set()
+
+        run_settings["WEBHOOK_TIMEOUT_SECONDS"] = 20
+        run_settings["WEBHOOK_MAX_ANSWER_BYTES"] = 4096
+        with receiver(gigabytes) as url:
+            patch_org(client, kalsel.dinkes, webhook_url=url)
+            create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-24")
+            result = client.post(RUN, json={}, headers=AUTH).json()
+            # The registry closed the connection: the receiver's writes failed early.
+            assert done.wait(timeout=10)
+        assert (result["created"], result["delivered"], result["failed"]) == (1, 1, 0)
+        [reminder] = client.get("/api/v1/reminders").json()["items"]
+        assert reminder["status"] == "delivered"
+        # What the receiver got into the socket before it was closed: kernel buffers at most,
+        # never the 64 MB it had ready.
+        assert sent[0] < most
+
+    def test_only_the_capped_bytes_of_an_answer_are_read(self) -> None:
+        import httpx
+
+        from app.reminders import delivery
+
+        pulled = [0]
+
+        async def endless() -> Any:
+            while True:
+                pulled[0] += 1024
+                yield b"y" * 1024
+
+        def answer(_request: httpx.Request) -> httpx.Response:
+            return httpx.Response(500, content=endless())
+
+        async def post() -> str | None:
+            async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+                return await delivery.post_webhook(
+                    client,
+                    "http://127.0.0.1/hook",
+                    delivery.Outgoing(1, "key-1", {"n": 1}),
+                    5,
+                    ["127.0.0.1"],
+                    max_answer_bytes=10_000,
+                )
+
+        assert delivery.asyncio.run(post()) == "webhook: HTTP 500"
+        assert 10_000 <= pulled[0] <= 11 * 1024
