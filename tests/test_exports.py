@@ -209,6 +209,13 @@ def test_coverage_sheet_names_its_nk_and_the_day_it_shows(
     today = workbook(client.get(url))["A1"].value
     assert today.endswith("keadaan per 23 November 2026")  # TODAY of the tests
 
+    # The Kalteng joint NK: the source gives no number.
+    [kalteng] = client.get("/api/v1/agreements", params={"q": "Sinergi", "kind": "nk"}).json()[
+        "items"
+    ]
+    untitled = workbook(client.get(f"/api/v1/agreements/{kalteng['id']}/coverage.xlsx"))
+    assert untitled["A1"].value.startswith("Cakupan PKS di bawah NK (nomor belum tercatat) — ")
+
 
 def test_unknown_format_and_bad_filters_are_refused(client: TestClient) -> None:
     refused = assert_problem(client.get("/api/v1/agreements/export.pdf"), 422)
