@@ -128,56 +128,54 @@ class _Cells:
 
 
 class _PartScan:
-    """Expat's handlers for one part: counts as the elements stream by, keeps no tree."""
+    """Expat's handlers for one part: counts as the elements stream by, keeps no tree. (Kept
+    lean: they run once per element, millions of times for a large sheet.)"""
 
     def __init__(self, name: str, cells: _Cells) -> None:
         self.name = name
         self.cells = cells
         self.elements = 0
-        self.stack: list[str] = []
-        self.chars = 0
+        self.chars = 0  # of the text since the last element began
         self.row = 0  # the row number, as Excel's `r` gives it or counting on
         self.row_cells = 0
         self.column = 0
+        self.max_elements = settings.IMPORT_MAX_XML_ELEMENTS
+        self.max_cells = settings.IMPORT_MAX_CELLS
+        self.max_columns = settings.IMPORT_MAX_COLUMNS
+        self.max_chars = settings.IMPORT_MAX_CELL_CHARS
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         self.elements += 1
-        if self.elements > settings.IMPORT_MAX_XML_ELEMENTS:
+        self.chars = 0
+        if self.elements > self.max_elements:
             raise too_large(
                 "IMPORT_MAX_XML_ELEMENTS", f"its part {self.name} holds more XML elements"
             )
-        local = tag.rpartition("}")[2]
-        parent = self.stack[-1] if self.stack else None
-        self.stack.append(local)
-        self.chars = 0
-        if local == "row":
+        # Names come as "namespace}local" (or bare): a cell is <c>, a row <row>.
+        if tag[-2:] == "}c" or tag == "c":
+            self._cell(attrs.get("r"))
+        elif tag[-4:] == "}row" or tag == "row":
             self.row = _number(attrs.get("r"), self.row + 1)
             self.row_cells = self.column = 0
-        elif local == "c" and parent == "row":
-            self._cell(attrs.get("r"))
 
     def _cell(self, ref: str | None) -> None:
         self.cells.count += 1
-        if self.cells.count > settings.IMPORT_MAX_CELLS:
+        if self.cells.count > self.max_cells:
             raise too_large("IMPORT_MAX_CELLS", "the workbook holds more cells")
         self.row_cells += 1
         self.column = _column(ref, self.column + 1)
         widest = max(self.row_cells, self.column)
-        if widest > settings.IMPORT_MAX_COLUMNS:
+        if widest > self.max_columns:
             raise too_large(
                 "IMPORT_MAX_COLUMNS",
                 f"row {self.row} of its part {self.name} has cells beyond column "
                 f"{get_column_letter(min(widest, 16384))}",
             )
 
-    def end(self, _tag: str) -> None:
-        self.stack.pop()
-        self.chars = 0
-
     def text(self, data: str) -> None:
         self.chars += len(data)
-        if self.chars > settings.IMPORT_MAX_CELL_CHARS:
-            where = f"row {self.row}" if "row" in self.stack else "a text"
+        if self.chars > self.max_chars:
+            where = f"row {self.row}" if self.row else "a text"
             raise too_large(
                 "IMPORT_MAX_CELL_CHARS", f"{where} of its part {self.name} holds a longer text"
             )
@@ -213,7 +211,6 @@ def _scan(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: Budget, cells
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
     parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
     parser.CharacterDataHandler = scan.text
     parser.StartDoctypeDeclHandler = scan.declaration
     parser.EntityDeclHandler = scan.declaration

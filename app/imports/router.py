@@ -82,7 +82,7 @@ def import_file(
     can unpack to gigabytes): the file at most MAX_IMPORT_BYTES (10 MB); each part of an .xlsx
     unpacked at most IMPORT_MAX_PART_BYTES (32 MB) and all of them IMPORT_MAX_UNPACKED_BYTES
     (64 MB), in at most IMPORT_MAX_PARTS (1,000) parts of at most IMPORT_MAX_XML_ELEMENTS
-    (3,000,000) XML elements each; at most IMPORT_MAX_CELLS (1,000,000) cells, IMPORT_MAX_ROWS
+    (1,000,000) XML elements each; at most IMPORT_MAX_CELLS (500,000) cells, IMPORT_MAX_ROWS
     (10,000) rows per sheet besides the header, IMPORT_MAX_COLUMNS (256) columns and
     IMPORT_MAX_CELL_CHARS (32,767, Excel's own limit) characters per cell or shared string
     (CSV: per line and field); IMPORT_MAX_READ_SECONDS (30) to read it. Past one: 413
