@@ -345,3 +345,31 @@ def test_a_party_that_has_not_signed_keeps_its_reason_and_the_plan(
     pending = [p for p in nk["parties"] if not p["signed"]]
     assert [p["pending_reason"] for p in pending] == ["masih ada beberapa penyesuaian"]
     assert all(p["pending_reason"] is None for p in nk["parties"] if p["signed"])
+
+
+def test_the_instructions_list_every_column_and_every_first_row_field(
+    client: TestClient,
+) -> None:
+    response = client.get(f"{URL}/template.xlsx")
+    guide = openpyxl.load_workbook(io.BytesIO(response.content))["Petunjuk"]
+    lines = [str(row[0]) for row in guide.iter_rows(values_only=True) if row[0]]
+    table = [
+        tuple(row[:5])
+        for row in guide.iter_rows(values_only=True)
+        if row[0] in ("Organisasi", "Perjanjian")
+    ]
+    assert table == [
+        (sheet, c.label, c.key, "ya" if c.required else None, "ya" if c.per_agreement else None)
+        for sheet, columns in (
+            ("Organisasi", ORGANIZATION_COLUMNS),
+            ("Perjanjian", AGREEMENT_COLUMNS),
+        )
+        for c in columns
+    ]
+    first_row = next(line for line in lines if "read from its first row:" in line)
+    named = first_row.split("read from its first row:")[1].rstrip(".").split(", ")
+    assert [n.strip() for n in named] == [c.label for c in AGREEMENT_COLUMNS if c.per_agreement]
+    assert {c.key for c in AGREEMENT_COLUMNS if c.per_agreement} >= {
+        "kind", "title", "parent", "description", "valid_from", "valid_until", "scope",
+        "planned_signing_on",
+    }  # fmt: skip

@@ -50,6 +50,20 @@ class Settings(BaseSettings):
     EVALUATIONS_FROM_YEAR: int = Field(default=2026, ge=2000, le=2100)
     # The largest register (XLSX or CSV) accepted by POST /api/v1/imports.
     MAX_IMPORT_BYTES: int = 10 * 1024 * 1024
+    # Bounds on reading a register, checked while it is read (a small .xlsx can unpack to
+    # gigabytes): an answer of 413 (422 for the time) names the limit passed. An .xlsx is a zip
+    # of XML parts: each part and all of them together, unpacked; the XML elements of one part;
+    # the cells of the workbook; the columns of a row (CSV too); the characters of one cell or
+    # shared string (Excel's own limit); the rows of a sheet; the seconds spent reading.
+    IMPORT_MAX_PART_BYTES: int = Field(default=32 * 1024 * 1024, ge=1)
+    IMPORT_MAX_UNPACKED_BYTES: int = Field(default=64 * 1024 * 1024, ge=1)
+    IMPORT_MAX_PARTS: int = Field(default=1000, ge=1)
+    IMPORT_MAX_XML_ELEMENTS: int = Field(default=1_000_000, ge=1)
+    IMPORT_MAX_CELLS: int = Field(default=500_000, ge=1)
+    IMPORT_MAX_COLUMNS: int = Field(default=256, ge=1, le=16384)
+    IMPORT_MAX_CELL_CHARS: int = Field(default=32_767, ge=1)
+    IMPORT_MAX_ROWS: int = Field(default=10_000, ge=1)
+    IMPORT_MAX_READ_SECONDS: float = Field(default=30.0, ge=0)
     # Reminders: days before a deadline, the day itself, and then every N days while overdue.
     REMINDER_DAYS_BEFORE: list[int] = [30, 7, 1]
     REMINDER_OVERDUE_EVERY_DAYS: int = 7

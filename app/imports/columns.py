@@ -20,13 +20,16 @@ class SheetKind(StrEnum):
 @dataclass(frozen=True)
 class ImportColumn:
     """A column of a sheet: the Indonesian header staff see, the English key also accepted,
-    whether a row must fill it, what it holds, and an example."""
+    whether a row must fill it, what it holds, its width in the template, and (sheet
+    Perjanjian) whether it is a field of the agreement, read from the agreement's first row,
+    rather than of the row's party."""
 
     label: str
     key: str
     required: bool
     help: str
     width: float = 24
+    per_agreement: bool = False
 
 
 ORGANIZATION_COLUMNS = [
@@ -62,8 +65,10 @@ AGREEMENT_COLUMNS = [
         "'NK-1'. A PKS names its NK by it in 'NK induk'.",
         12,
     ),
-    ImportColumn("Jenis", "kind", True, "NK (Nota Kesepahaman / MoU) or PKS.", 8),
-    ImportColumn("Judul", "title", True, "The title of the agreement.", 44),
+    ImportColumn(
+        "Jenis", "kind", True, "NK (Nota Kesepahaman / MoU) or PKS.", 8, per_agreement=True
+    ),
+    ImportColumn("Judul", "title", True, "The title of the agreement.", 44, per_agreement=True),
     ImportColumn(
         "NK induk",
         "parent",
@@ -71,16 +76,24 @@ AGREEMENT_COLUMNS = [
         "For a PKS: the Kode of its NK in this file, or a number of an NK already registered "
         "(e.g. '053/NK-PEMOTDA/2021').",
         22,
+        per_agreement=True,
     ),
-    ImportColumn("Keterangan", "description", False, "Notes on the agreement.", 30),
-    ImportColumn("Berlaku mulai", "valid_from", False, "Start of validity; a date.", 14),
-    ImportColumn("Berlaku sampai", "valid_until", False, "End of validity; a date.", 14),
+    ImportColumn(
+        "Keterangan", "description", False, "Notes on the agreement.", 30, per_agreement=True
+    ),
+    ImportColumn(
+        "Berlaku mulai", "valid_from", False, "Start of validity; a date.", 14, per_agreement=True
+    ),
+    ImportColumn(
+        "Berlaku sampai", "valid_until", False, "End of validity; a date.", 14, per_agreement=True
+    ),
     ImportColumn(
         "Ruang lingkup",
         "scope",
         False,
         "The scope items, one per line of the cell (Alt+Enter in Excel).",
         44,
+        per_agreement=True,
     ),
     ImportColumn(
         "Pihak",
@@ -121,6 +134,7 @@ AGREEMENT_COLUMNS = [
         False,
         "When the parties plan to sign an agreement not yet signed by all; a date.",
         16,
+        per_agreement=True,
     ),
     ImportColumn(
         "Tanggal draft",
@@ -138,6 +152,7 @@ AGREEMENT_COLUMNS = [
         "draft' nor after the first signature. Given, the agreement is finalised even if nobody "
         "has signed; empty: finalised on the day of the import once a party has signed.",
         14,
+        per_agreement=True,
     ),
 ]
 

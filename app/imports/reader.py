@@ -1,7 +1,8 @@
 """Reading a register (XLSX or CSV) into rows of cells, each cell knowing its row and column.
 
 XLSX is read with openpyxl in read-only mode (and defusedxml, which openpyxl uses when it is
-installed, against XML entity attacks); CSV is decoded as UTF-8 (with or without a BOM), else as
+installed, against XML entity attacks), after limits.check_workbook has bounded what openpyxl
+will meet; CSV is decoded as UTF-8 (with or without a BOM), else as
 Windows-1252, with its delimiter (comma, semicolon as Excel writes it in the Indonesian locale,
 or tab) sniffed. Values are typed here only as far as the file types them: parsing dates and
 kinds is the importer's, so that every such error is named by row and column.
@@ -19,10 +20,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
-from app.core.errors import RuleViolation, field_error
+from app.core.config import settings
+from app.core.errors import AppError, RuleViolation
 from app.imports.columns import COLUMNS, SheetKind, column_of, header_key
-
-MAX_ROWS = 10_000  # per file: one import is one transaction
+from app.imports.limits import Budget, check_workbook, too_large, unreadable
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,11 @@ class Sheet:
 
 
 def _refuse(msg: str, *loc: Any) -> RuleViolation:
-    return RuleViolation(
-        f"The file cannot be read: {msg}",
-        type_slug="import-file-unreadable",
-        errors=[field_error(*loc, msg=msg, where="file")],
-    )
+    return unreadable(msg, *loc)
+
+
+def _too_many_rows(where: str) -> AppError:
+    return too_large("IMPORT_MAX_ROWS", f"{where} has more rows (besides its header)")
 
 
 def _sheet(kind: SheetKind, rows: list[tuple[Any, ...]]) -> Sheet:
@@ -88,8 +89,6 @@ def _sheet(kind: SheetKind, rows: list[tuple[Any, ...]]) -> Sheet:
             kind.value,
             1,
         )
-    if len(body) > MAX_ROWS:
-        raise _refuse(f"more than {MAX_ROWS:,} rows in sheet {kind.value}; split the file")
     parsed = []
     for number, raw in enumerate(body, start=2):
         row = Row(number)
@@ -106,7 +105,10 @@ def _sheet(kind: SheetKind, rows: list[tuple[Any, ...]]) -> Sheet:
 
 def read_xlsx(content: bytes) -> list[Sheet]:
     """The sheets 'Organisasi' and 'Perjanjian' of a workbook (names in any case); others are
-    ignored. A workbook with neither is refused."""
+    ignored. A workbook with neither is refused. Its size is bounded before openpyxl reads it
+    (limits.check_workbook), and its rows and time while they are read."""
+    budget = Budget.start()
+    check_workbook(content, budget)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -118,10 +120,16 @@ def read_xlsx(content: bytes) -> list[Sheet]:
             if kind is None:
                 continue
             rows = []
-            for raw in workbook[name].iter_rows(values_only=True):
+            # Explicit bounds: a <dimension> may claim A1:XFD1048576, and openpyxl pads every
+            # row to the claimed width.
+            limit = settings.IMPORT_MAX_ROWS + 1
+            for raw in workbook[name].iter_rows(
+                max_row=limit + 1, max_col=settings.IMPORT_MAX_COLUMNS, values_only=True
+            ):
+                budget.check()
                 rows.append(raw)
-                if len(rows) > MAX_ROWS + 1:
-                    break
+                if len(rows) > limit:
+                    raise _too_many_rows(f"sheet {kind.value}")
             found.append(_sheet(kind, rows))
     finally:
         workbook.close()
@@ -148,13 +156,18 @@ def read_csv(content: bytes) -> list[Sheet]:
         dialect: Any = csv.Sniffer().sniff(header, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    budget = Budget.start()
     try:
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for raw in csv.reader(io.StringIO(text, newline=""), dialect):
+            budget.check()
+            _check_csv_row(raw, len(rows) + 1)
             rows.append(tuple(raw))
-            if len(rows) > MAX_ROWS + 1:
-                break
+            if len(rows) > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows("the file")
     except csv.Error as error:
+        if "field larger than field limit" in str(error):  # the csv module's own bound
+            raise too_large("IMPORT_MAX_CELL_CHARS", "a field holds a longer text") from None
         raise _refuse(f"the CSV cannot be parsed: {error}") from None
     if not rows:
         raise _refuse("the file is empty")
@@ -162,6 +175,14 @@ def read_csv(content: bytes) -> list[Sheet]:
     is_agreements = any(header_key(SheetKind.agreements, h) == ref.key for h in rows[0])
     kind = SheetKind.agreements if is_agreements else SheetKind.organizations
     return [_sheet(kind, rows)]
+
+
+def _check_csv_row(raw: list[str], number: int) -> None:
+    """The bounds of an .xlsx row, for a CSV line: its columns and each field's length."""
+    if len(raw) > settings.IMPORT_MAX_COLUMNS:
+        raise too_large("IMPORT_MAX_COLUMNS", f"line {number} has {len(raw):,} fields")
+    if any(len(value) > settings.IMPORT_MAX_CELL_CHARS for value in raw):
+        raise too_large("IMPORT_MAX_CELL_CHARS", f"a field of line {number} holds a longer text")
 
 
 def read_register(content: bytes, filename: str | None) -> list[Sheet]:

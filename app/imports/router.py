@@ -24,7 +24,19 @@ router = APIRouter(prefix="/api/v1/imports", tags=["Import"], route_class=Idempo
     summary="Import a register of NK, PKS and organizations (a dry run unless commit=true)",
     responses={
         201: {"description": "Committed: the new records were created", "model": ImportReport},
-        **responses(401, 403, 413, 422, 429),
+        **responses(401, 403, 429),
+        413: {
+            **responses(413)[413],
+            "description": "The file is larger than MAX_IMPORT_BYTES (`body-too-large`), or "
+            "reading it passed one of the IMPORT_MAX_* limits (`import-too-large`: the problem's "
+            "`limit` names the setting and `maximum` its value)",
+        },
+        422: {
+            **responses(422)[422],
+            "description": "The file cannot be read (`import-file-unreadable`), reading it took "
+            "longer than IMPORT_MAX_READ_SECONDS (`import-too-slow`), or a record is refused "
+            "(`import-refused`, every error by sheet, row and column)",
+        },
     },
 )
 def import_file(
@@ -64,9 +76,18 @@ def import_file(
     NK's, …) and the same access rights (an editor imports agreements of its own organization
     and its SKPD). Any error, in a dry run or a commit, answers 422 (403 for a record the caller
     may not create) with every error in `errors`, each naming its `sheet`, `row` and `column`
-    (e.g. `J (Nomor)`), and the report of every record in `report`. At most 10,000 rows per
-    sheet and MAX_IMPORT_BYTES (10 MB) per file. The same from the command line:
-    `registry import FILE [--commit]`.
+    (e.g. `J (Nomor)`), and the report of every record in `report`.
+
+    **Limits**, each a setting of the server, checked while the file is read (a small .xlsx
+    can unpack to gigabytes): the file at most MAX_IMPORT_BYTES (10 MB); each part of an .xlsx
+    unpacked at most IMPORT_MAX_PART_BYTES (32 MB) and all of them IMPORT_MAX_UNPACKED_BYTES
+    (64 MB), in at most IMPORT_MAX_PARTS (1,000) parts of at most IMPORT_MAX_XML_ELEMENTS
+    (1,000,000) XML elements each; at most IMPORT_MAX_CELLS (500,000) cells, IMPORT_MAX_ROWS
+    (10,000) rows per sheet besides the header, IMPORT_MAX_COLUMNS (256) columns and
+    IMPORT_MAX_CELL_CHARS (32,767, Excel's own limit) characters per cell or shared string
+    (CSV: per line and field); IMPORT_MAX_READ_SECONDS (30) to read it. Past one: 413
+    `import-too-large` (422 `import-too-slow` for the time), whose `limit` names the setting.
+    The same from the command line: `registry import FILE [--commit]`.
     """
     require_writer(caller)  # a viewer imports nothing, not even a dry run
     content = file.file.read()

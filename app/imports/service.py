@@ -28,7 +28,7 @@ from app.agreements.models import Agreement, AgreementKind, AgreementParty
 from app.agreements.schemas import AgreementCreate, SignatureIn
 from app.agreements.service import create_agreement
 from app.core.errors import AppError, Forbidden, RuleViolation
-from app.imports.columns import SheetKind, column_of
+from app.imports.columns import AGREEMENT_COLUMNS, SheetKind, column_of
 from app.imports.reader import Row, Sheet, as_date, read_register
 from app.imports.schemas import (
     ImportCounts,
@@ -87,18 +87,8 @@ PARTY_FIELD_COLUMNS = {
     "signed_on": "signed_on",
     "pending_reason": "pending_reason",
 }
-AGREEMENT_LEVEL = (
-    "kind",
-    "title",
-    "parent",
-    "description",
-    "valid_from",
-    "valid_until",
-    "scope",
-    "planned_signing_on",
-    "drafted_on",
-    "finalized_on",
-)
+# The agreement's own fields: read from its first row; later rows may only repeat them.
+AGREEMENT_LEVEL = tuple(c.key for c in AGREEMENT_COLUMNS if c.per_agreement)
 
 
 class RowError(Exception):

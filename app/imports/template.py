@@ -11,9 +11,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from app.core.config import settings
 from app.core.sheets import DATE_FORMAT
-from app.imports.columns import COLUMNS, SheetKind
-from app.imports.reader import MAX_ROWS
+from app.imports.columns import AGREEMENT_COLUMNS, COLUMNS, SheetKind
 
 EXAMPLES: dict[SheetKind, list[dict[str, Any]]] = {
     SheetKind.organizations: [
@@ -51,26 +51,32 @@ EXAMPLES: dict[SheetKind, list[dict[str, Any]]] = {
     ],
 }
 
-INSTRUCTIONS = [
-    "Templat impor register NK dan PKS / Import template for registers of NK and PKS",
-    "",
-    "1. Sheet Organisasi: one row per organization (pihak). Already registered ones (same name "
-    "under the same Induk) are found, not created again.",
-    "2. Sheet Perjanjian: one row per party of an agreement; the rows of one NK or PKS share "
-    "its Kode. Kind, title, NK induk, validity and ruang lingkup are read from the first row.",
-    "3. An agreement already registered is recognised by a party's number (Nomor): importing "
-    "the same file twice creates nothing the second time.",
-    "4. A party with a Tanggal tanda tangan is recorded as signed on that day; the agreement is "
-    "finalised and signed through the same rules as in the API (a PKS only after its NK).",
-    "5. Dates: a date cell, or 2022-07-04, 04/07/2022 or 4 Juli 2022.",
-    "6. POST the file to /api/v1/imports: a dry run answers, row by row, what would be created, "
-    "what exists, and every error by row and column. Then POST it with ?commit=true: all of it "
-    "is created in one transaction, or nothing.",
-    f"7. At most {MAX_ROWS:,} rows per sheet. CSV works too (one sheet per file, UTF-8; comma "
-    "or semicolon): a file with a Kode column is agreements, otherwise organizations.",
-    "",
-    "Columns:",
-]
+
+def instructions() -> list[str]:
+    """The lines of sheet Petunjuk above its table of columns; the fields named come from the
+    one list of columns (columns.py)."""
+    first_row = ", ".join(c.label for c in AGREEMENT_COLUMNS if c.per_agreement)
+    return [
+        "Templat impor register NK dan PKS / Import template for registers of NK and PKS",
+        "",
+        "1. Sheet Organisasi: one row per organization (pihak). Already registered ones (same "
+        "name under the same Induk) are found, not created again.",
+        "2. Sheet Perjanjian: one row per party of an agreement; the rows of one NK or PKS share "
+        f"its Kode. The agreement's own fields are read from its first row: {first_row}.",
+        "3. An agreement already registered is recognised by a party's number (Nomor): "
+        "importing the same file twice creates nothing the second time.",
+        "4. A party with a Tanggal tanda tangan is recorded as signed on that day; the agreement "
+        "is finalised and signed through the same rules as in the API (a PKS only after its NK).",
+        "5. Dates: a date cell, or 2022-07-04, 04/07/2022 or 4 Juli 2022.",
+        "6. POST the file to /api/v1/imports: a dry run answers, row by row, what would be "
+        "created, what exists, and every error by row and column. Then POST it with "
+        "?commit=true: all of it is created in one transaction, or nothing.",
+        f"7. At most {settings.IMPORT_MAX_ROWS:,} rows per sheet. CSV works too (one sheet per "
+        "file, UTF-8; comma or semicolon): a file with a Kode column is agreements, otherwise "
+        "organizations.",
+        "",
+        "Columns (Per perjanjian: read from the agreement's first row):",
+    ]
 
 
 def template_workbook() -> bytes:
@@ -79,18 +85,34 @@ def template_workbook() -> bytes:
     guide = workbook.active
     assert guide is not None
     guide.title = "Petunjuk"
-    for line in INSTRUCTIONS:
+    for line in instructions():
         guide.append([line])
     guide["A1"].font = Font(bold=True, size=13)
-    guide.append(["Sheet", "Kolom (header)", "Key", "Wajib / required", "Isi / what it holds"])
+    guide.append(
+        [
+            "Sheet",
+            "Kolom (header)",
+            "Key",
+            "Wajib / required",
+            "Per perjanjian / per agreement",
+            "Isi / what it holds",
+        ]
+    )
     for cell in guide[guide.max_row]:
         cell.font = Font(bold=True)
     for kind, columns in COLUMNS.items():
         for column in columns:
             guide.append(
-                [kind.value, column.label, column.key, "ya" if column.required else "", column.help]
+                [
+                    kind.value,
+                    column.label,
+                    column.key,
+                    "ya" if column.required else "",
+                    "ya" if column.per_agreement else "",
+                    column.help,
+                ]
             )
-    for letter, width in zip("ABCDE", (14, 22, 18, 16, 100), strict=True):
+    for letter, width in zip("ABCDEF", (14, 22, 18, 16, 16, 100), strict=True):
         guide.column_dimensions[letter].width = width
     bold, fill = Font(bold=True), PatternFill("solid", start_color="DDEBF7")
     for kind, columns in COLUMNS.items():
