@@ -133,7 +133,7 @@ ADMIN_ONLY_FIELDS = {
 
 def _admin_only(caller: Caller, field: str, organization: str) -> Forbidden:
     return Forbidden(
-        f"Only an admin sets {field} of {organization}: {ADMIN_ONLY_FIELDS[field]}; "
+        f"Only an admin sets the field {field} of {organization}: {ADMIN_ONLY_FIELDS[field]}; "
         f"{caller.name} is an editor.",
         type_slug="admin-only-field",
         errors=[field_error(field, msg="set by admins only")],
