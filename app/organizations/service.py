@@ -13,7 +13,7 @@ from app.core.net import mask_credentials, url_refusal
 from app.core.pagination import paginate
 from app.core.text import contains_folded
 from app.core.types import utcnow
-from app.organizations.models import Organization, OrganizationKind
+from app.organizations.models import GOVERNMENT_KINDS, Organization, OrganizationKind
 from app.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
 
@@ -123,10 +123,21 @@ def provinces_of(session: Session, organization_ids: Iterable[int]) -> dict[int,
 def organizations_in_view(session: Session, organization_id: int) -> list[int]:
     """The organization, every organization under it, the regency and city governments of its
     region (for a provincial government) and every organization under those."""
-    org = sa.table("organization", sa.column("id"), sa.column("parent_id"), sa.column("region_id"))
+    org = sa.table(
+        "organization",
+        sa.column("id"),
+        sa.column("parent_id"),
+        sa.column("region_id"),
+        sa.column("kind"),
+    )
+    # Governments of the region only: a Perwakilan acting in the province has it as its region
+    # too, but is no part of the province's outcomes.
+    of_region = sa.and_(
+        org.c.region_id == organization_id, org.c.kind.in_([k.value for k in GOVERNMENT_KINDS])
+    )
     tree = (
         sa.select(org.c.id)
-        .where(sa.or_(org.c.id == organization_id, org.c.region_id == organization_id))
+        .where(sa.or_(org.c.id == organization_id, of_region))
         .cte("tree", recursive=True)
     )
     child = org.alias("child")
