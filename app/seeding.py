@@ -64,7 +64,7 @@ def _seed_organizations(
 def _seed_rights(session: Session, entries: list[dict[str, Any]], report: SeedReport) -> None:
     """Give the seeded organizations the region and acts_for_parent the seeds name where they
     lack them: a Perwakilan's province is seeded after it, and a database seeded before these
-    fields existed gets them on the next run (what an admin set is left as it is)."""
+    fields existed gets them on the next run. A region an admin set is left as it is."""
     for entry in entries:
         organization = session.get(Organization, report.keys[entry["key"]])
         assert organization is not None

@@ -280,19 +280,22 @@ def check_offices_in_region(
                 for c in conflicts
             ],
         )
+    errors = []
+    for conflict in conflicts:
+        other = conflict.other
+        assert other is not None and other.id is not None
+        errors.append(
+            field_error(
+                *locations[other.id],
+                msg=f"'{other.name}' lies outside the province of '{conflict.office.name}'",
+            )
+        )
     raise RuleViolation(
         "A regional office (Perwakilan) is a party only with organizations of its own province: "
         + "; ".join(c.reason for c in conflicts)
         + ".",
         type_slug="party-outside-office-region",
-        errors=[
-            field_error(
-                *locations[c.other.id or 0] if c.other else locations[c.office.id or 0],
-                msg=f"'{c.other.name if c.other else '?'}' lies outside the province of "
-                f"'{c.office.name}'",
-            )
-            for c in conflicts
-        ],
+        errors=errors,
     )
 
 

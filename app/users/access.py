@@ -5,8 +5,9 @@
   its scope, or one under it, is a party; organizations under those. Its scope is its own
   organization, and the parent too when its organization coordinates cooperation for it
   (`acts_for_parent`: the Biro Pemerintahan dan Kerja Sama acts for its provincial government).
-  The fields that confer rights (kind, region, acts_for_parent, and the parent within the
-  editor's scope) it does not change: `require_organization_creator`, `require_organization_change`.
+  It does not set the fields that confer rights (kind, region, acts_for_parent), and moves an
+  organization only within its scope: `require_organization_creator`,
+  `require_organization_change`.
 - viewer: reads only.
 
 Every refusal names the organizations, not their ids.
@@ -60,7 +61,7 @@ def within(session: Session, organization_ids: Iterable[int], caller: Caller) ->
 
 
 def _names(session: Session, organization_ids: Iterable[int]) -> str:
-    """The organizations' names, quoted, for a message ('?' for an unknown id)."""
+    """The organizations' names, quoted, for a message (an unknown id as itself)."""
     ids = list(dict.fromkeys(organization_ids))
     known = organizations_by_id(session, ids)
     return ", ".join(f"'{known[i].name}'" if i in known else f"organization {i}" for i in ids)

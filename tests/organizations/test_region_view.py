@@ -37,3 +37,24 @@ def test_the_perwakilan_s_reports_are_not_the_province_s(
         "/api/v1/activities", params={"organization_id": keys["kalsel"], "within": "true"}
     ).json()["items"]
     assert [a["id"] for a in listed] == [ids["kalsel-diskominfo"]]
+
+
+def test_a_database_seeded_before_gets_the_regions_and_the_biro_flag(
+    client: TestClient, session: Session
+) -> None:
+    """As a database seeded before these fields existed: seeding again fills them in, and
+    creates nothing."""
+    keys = load_seeds(session=session, today=TODAY).keys
+    for key, field in (("ori-kalsel", "region_id"), ("kalsel-biro-kerja-sama", "acts_for_parent")):
+        url = f"/api/v1/organizations/{keys[key]}"
+        version = client.get(url).json()["version"]
+        cleared = client.patch(
+            url, json={"version": version, field: None if "id" in field else False}
+        )
+        assert cleared.status_code == 200, cleared.text
+    again = load_seeds(session=session, today=TODAY)
+    assert (again.organizations_created, again.agreements_created) == (0, 0)
+    office = client.get(f"/api/v1/organizations/{keys['ori-kalsel']}").json()
+    assert office["region_id"] == keys["kalsel"]
+    biro = client.get(f"/api/v1/organizations/{keys['kalsel-biro-kerja-sama']}").json()
+    assert biro["acts_for_parent"] is True
