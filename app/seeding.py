@@ -22,7 +22,7 @@ from app.obligations.models import Obligation
 from app.obligations.schemas import ObligationCreate
 from app.organizations import service as organizations
 from app.organizations.models import Organization
-from app.organizations.schemas import OrganizationCreate, OrganizationPublic
+from app.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
 logger = logging.getLogger("app.seeding")
 
@@ -47,7 +47,8 @@ def _seed_organizations(
         )
         if existing is None:
             data = {k: v for k, v in entry.items() if k not in ("key", "children", "region")}
-            region_id = report.keys[entry["region"]] if entry.get("region") else None
+            # A region seeded later (a Perwakilan's province) is set by _seed_rights.
+            region_id = report.keys.get(entry["region"]) if entry.get("region") else None
             existing = organizations.create_organization(
                 session=session,
                 organization_in=OrganizationCreate(
@@ -58,6 +59,27 @@ def _seed_organizations(
         assert existing.id is not None
         report.keys[entry["key"]] = existing.id
         _seed_organizations(session, entry.get("children", []), existing.id, report)
+
+
+def _seed_rights(session: Session, entries: list[dict[str, Any]], report: SeedReport) -> None:
+    """Give the seeded organizations the region and acts_for_parent the seeds name where they
+    lack them: a Perwakilan's province is seeded after it, and a database seeded before these
+    fields existed gets them on the next run. A region an admin set is left as it is."""
+    for entry in entries:
+        organization = session.get(Organization, report.keys[entry["key"]])
+        assert organization is not None
+        changes: dict[str, Any] = {}
+        if entry.get("region") and organization.region_id is None:
+            changes["region_id"] = report.keys[entry["region"]]
+        if entry.get("acts_for_parent") and not organization.acts_for_parent:
+            changes["acts_for_parent"] = True
+        if changes:
+            organizations.update_organization(
+                session=session,
+                organization=organization,
+                organization_in=OrganizationUpdate(version=organization.version, **changes),
+            )
+        _seed_rights(session, entry.get("children", []), report)
 
 
 def _find_agreement(session: Session, kind: str, title: str, parent_id: int | None) -> int | None:
@@ -261,6 +283,7 @@ def load_seeds(
     report = SeedReport()
     orgs = json.loads((directory / "organizations.json").read_text(encoding="utf-8"))
     _seed_organizations(session, orgs["organizations"], None, report)
+    _seed_rights(session, orgs["organizations"], report)
     data = json.loads((directory / "agreements.json").read_text(encoding="utf-8"))
     scope_lists = data.get("scope_lists", {})
     for spec in data["agreements"]:

@@ -34,15 +34,21 @@ def main() -> None:
     client = TestClient(app, headers={"X-API-Key": ADMIN_KEY})
     org = "/api/v1/organizations"
     ori = post(client, org, {"name": "Ombudsman Republik Indonesia", "kind": "state_institution"})
-    office = post(
-        client,
-        org,
-        {"name": "Ombudsman RI Perwakilan", "kind": "regional_office", "parent_id": ori["id"]},
-    )
     timings, statements = [], []
     for run in range(RUNS):
         province = post(
             client, org, {"name": f"Pemerintah Provinsi {run}", "kind": "provincial_government"}
+        )
+        # A Perwakilan acts in its own province (its region): one per province.
+        office = post(
+            client,
+            org,
+            {
+                "name": f"Ombudsman RI Perwakilan {run}",
+                "kind": "regional_office",
+                "parent_id": ori["id"],
+                "region_id": province["id"],
+            },
         )
         agencies = [
             post(

@@ -237,8 +237,9 @@ def build(engine: Engine, *, anchor: date, scale: float = 1.0) -> DataSet:
     governments: list[tuple[int, int, list[int]]] = []  # (government, perwakilan, agencies)
     counter = itertools.count(1)
     for p in range(1, sizes.provinces + 1):
-        office = org(f"Ombudsman RI Perwakilan Provinsi {p}", "regional_office", ori)
         province = org(f"Pemerintah Provinsi {p}", "provincial_government", None)
+        # A Perwakilan acts in its own province (its region).
+        office = org(f"Ombudsman RI Perwakilan Provinsi {p}", "regional_office", ori, province)
         members = [(province, "provincial_government")]
         share = range(p - 1, sizes.regencies + sizes.cities, sizes.provinces)
         for n in share:

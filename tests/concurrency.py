@@ -104,7 +104,10 @@ def committed(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Commit
         session.add_all([ori, province])
         session.flush()
         office = Organization(
-            name=f"Perwakilan ({tag})", kind=OrganizationKind.regional_office, parent_id=ori.id
+            name=f"Perwakilan ({tag})",
+            kind=OrganizationKind.regional_office,
+            parent_id=ori.id,
+            region_id=province.id,
         )
         agencies = [
             Organization(

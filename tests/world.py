@@ -28,7 +28,11 @@ def kalsel(client: TestClient) -> Kalsel:
     return Kalsel(
         ori=ori,
         office=create_org(
-            client, "Ombudsman RI Perwakilan Provinsi Kalimantan Selatan", "regional_office", ori
+            client,
+            "Ombudsman RI Perwakilan Provinsi Kalimantan Selatan",
+            "regional_office",
+            ori,
+            region_id=province,  # a Perwakilan acts in its own province
         ),
         province=province,
         diskominfo=create_org(

@@ -1,13 +1,13 @@
 """Every rule about an agreement's parties (para pihak), and the only writer of party rows.
 
-Who may be a party, "a party of the agreement or an organization under one", document numbers,
-one live PKS per SKPD under an NK, and the stored copy of the signature facts: every write of a
-party goes through `insert_parties`, `replace_parties` or `record_signature`, which keep that
-copy right.
+Who may be a party, "a party of the agreement or an organization under one", a Perwakilan in
+its own province only, document numbers, one live PKS per SKPD under an NK, and the stored copy
+of the signature facts: every write of a party goes through `insert_parties`, `replace_parties`
+or `record_signature`, which keep that copy right.
 """
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +26,7 @@ from app.core.db import among
 from app.core.errors import Conflict, RuleViolation, field_error
 from app.core.types import utcnow
 from app.organizations.models import Organization, OrganizationKind
-from app.organizations.service import ancestry, organizations_by_id
+from app.organizations.service import ancestry, organizations_by_id, provinces_of
 
 # After finalisasi these party fields stay open until that party signs.
 # What stays open after finalisasi, until that party signs.
@@ -115,7 +115,8 @@ def outside_parties(
 def check_parties(
     session: Session, *, parties: Sequence[PartyFacts], parent: Agreement | None
 ) -> dict[int, Organization]:
-    """At least two parties, each once, each known; a PKS party sits under a party of its NK."""
+    """At least two parties, each once, each known; a PKS party sits under a party of its NK;
+    a regional office acts in its own province."""
     if len(parties) < 2:
         raise RuleViolation(
             "An agreement has at least two parties (para pihak).",
@@ -159,6 +160,11 @@ def check_parties(
         )
     if parent is not None:
         check_parties_under_nk(session, organizations=organizations, parties=parties, nk=parent)
+    check_offices_in_region(
+        session,
+        organizations,
+        {p.organization_id: ("parties", i, "organization_id") for i, p in enumerate(parties)},
+    )
     return organizations
 
 
@@ -194,6 +200,113 @@ def check_parties_under_nk(
                 for index, o in offenders
             ],
         )
+
+
+@dataclass(frozen=True)
+class RegionConflict:
+    """A regional office that may not be party with another organization, and why."""
+
+    office: Organization
+    other: Organization | None  # None: the office's own region is not set
+    reason: str
+
+
+def office_region_conflicts(
+    session: Session, organizations: Mapping[int, Organization]
+) -> list[RegionConflict]:
+    """A regional office (a Perwakilan) acts in its own province: every other party that lies
+    in a province lies in the office's region (`region_id`). An office whose region is not set
+    is no party until an admin sets it: the rule could not be checked, and a PKS with the wrong
+    Perwakilan is worse than one registered a day later. Parties of no province (Ombudsman RI,
+    a university) are not concerned."""
+    offices = [o for o in organizations.values() if o.kind == OrganizationKind.regional_office]
+    if not offices:
+        return []
+    conflicts = [
+        RegionConflict(
+            office,
+            None,
+            f"the region of '{office.name}' (region_id: the province it acts in) is not set; "
+            "an admin sets it before the office becomes a party",
+        )
+        for office in offices
+        if office.region_id is None
+    ]
+    if conflicts:
+        return conflicts
+    provinces = provinces_of(session, organizations)
+    names = organizations_by_id(
+        session, {p for p in [*provinces.values(), *(o.region_id for o in offices)] if p}
+    )
+
+    def province(org_id: int | None) -> str:
+        return f"'{names[org_id].name}'" if org_id in names else "?"
+
+    return [
+        RegionConflict(
+            office,
+            other,
+            f"'{office.name}' acts in the province of {province(office.region_id)}, while "
+            f"'{other.name}' lies in that of {province(provinces[other.id])}",
+        )
+        for office in offices
+        for other in organizations.values()
+        if other.id is not None
+        and other.id != office.id
+        and provinces.get(other.id) is not None
+        and provinces[other.id] != office.region_id
+    ]
+
+
+def check_offices_in_region(
+    session: Session,
+    organizations: Mapping[int, Organization],
+    locations: Mapping[int, tuple[Any, ...]],
+) -> None:
+    """The parties keep the regional office rule (office_region_conflicts), or 422 naming each
+    conflict; `locations` gives each organization's field for `errors` (e.g. `("parties", 0,
+    "organization_id")`)."""
+    conflicts = office_region_conflicts(session, organizations)
+    if not conflicts:
+        return
+    if conflicts[0].other is None:
+        raise RuleViolation(
+            "A regional office (Perwakilan) is a party only once its province is known: "
+            + "; ".join(c.reason for c in conflicts)
+            + ".",
+            type_slug="regional-office-without-region",
+            errors=[
+                field_error(*locations[c.office.id or 0], msg="a regional office without region")
+                for c in conflicts
+            ],
+        )
+    errors = []
+    for conflict in conflicts:
+        other = conflict.other
+        assert other is not None and other.id is not None
+        errors.append(
+            field_error(
+                *locations[other.id],
+                msg=f"'{other.name}' lies outside the province of '{conflict.office.name}'",
+            )
+        )
+    raise RuleViolation(
+        "A regional office (Perwakilan) is a party only with organizations of its own province: "
+        + "; ".join(c.reason for c in conflicts)
+        + ".",
+        type_slug="party-outside-office-region",
+        errors=errors,
+    )
+
+
+def check_stored_offices_in_region(
+    session: Session, *, agreement_id: int, location: tuple[Any, ...]
+) -> None:
+    """The stored parties of an agreement keep the regional office rule (a PKS re-linked or
+    renewed); every problem located at `location`."""
+    ids = party_ids(session, agreement_id)
+    organizations = organizations_by_id(session, ids)
+    check_offices_in_region(session, organizations, dict.fromkeys(ids, location))
 
 
 def check_stored_parties_under_nk(session: Session, *, agreement_id: int, nk: Agreement) -> None:

@@ -305,7 +305,7 @@ class _Run:
             return None
         try:
             if self.caller is not None:
-                require_organization_creator(self.session, self.caller, parent_id)
+                require_organization_creator(self.session, self.caller, organization_in)
             with self.savepoint() as session:
                 created = create_organization(session=session, organization_in=organization_in)
         except AppError as error:

@@ -52,12 +52,16 @@ class Organization(SQLModel, table=True):
     parent_id: int | None = Field(
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
-    # For a regency or city government: the provincial government of the province it lies in
-    # (wilayah). Not its parent: a regency is autonomous, and a province's editors do not edit
-    # its agreements; the region only groups outcomes (a province and its regencies).
+    # The provincial government of the province an organization lies in (wilayah): for a
+    # regency or city government, and for a regional office (a Perwakilan acts in its province
+    # only: parties.py). Not its parent: a regency is autonomous, and a province's editors do not
+    # edit its agreements; for a regency the region only groups outcomes. Set by admins only.
     region_id: int | None = Field(
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
+    # The unit that coordinates cooperation for its parent (the Biro Pemerintahan dan Kerja Sama
+    # of a province): its editors act for the whole parent (users/access.py). Set by admins only.
+    acts_for_parent: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     email: str | None = Field(default=None, max_length=320)
     # name and short name folded for search (lower case, no accents): kept by the mapper events
     # below, whoever writes the row. On PostgreSQL a trigram index serves `q` (migration).

@@ -27,7 +27,7 @@ from app.organizations.schemas import (
     OrganizationPublic,
     OrganizationUpdate,
 )
-from app.users.access import require_organization_creator, require_organization_editor
+from app.users.access import require_organization_change, require_organization_creator
 from app.users.auth import CallerDep
 
 router = APIRouter(
@@ -55,9 +55,15 @@ def create_organization(
     `regional_office`) under Ombudsman RI. The tree is what ties each SKPD's PKS to the NK its
     government signed. A name is unique under the same parent (409 otherwise). An admin
     registers anything; an editor registers organizations under its own (e.g. a new SKPD
-    under its province).
+    under its province), but not what confers rights (403 `admin-only-field`): a state
+    institution or a regional office (Perwakilan), a `region_id`, `acts_for_parent`.
+
+    `acts_for_parent: true` marks the unit that coordinates cooperation for its government
+    (the Biro Pemerintahan dan Kerja Sama of a province): its editors act for the whole parent.
+    A Perwakilan's `region_id` is the province it acts in: it is a party only with
+    organizations of that province.
     """
-    require_organization_creator(session, caller, organization_in.parent_id)
+    require_organization_creator(session, caller, organization_in)
     return service.create_organization(
         session=session,
         organization_in=organization_in,
@@ -151,17 +157,19 @@ def update_organization(
         ),
     ],
 ) -> OrganizationPublic:
-    """Change an organization's name, kind, parent or e-mail.
+    """Change an organization's name, kind, parent, region or e-mail.
 
     Send the `version` you read (a stale one → 409). Moving an organization under one of its
     own descendants is refused (422): the tree has no cycles. A name already used under the
     same parent is refused (409). A `webhook_url` on loopback, link-local or private addresses
     is refused (422) unless its host is listed in WEBHOOK_ALLOWED_HOSTS.
+
+    Fields that confer rights are guarded (403): `kind`, `region_id` and `acts_for_parent`
+    are changed by admins only (`admin-only-field`); an editor moves an organization only
+    under another one it edits, never to the top level and never the organization it edits
+    for (`organization-move-refused`).
     """
-    assert organization.id is not None
-    require_organization_editor(session, caller, organization.id)
-    if organization_in.parent_id is not None:
-        require_organization_editor(session, caller, organization_in.parent_id)
+    require_organization_change(session, caller, organization, organization_in)
     return service.update_organization(
         session=session,
         organization=organization,

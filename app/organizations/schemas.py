@@ -28,6 +28,22 @@ WebhookUrl = Annotated[
 ]
 
 
+REGION_DESCRIPTION = (
+    "The provincial government of the province the organization lies in (wilayah). For a "
+    "regency or city government it groups outcomes (a province and its regencies) and gives no "
+    "rights over the regency. For a regional office (Perwakilan) it is the province the office "
+    "acts in: it may be a party only with organizations of that province (422 "
+    "`party-outside-office-region`), and not at all until its region is set (422 "
+    "`regional-office-without-region`). Set by admins only (403 for an editor)."
+)
+ACTS_FOR_PARENT_DESCRIPTION = (
+    "The unit coordinates cooperation for its parent (e.g. the Biro Pemerintahan dan Kerja Sama "
+    "of a provincial government): its editors edit what an editor of the parent may, i.e. the "
+    "parent's NK and the PKS of every SKPD under it, nothing of another government. Needs a "
+    "parent. Set by admins only (403 for an editor)."
+)
+
+
 class OrganizationCreate(RequestBody):
     """A new organization (pihak): a state institution, a Perwakilan, a government or an SKPD."""
 
@@ -43,12 +59,8 @@ class OrganizationCreate(RequestBody):
         description="The organization this one belongs to: an SKPD under its provincial "
         "government, a Perwakilan under Ombudsman RI.",
     )
-    region_id: Id | None = Field(
-        default=None,
-        description="For a regency or city government: the provincial government of the "
-        "province it lies in (wilayah). It groups outcomes (a province and its regencies); it "
-        "gives no rights over the regency.",
-    )
+    region_id: Id | None = Field(default=None, description=REGION_DESCRIPTION)
+    acts_for_parent: bool = Field(default=False, description=ACTS_FOR_PARENT_DESCRIPTION)
     email: Email | None = Field(default=None, description="Where reminder digests are sent.")
     webhook_url: WebhookUrl | None = Field(
         default=None, description="Where each reminder is POSTed as JSON (http or https)."
@@ -61,9 +73,20 @@ class OrganizationUpdate(RequestBody):
     version: Version
     name: Name | SkipJsonSchema[None] = None
     short_name: ShortText | None = None
-    kind: OrganizationKind | SkipJsonSchema[None] = None
-    parent_id: Id | None = None
-    region_id: Id | None = None
+    kind: OrganizationKind | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Set by admins only (403 for an editor): a kind confers rights (a state "
+        "institution or a Perwakilan records compliance results).",
+    )
+    parent_id: Id | None = Field(
+        default=None,
+        description="An editor moves an organization only under another organization it edits, "
+        "and never its own organization nor to the top level (`null`): 403. Admins move any.",
+    )
+    region_id: Id | None = Field(default=None, description=REGION_DESCRIPTION)
+    acts_for_parent: bool | SkipJsonSchema[None] = Field(
+        default=None, description=ACTS_FOR_PARENT_DESCRIPTION
+    )
     email: Email | None = None
     webhook_url: WebhookUrl | None = None
 
@@ -71,7 +94,7 @@ class OrganizationUpdate(RequestBody):
     @classmethod
     def _required_fields_not_null(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for field in ("name", "kind", "version"):
+            for field in ("name", "kind", "acts_for_parent", "version"):
                 if field in data and data[field] is None:
                     raise ValueError(f"{field} cannot be null")
         return data
@@ -88,6 +111,7 @@ class OrganizationPublic(BaseModel):
     kind: OrganizationKind
     parent_id: int | None
     region_id: int | None
+    acts_for_parent: bool = Field(description=ACTS_FOR_PARENT_DESCRIPTION)
     email: str | None
     webhook_url: str | None = Field(
         description="Shown to admins as saved; to others without its user, password and query."

@@ -14,7 +14,7 @@ from app.core.net import url_refusal
 from app.core.pagination import paginate
 from app.core.text import contains_folded
 from app.core.types import utcnow
-from app.organizations.models import Organization, OrganizationKind
+from app.organizations.models import GOVERNMENT_KINDS, Organization, OrganizationKind
 from app.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
 
@@ -99,13 +99,46 @@ def ancestry(session: Session, organization_ids: Iterable[int]) -> dict[int, set
     return result
 
 
+def provinces_of(session: Session, organization_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each organization's province, as the id of its provincial government: the nearest of
+    itself and its ancestors that is a provincial government, or has a region (a regency or
+    city government, a Perwakilan); None where none is (Ombudsman RI, a university)."""
+    lineage = ancestry(session, organization_ids)
+    known = organizations_by_id(session, set().union(*lineage.values()) if lineage else ())
+    result: dict[int, int | None] = {}
+    for start in lineage:
+        org = known.get(start)
+        province: int | None = None
+        while org is not None:
+            if org.kind == OrganizationKind.provincial_government:
+                province = org.id
+                break
+            if org.region_id is not None:
+                province = org.region_id
+                break
+            org = known.get(org.parent_id) if org.parent_id is not None else None
+        result[start] = province
+    return result
+
+
 def organizations_in_view(session: Session, organization_id: int) -> list[int]:
     """The organization, every organization under it, the regency and city governments of its
     region (for a provincial government) and every organization under those."""
-    org = sa.table("organization", sa.column("id"), sa.column("parent_id"), sa.column("region_id"))
+    org = sa.table(
+        "organization",
+        sa.column("id"),
+        sa.column("parent_id"),
+        sa.column("region_id"),
+        sa.column("kind"),
+    )
+    # Governments of the region only: a Perwakilan acting in the province has it as its region
+    # too, but is no part of the province's outcomes.
+    of_region = sa.and_(
+        org.c.region_id == organization_id, org.c.kind.in_([k.value for k in GOVERNMENT_KINDS])
+    )
     tree = (
         sa.select(org.c.id)
-        .where(sa.or_(org.c.id == organization_id, org.c.region_id == organization_id))
+        .where(sa.or_(org.c.id == organization_id, of_region))
         .cte("tree", recursive=True)
     )
     child = org.alias("child")
@@ -144,6 +177,18 @@ def _check_region(session: Session, region_id: int | None, organization_id: int 
         )
 
 
+def _check_acts_for_parent(acts_for_parent: bool, parent_id: int | None) -> None:
+    """Only an organization with a parent coordinates cooperation for it."""
+    if acts_for_parent and parent_id is None:
+        raise RuleViolation(
+            "acts_for_parent needs a parent: a unit acts for the government it belongs to "
+            "(the Biro Pemerintahan dan Kerja Sama for its province); a top-level organization "
+            "has none.",
+            type_slug="acts-for-parent-without-parent",
+            errors=[field_error("acts_for_parent", msg="the organization has no parent")],
+        )
+
+
 def _check_webhook(url: str | None, allowed_hosts: Iterable[str]) -> None:
     why = url_refusal(url, allowed_hosts) if url else None
     if why:
@@ -166,6 +211,7 @@ def create_organization(
     if organization_in.parent_id is not None:
         _parent_or_refuse(session, organization_in.parent_id)
     _check_region(session, organization_in.region_id, None)
+    _check_acts_for_parent(organization_in.acts_for_parent, organization_in.parent_id)
     _refuse_duplicate_name(session, name=organization_in.name, parent_id=organization_in.parent_id)
     organization = Organization.model_validate(organization_in.model_dump())
     session.add(organization)
@@ -207,6 +253,7 @@ def update_organization(
             )
     name = data.get("name", organization.name)
     parent_id = data.get("parent_id", organization.parent_id)
+    _check_acts_for_parent(data.get("acts_for_parent", organization.acts_for_parent), parent_id)
     if "name" in data or "parent_id" in data:
         _refuse_duplicate_name(session, name=name, parent_id=parent_id, exclude_id=organization.id)
     before = {k: getattr(organization, k) for k in data}

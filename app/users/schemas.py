@@ -19,12 +19,15 @@ class UserCreate(RequestBody):
     email: Email
     role: Role = Field(
         description="`admin` (everything, users and organizations included), `editor` (writes "
-        "where its organization or one under it is a party), `viewer` (reads)."
+        "where its organization or one under it is a party; for a unit that acts for its parent, "
+        "such as the Biro Pemerintahan dan Kerja Sama, the parent and all under it), `viewer` "
+        "(reads)."
     )
     organization_id: Id | None = Field(
         default=None,
         description="The organization the user works for; required for an editor, e.g. Biro "
-        "Pemerintahan dan Kerja Sama of Pemprov Kalsel (5).",
+        "Pemerintahan dan Kerja Sama of Pemprov Kalsel (5), which acts for the province "
+        "(acts_for_parent): its editors edit the province's NK and every SKPD's PKS.",
     )
 
 

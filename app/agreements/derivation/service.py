@@ -25,7 +25,12 @@ from app.agreements.models import (
     AgreementStatus,
     ScopeItem,
 )
-from app.agreements.parties import insert_parties, live_pks_held, outside_parties
+from app.agreements.parties import (
+    insert_parties,
+    live_pks_held,
+    office_region_conflicts,
+    outside_parties,
+)
 from app.agreements.status import (
     ENDED,
     FULLY_SIGNED,
@@ -95,6 +100,10 @@ def _offenders(
     organizations = organizations_by_id(session, [*ids, counterpart])
     outside = outside_parties(session, nk.id, organizations)
     live = live_pks_held(session, nk_id=nk.id, organization_ids=list(organizations), today=today)
+    # The counterpart (a Perwakilan) acts in its own province: each SKPD lies in it.
+    in_other_province = {
+        (c.other or c.office).id: c.reason for c in office_region_conflicts(session, organizations)
+    }
     errors: list[dict[str, Any]] = []
     seen: set[int] = set()
 
@@ -104,6 +113,8 @@ def _offenders(
             return f"organization {org_id} is unknown"
         if org_id in outside:
             return f"'{org.name}' is not a party of the NK nor under one"
+        if org_id in in_other_province:
+            return in_other_province[org_id]
         if org_id in live:
             pks_id, status = live[org_id]
             return f"'{org.name}' already holds PKS {pks_id} under this NK ({status})"

@@ -10,6 +10,7 @@ from app.agreements.history import record, record_many
 from app.agreements.locking import claim_agreement
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus, ScopeItem
 from app.agreements.parties import (
+    check_stored_offices_in_region,
     check_stored_parties_under_nk,
     insert_parties,
     live_pks_held,
@@ -117,6 +118,7 @@ def relink_pks(*, session: Session, nk_id: int, relink_in: RelinkIn, today: date
             continue
         try:
             check_stored_parties_under_nk(session, agreement_id=pks_id, nk=nk)
+            check_stored_offices_in_region(session, agreement_id=pks_id, location=("pks_ids", i))
             # A PKS carried over began under the old NK; only its end must fit the new one.
             check_validity(valid_from=None, valid_until=facts[pks_id].valid_until, parent=bounds)
         except RuleViolation as refusal:
