@@ -1,7 +1,7 @@
 """idempotency lease: an in-progress key is held until locked_until, by one attempt
 
 Revision ID: 5a1e7d3c9b20
-Revises: b3e81f04c9d2
+Revises: d4a7e2c9f1b6
 Create Date: 2026-11-26 15:10:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.types
 
 revision: str = "5a1e7d3c9b20"
-down_revision: str | None = "b3e81f04c9d2"
+down_revision: str | None = "d4a7e2c9f1b6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

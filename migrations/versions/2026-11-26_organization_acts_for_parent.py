@@ -1,7 +1,7 @@
 """organization acts_for_parent: the unit that coordinates cooperation for its government
 
 Revision ID: 5d2c7a91e4b0
-Revises: b3e81f04c9d2
+Revises: 5a1e7d3c9b20
 Create Date: 2026-11-26 15:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.types  # noqa: F401
 
 revision: str = "5d2c7a91e4b0"
-down_revision: str | None = "b3e81f04c9d2"
+down_revision: str | None = "5a1e7d3c9b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
