@@ -1,6 +1,7 @@
 """Importing the registers staff keep (XLSX, CSV): a dry run first, then all in one transaction."""
 
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -373,3 +374,26 @@ def test_the_instructions_list_every_column_and_every_first_row_field(
         "kind", "title", "parent", "description", "valid_from", "valid_until", "scope",
         "planned_signing_on",
     }  # fmt: skip
+
+
+def test_each_agreement_costs_the_same_statements_however_many_came_before(
+    client: TestClient, seeded: None, count_statements: Callable[[], Any]
+) -> None:
+    # Linear, not quadratic: no per-row query over all the rows before it (the bench,
+    # bench/import_register.py, times 1,000 against 5,000).
+    def register(count: int) -> bytes:
+        lines = ["Kode;Jenis;Judul;Pihak;Nomor;Tanggal tanda tangan"]
+        for i in range(count):
+            lines.append(f"NK-{i};NK;NK nomor {i};Ombudsman RI;{i}/ORI-MoU/2023;2023-02-10")
+            lines.append(f"NK-{i};;;Pemprov Kalsel;{i}/PEMDA/2023;2023-02-10")
+        return "\n".join(lines).encode()
+
+    counts = []
+    upload(client, register(1), name="register.csv")  # the key's first use is recorded once
+    for size in (2, 4, 6):
+        with count_statements() as statements:
+            response = upload(client, register(size), name="register.csv")
+        assert response.status_code == 200, response.text
+        assert response.json()["agreements"]["create"] == size
+        counts.append(len(statements))
+    assert counts[2] - counts[1] == counts[1] - counts[0] > 0
