@@ -608,15 +608,15 @@ class _Run:
             for p in parties
             if p.document_number is not None
         }
+        # By the numbers alone (their index): a filter on the parties too let PostgreSQL scan
+        # every party of those organizations, a scan growing with each agreement imported for
+        # them (the import was quadratic). The parties are matched below.
         rows = self.session.exec(
             select(
                 AgreementParty.agreement_id,
                 AgreementParty.organization_id,
                 AgreementParty.document_number,
-            ).where(
-                col(AgreementParty.organization_id).in_({org for org, _ in wanted}),
-                sa.func.lower(AgreementParty.document_number).in_({n for _, n in wanted}),
-            )
+            ).where(sa.func.lower(AgreementParty.document_number).in_({n for _, n in wanted}))
         ).all()
         matches = {
             (agreement_id, organization_id, number)
