@@ -3,17 +3,16 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
-from app.core.schemas import URL_MAX, Id, RequestBody, ShortText
+from app.core.schemas import URL_MAX, Id, RequestBody, ShortText, single_line_text
 from app.evaluations.models import Recommendation
 
 Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
 Source = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=URL_MAX),
+    single_line_text(URL_MAX),
     Field(description="Where the result was published: an article, a report or a URL."),
 ]
 

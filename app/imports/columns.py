@@ -20,13 +20,15 @@ class SheetKind(StrEnum):
 @dataclass(frozen=True)
 class ImportColumn:
     """A column of a sheet: the Indonesian header staff see, the English key also accepted,
-    whether a row must fill it, what it holds, and an example."""
+    whether a row must fill it, what it holds, and an example; `multi_line`: its text may have
+    several lines (else a tab or line break is refused, as in the API)."""
 
     label: str
     key: str
     required: bool
     help: str
     width: float = 24
+    multi_line: bool = False
 
 
 ORGANIZATION_COLUMNS = [
@@ -72,7 +74,9 @@ AGREEMENT_COLUMNS = [
         "(e.g. '053/NK-PEMOTDA/2021').",
         22,
     ),
-    ImportColumn("Keterangan", "description", False, "Notes on the agreement.", 30),
+    ImportColumn(
+        "Keterangan", "description", False, "Notes on the agreement.", 30, multi_line=True
+    ),
     ImportColumn("Berlaku mulai", "valid_from", False, "Start of validity; a date.", 14),
     ImportColumn("Berlaku sampai", "valid_until", False, "End of validity; a date.", 14),
     ImportColumn(
@@ -81,6 +85,7 @@ AGREEMENT_COLUMNS = [
         False,
         "The scope items, one per line of the cell (Alt+Enter in Excel).",
         44,
+        multi_line=True,
     ),
     ImportColumn(
         "Pihak",
@@ -114,6 +119,7 @@ AGREEMENT_COLUMNS = [
         "Why this party has not signed yet, e.g. 'masih ada beberapa penyesuaian yang perlu "
         "disepakati'.",
         34,
+        multi_line=True,
     ),
     ImportColumn(
         "Rencana tanda tangan",
