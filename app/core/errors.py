@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 logger = logging.getLogger("app.errors")
 
 PROBLEM_JSON = "application/problem+json"
+RULE_ERROR_PREFIX = "registry_rule:"  # the error type of schemas.rule_error
 
 
 class AppError(Exception):
@@ -182,6 +183,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for err in raw
     ]
     fields = "; ".join(dict.fromkeys(f"{_loc_text(e['loc'])}: {e['msg']}" for e in errors))
+    rules = [e["type"] for e in errors if str(e["type"]).startswith(RULE_ERROR_PREFIX)]
+    if rules and len(rules) == len(errors):
+        # A well-formed body that breaks a rule across its fields (schemas.rule_error): the
+        # answer of that rule, as a service would give it, not "the request is not valid".
+        return problem(
+            422,
+            rules[0].removeprefix(RULE_ERROR_PREFIX),
+            RuleViolation.title,
+            f"{fields}.",
+            errors=errors,
+        )
     return problem(
         422,
         "validation-error",
@@ -225,7 +237,19 @@ def _allowed_methods(request: Request) -> list[str]:
 
     methods: set[str] = set()
     for template, operations in request.app.openapi().get("paths", {}).items():
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        # A path parameter the document types as an integer (an id) matches digits only, so
+        # /agreements/export.xlsx is not also /agreements/{agreement_id}.
+        numeric = {
+            p["name"]
+            for operation in operations.values()
+            for p in operation.get("parameters", [])
+            if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
+        }
+
+        def part(match: re.Match[str], numeric: set[str] = numeric) -> str:
+            return "[0-9]+" if match.group(1) in numeric else "[^/]+"
+
+        pattern = re.sub(r"\\\{([^}]+)\\\}", part, re.escape(template))
         if re.fullmatch(pattern, request.url.path):
             methods |= {m.upper() for m in operations}
     return sorted(methods | ({"HEAD"} if "GET" in methods else set()))

@@ -20,9 +20,12 @@ from pydantic import (
     GetJsonSchemaHandler,
     Strict,
     StringConstraints,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
+
+from app.core.errors import RULE_ERROR_PREFIX
 
 # Ids and counters are 32-bit on PostgreSQL: a larger number can match nothing, and must not
 # reach the database.
@@ -38,12 +41,22 @@ LONG_MAX = 10_000  # descriptions, reasons, notes
 SEARCH_MAX = 200
 URL_MAX = 2000
 
-# In a JSON body an integer is a JSON integer: 3.0, "3" and true are refused, not coerced.
-Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's "integer" is any number without a fraction, so 3.0 is the integer 3 (as the
+    # document says); "3" and true are not numbers and stay refused by Strict.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# In a JSON body an integer is a JSON number without a fraction: "3" and true are refused.
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 Version = Annotated[
     int,
     Strict(),
     Field(ge=1, le=MAX_INT, description="The version you read; a stale one is refused (409)."),
+    BeforeValidator(_json_integer),
 ]
 
 
@@ -151,6 +164,43 @@ Reason = multi_line_text(LONG_MAX, required=True)
 SearchText = single_line_text(SEARCH_MAX)
 
 
+# A JSON boolean is true or false: 0, 1 and "yes" are refused, as the document's type says.
+Flag = Annotated[bool, Strict()]
+
+# An e-mail address, checked by the very pattern the document states (no second validator with
+# rules of its own); the domain is kept in lower case.
+EMAIL_MAX = 254
+_EMAIL_WORDS = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+_EMAIL_LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+EMAIL_PATTERN = rf"^{_EMAIL_WORDS}@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})*\.[A-Za-z]{{2,24}}$"
+
+
+def _email(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValueError("must be an e-mail address such as nama@kalselprov.go.id")
+    local, domain = value.split("@")
+    return f"{local}@{domain.lower()}"
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=EMAIL_MAX),
+    AfterValidator(_email),
+    WithJsonSchema(
+        {"type": "string", "format": "email", "maxLength": EMAIL_MAX, "pattern": EMAIL_PATTERN}
+    ),
+]
+
+
+def rule_error(slug: str, message: str) -> PydanticCustomError:
+    """A rule of the registry that a body's schema checks across its fields (e.g. one way of
+    dating an activity): answered as that rule (`/problems/<slug>`), not as a malformed body,
+    since the document cannot state it."""
+    return PydanticCustomError(f"{RULE_ERROR_PREFIX}{slug}", message)
+
+
 class RequestBody(BaseModel):
     """A request body: unknown fields are refused, so a typo is never silently dropped."""
 
@@ -187,6 +237,7 @@ OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to 
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
+DAY_PATTERN = r"^(?:19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # YYYY-MM-DD, 1900 to 2999
 
 
 def _iso_text_only(value: Any) -> Any:
@@ -209,5 +260,13 @@ Day = Annotated[
     date,
     BeforeValidator(_iso_text_only),
     AfterValidator(_plausible_day),
-    Field(json_schema_extra={"format": "date"}),
+    Field(
+        json_schema_extra={
+            "format": "date",
+            # The plausible range, in a form every JSON Schema tool reads.
+            "pattern": DAY_PATTERN,
+            "x-minimum": EARLIEST_DAY.isoformat(),
+            "x-maximum": LATEST_DAY.isoformat(),
+        }
+    ),
 ]
