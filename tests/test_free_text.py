@@ -54,7 +54,7 @@ def _texts(schema: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, 
 
 
 def _request_texts() -> list[tuple[str, dict[str, Any]]]:
-    found = []
+    found: list[tuple[str, dict[str, Any]]] = []
     for path, operations in DOCUMENT["paths"].items():
         for method, operation in operations.items():
             label = f"{method.upper()} {path}"

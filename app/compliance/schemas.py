@@ -7,14 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
-from app.core.schemas import URL_MAX, Id, RequestBody, ShortText, single_line_text
+from app.core.schemas import Id, RequestBody, ShortText, UrlText
 from app.evaluations.models import Recommendation
 
 Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
-Source = Annotated[
-    single_line_text(URL_MAX),
-    Field(description="Where the result was published: an article, a report or a URL."),
-]
 
 
 class ComplianceAssessmentCreate(RequestBody):
@@ -35,7 +31,9 @@ class ComplianceAssessmentCreate(RequestBody):
         description="The result's own words, e.g. 'kepatuhan tertinggi' or "
         "'Opini Kualitas Tinggi'.",
     )
-    source: Source
+    source: UrlText = Field(
+        description="Where the result was published: an article, a report or a URL."
+    )
 
 
 class ComplianceAssessmentPublic(BaseModel):

@@ -162,6 +162,7 @@ AuthorityText = multi_line_text(AUTHORITY_MAX)
 LongText = multi_line_text(LONG_MAX)
 Reason = multi_line_text(LONG_MAX, required=True)
 SearchText = single_line_text(SEARCH_MAX)
+UrlText = single_line_text(URL_MAX)  # a source: an article, a report or a URL
 
 
 # A JSON boolean is true or false: 0, 1 and "yes" are refused, as the document's type says.
