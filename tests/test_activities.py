@@ -113,12 +113,13 @@ def test_a_party_reports_an_activity_for_its_scope_items(
         ({"held_on": "2022-07-03"}, 422, "activity-before-signing", "held_on"),
         ({"scope_item_ids": [999999]}, 422, "unknown-scope-item", "scope_item_ids"),
         ({"scope_item_ids": []}, 422, "validation-error", "scope_item_ids"),
-        ({"held_from": "2026-09-01", "held_to": "2026-09-02"}, 422, "validation-error", None),
-        ({"held_on": None}, 422, "validation-error", None),
+        # Well-formed bodies that break the rule of one way of dating: that rule's answer.
+        ({"held_from": "2026-09-01", "held_to": "2026-09-02"}, 422, "activity-dates", None),
+        ({"held_on": None}, 422, "activity-dates", None),
         (
             {"held_on": None, "held_from": "2026-09-02", "held_to": "2026-09-01"},
             422,
-            "validation-error",
+            "activity-dates",
             None,
         ),
         ({"obligation_id": 999999}, 422, "obligation-of-another-agreement", "obligation_id"),
@@ -219,7 +220,7 @@ def test_the_other_party_verifies_and_the_reporter_cannot(
     again = judge(client, pks, activity["id"], pks.counterpart, verdict="verified")
     assert_problem(again, 409, "same-verdict")
     no_note = judge(client, pks, activity["id"], pks.counterpart, verdict="rejected")
-    assert_problem(no_note, 422, "validation-error")
+    assert_problem(no_note, 422, "rejection-needs-note")
     pending = judge(client, pks, activity["id"], pks.counterpart, verdict="pending", note="x")
     assert_problem(pending, 422, "validation-error")
 

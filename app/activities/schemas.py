@@ -1,12 +1,12 @@
 """Request and response bodies of implementation reports (realisasi kegiatan)."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.activities.models import Verification
-from app.core.schemas import Day, Id, LongText, Reason, RequestBody, Title
+from app.core.schemas import Day, Id, LongText, Reason, RequestBody, Title, rule_error
 from app.documents.schemas import DocumentFields
 
 MAX_SCOPE_ITEMS = 50
@@ -44,11 +44,13 @@ class ActivityCreate(RequestBody):
     def _one_way_of_dating(self) -> Self:
         if self.held_on is not None:
             if self.held_from is not None or self.held_to is not None:
-                raise ValueError("give held_on, or held_from and held_to, not both")
+                raise rule_error(
+                    "activity-dates", "give held_on, or held_from and held_to, not both"
+                )
         elif self.held_from is None or self.held_to is None:
-            raise ValueError("give held_on, or both held_from and held_to")
+            raise rule_error("activity-dates", "give held_on, or both held_from and held_to")
         elif self.held_to < self.held_from:
-            raise ValueError("held_to must not be before held_from")
+            raise rule_error("activity-dates", "held_to must not be before held_from")
         return self
 
     @property
@@ -62,7 +64,7 @@ class ActivityCreate(RequestBody):
 class VerdictIn(RequestBody):
     """Another party's judgement of a report."""
 
-    verdict: Verification = Field(
+    verdict: Literal[Verification.verified, Verification.rejected] = Field(
         description="`verified` (it was done as reported) or `rejected` (it was not: it does "
         "not count as implemented, and an obligation it fulfilled opens again)."
     )
@@ -72,10 +74,10 @@ class VerdictIn(RequestBody):
 
     @model_validator(mode="after")
     def _judged(self) -> Self:
-        if self.verdict == Verification.pending:
-            raise ValueError("verdict is `verified` or `rejected`")
         if self.verdict == Verification.rejected and not self.note:
-            raise ValueError("a rejection needs a note saying what is missing")
+            raise rule_error(
+                "rejection-needs-note", "a rejection needs a note saying what is missing"
+            )
         return self
 
 

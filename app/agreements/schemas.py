@@ -11,6 +11,7 @@ from app.core.openapi import examples_with_nulls
 from app.core.schemas import (
     AuthorityText,
     Day,
+    Flag,
     Id,
     LongText,
     Name,
@@ -442,7 +443,7 @@ class TerminateIn(RequestBody):
 
     terminated_on: Day = Field(description="From this day the agreement is terminated.")
     reason: Reason
-    cascade: bool = Field(
+    cascade: Flag = Field(
         default=False,
         description="For an NK: terminate its live PKS too, in the same transaction. Without it "
         "they stay as they are and show the warning `parent_inactive`.",

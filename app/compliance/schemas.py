@@ -4,19 +4,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
-from app.core.schemas import URL_MAX, Id, RequestBody, ShortText
+from app.core.schemas import Id, RequestBody, ShortText, UrlText
 from app.evaluations.models import Recommendation
 
 Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
-Source = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=URL_MAX),
-    Field(description="Where the result was published: an article, a report or a URL."),
-]
 
 
 class ComplianceAssessmentCreate(RequestBody):
@@ -37,7 +32,9 @@ class ComplianceAssessmentCreate(RequestBody):
         description="The result's own words, e.g. 'kepatuhan tertinggi' or "
         "'Opini Kualitas Tinggi'.",
     )
-    source: Source
+    source: UrlText = Field(
+        description="Where the result was published: an article, a report or a URL."
+    )
 
 
 class ComplianceAssessmentPublic(BaseModel):

@@ -1,6 +1,7 @@
 """Every error as application/problem+json (RFC 9457)."""
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -18,6 +19,7 @@ logger = logging.getLogger("app.errors")
 PROBLEM_JSON = "application/problem+json"
 # Seconds a client waits before retrying while the database cannot be reached.
 UNAVAILABLE_RETRY_AFTER = 10
+RULE_ERROR_PREFIX = "registry_rule:"  # the error type of schemas.rule_error
 
 
 class AppError(Exception):
@@ -184,6 +186,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for err in raw
     ]
     fields = "; ".join(dict.fromkeys(f"{_loc_text(e['loc'])}: {e['msg']}" for e in errors))
+    rules = [e["type"] for e in errors if str(e["type"]).startswith(RULE_ERROR_PREFIX)]
+    if rules and len(rules) == len(errors):
+        # A well-formed body that breaks a rule across its fields (schemas.rule_error): the
+        # answer of that rule, as a service would give it, not "the request is not valid".
+        return problem(
+            422,
+            rules[0].removeprefix(RULE_ERROR_PREFIX),
+            RuleViolation.title,
+            f"{fields}.",
+            errors=errors,
+        )
     return problem(
         422,
         "validation-error",
@@ -221,25 +234,28 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (each route serves one method, so
-    Starlette's own Allow header names only the first). Asked of the routes' own patterns, so a
-    path one route claims by type (`/users/{user_id:int}`) does not lend its methods to
-    another (`/users/me`)."""
+    """Every method some operation serves at this path, from the OpenAPI document (each route
+    serves one method, so Starlette's own Allow header names only the first). A path parameter
+    typed as an integer matches digits only, so `/users/me` does not borrow the methods of
+    `/users/{user_id}`."""
 
-    def flat(routes: Any) -> Any:
-        for route in routes:
-            nested = getattr(route, "effective_route_contexts", None)  # an included router
-            if nested is not None:
-                yield from nested()
-            else:
-                yield route
-
-    path = request.scope.get("path", "")
     methods: set[str] = set()
-    for route in flat(request.app.router.routes):
-        pattern, served = getattr(route, "path_regex", None), getattr(route, "methods", None)
-        if pattern is not None and served and pattern.match(path):
-            methods |= set(served)
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        # A path parameter the document types as an integer (an id) matches digits only, so
+        # /agreements/export.xlsx is not also /agreements/{agreement_id}.
+        numeric = {
+            p["name"]
+            for operation in operations.values()
+            for p in operation.get("parameters", [])
+            if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
+        }
+
+        def part(match: re.Match[str], numeric: set[str] = numeric) -> str:
+            return "[0-9]+" if match.group(1) in numeric else "[^/]+"
+
+        pattern = re.sub(r"\\\{([^}]+)\\\}", part, re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
     return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 

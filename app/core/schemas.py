@@ -5,7 +5,7 @@ and the database say the same thing.
 """
 
 import re
-import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -16,9 +16,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     Strict,
     StringConstraints,
+    WithJsonSchema,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from app.core.errors import RULE_ERROR_PREFIX
 
 # Ids and counters are 32-bit on PostgreSQL: a larger number can match nothing, and must not
 # reach the database.
@@ -34,51 +41,165 @@ LONG_MAX = 10_000  # descriptions, reasons, notes
 SEARCH_MAX = 200
 URL_MAX = 2000
 
-# In a JSON body an integer is a JSON integer: 3.0, "3" and true are refused, not coerced.
-Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's "integer" is any number without a fraction, so 3.0 is the integer 3 (as the
+    # document says); "3" and true are not numbers and stay refused by Strict.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# In a JSON body an integer is a JSON number without a fraction: "3" and true are refused.
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 Version = Annotated[
     int,
     Strict(),
     Field(ge=1, le=MAX_INT, description="The version you read; a stale one is refused (409)."),
+    BeforeValidator(_json_integer),
 ]
 
 
-def _no_control_characters(value: str) -> str:
-    # PostgreSQL refuses NUL in text; other control characters are never intended in a name.
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char not in "\n\r\t":
-            raise ValueError("must not contain control characters")
+# One home for free text. PostgreSQL refuses NUL in text and no control character is ever
+# intended in what staff type, so every text of every request (bodies, queries, form fields,
+# imported cells) is checked here, and the OpenAPI document says the same through `pattern`.
+# Single-line texts (names, titles, numbers) take no control character at all; multi-line
+# texts (descriptions, reasons, notes) take tabs and line breaks. The checks see the text as
+# sent, before surrounding spaces are trimmed, so what the schema calls valid is valid here.
+_CONTROL = r"\x00-\x1f\x7f-\x9f"  # Unicode's Cc: C0, DEL, C1
+_CONTROL_BUT_LINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # keeps \t \n \r
+# What trimming removes, besides control characters: the Unicode White_Space characters.
+_SPACE = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_LINE_BREAKS = r"\t\n\r"
+
+
+def text_pattern(*, multi_line: bool, required: bool) -> str:
+    """The JSON Schema `pattern` of a free text (ECMA-262, as Python's re reads it too)."""
+    refused = _CONTROL_BUT_LINES if multi_line else _CONTROL
+    if not required:
+        return f"^[^{refused}]*$"
+    blank = _SPACE + (_LINE_BREAKS if multi_line else "")
+    return f"^[^{refused}]*[^{refused}{blank}][^{refused}]*$"
+
+
+_SINGLE_LINE_REFUSED = re.compile(f"[{_CONTROL}]")
+_MULTI_LINE_REFUSED = re.compile(f"[{_CONTROL_BUT_LINES}]")
+
+
+def refuse_control_characters(value: str, *, multi_line: bool) -> str:
+    """The free-text rule: raises ValueError naming it, else returns the text unchanged."""
+    if multi_line:
+        if _MULTI_LINE_REFUSED.search(value):
+            raise ValueError(
+                "must not contain control characters such as NUL (tabs and line breaks are fine)"
+            )
+    elif _SINGLE_LINE_REFUSED.search(value):
+        raise ValueError(
+            "must be a single line without control characters (no NUL, tab or line break)"
+        )
     return value
 
 
-def _single_line(value: str) -> str:
-    if any(char in value for char in "\n\r\t"):
-        raise ValueError("must be a single line")
-    return value
+@dataclass(frozen=True)
+class _FreeText:
+    """Checks a text as sent (control characters, length before trimming) and documents it."""
+
+    multi_line: bool
+    required: bool
+    max_length: int
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def check(value: Any) -> Any:
+            if isinstance(value, str):
+                refuse_control_characters(value, multi_line=self.multi_line)
+                if len(value) > self.max_length:
+                    raise PydanticCustomError(
+                        "string_too_long",
+                        "String should have at most {max_length} characters",
+                        {"max_length": self.max_length},
+                    )
+            return value
+
+        return core_schema.no_info_before_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = text_pattern(multi_line=self.multi_line, required=self.required)
+        return json_schema
 
 
-def _line(max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+def single_line_text(max_length: int, *, required: bool = True) -> Any:
+    """One line of text, trimmed; `required`: not blank."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
+        ),
+        _FreeText(multi_line=False, required=required, max_length=max_length),
+    ]
 
 
-def _text(max_length: int, min_length: int = 0) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+def multi_line_text(max_length: int, *, required: bool = False) -> Any:
+    """Text of several lines (tabs and line breaks kept), trimmed; `required`: not blank."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
+        ),
+        _FreeText(multi_line=True, required=required, max_length=max_length),
+    ]
 
 
-_CLEAN = AfterValidator(_no_control_characters)
-_ONE_LINE = AfterValidator(_single_line)
 # Single-line, non-blank texts (names, titles, numbers) and free texts (descriptions, reasons).
-Name = Annotated[str, _line(NAME_MAX), _CLEAN, _ONE_LINE]
-ShortText = Annotated[str, _line(SHORT_MAX), _CLEAN, _ONE_LINE]
-Title = Annotated[str, _line(TITLE_MAX), _CLEAN, _ONE_LINE]
-AuthorityText = Annotated[str, _text(AUTHORITY_MAX), _CLEAN]
-LongText = Annotated[str, _text(LONG_MAX), _CLEAN]
-Reason = Annotated[str, _text(LONG_MAX, min_length=1), _CLEAN]
-SearchText = Annotated[
+Name = single_line_text(NAME_MAX)
+ShortText = single_line_text(SHORT_MAX)
+Title = single_line_text(TITLE_MAX)
+AuthorityText = multi_line_text(AUTHORITY_MAX)
+LongText = multi_line_text(LONG_MAX)
+Reason = multi_line_text(LONG_MAX, required=True)
+SearchText = single_line_text(SEARCH_MAX)
+UrlText = single_line_text(URL_MAX)  # a source: an article, a report or a URL
+
+
+# A JSON boolean is true or false: 0, 1 and "yes" are refused, as the document's type says.
+Flag = Annotated[bool, Strict()]
+
+# An e-mail address, checked by the very pattern the document states (no second validator with
+# rules of its own); the domain is kept in lower case.
+EMAIL_MAX = 254
+_EMAIL_WORDS = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+_EMAIL_LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+EMAIL_PATTERN = rf"^{_EMAIL_WORDS}@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})*\.[A-Za-z]{{2,24}}$"
+
+
+def _email(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValueError("must be an e-mail address such as nama@kalselprov.go.id")
+    local, domain = value.split("@")
+    return f"{local}@{domain.lower()}"
+
+
+Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=SEARCH_MAX),
-    AfterValidator(_no_control_characters),
+    StringConstraints(max_length=EMAIL_MAX),
+    AfterValidator(_email),
+    WithJsonSchema(
+        {"type": "string", "format": "email", "maxLength": EMAIL_MAX, "pattern": EMAIL_PATTERN}
+    ),
 ]
+
+
+def rule_error(slug: str, message: str) -> PydanticCustomError:
+    """A rule of the registry that a body's schema checks across its fields (e.g. one way of
+    dating an activity): answered as that rule (`/problems/<slug>`), not as a malformed body,
+    since the document cannot state it."""
+    return PydanticCustomError(f"{RULE_ERROR_PREFIX}{slug}", message)
 
 
 class RequestBody(BaseModel):
@@ -117,6 +238,7 @@ OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to 
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
+DAY_PATTERN = r"^(?:19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # YYYY-MM-DD, 1900 to 2999
 
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -146,5 +268,13 @@ Day = Annotated[
     date,
     BeforeValidator(_iso_text_only),
     AfterValidator(_plausible_day),
-    Field(json_schema_extra={"format": "date"}),
+    Field(
+        json_schema_extra={
+            "format": "date",
+            # The plausible range, in a form every JSON Schema tool reads.
+            "pattern": DAY_PATTERN,
+            "x-minimum": EARLIEST_DAY.isoformat(),
+            "x-maximum": LATEST_DAY.isoformat(),
+        }
+    ),
 ]

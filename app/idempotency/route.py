@@ -8,6 +8,7 @@ IDEMPOTENCY_TTL_HOURS."""
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
 from typing import Any
@@ -30,11 +31,14 @@ from app.users.auth import authenticate
 logger = logging.getLogger("app.idempotency")
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
+# Printable ASCII (HTTP trims the spaces around a header's value, so one other character at
+# least): what the document says and what the check below refuses are the same pattern.
+KEY_PATTERN = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
 PARAMETER = {
     "name": HEADER,
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": KEY_PATTERN},
     "description": "Any unique text (e.g. a UUID) to make a retry safe: the same key with the "
     "same body gets the first answer again and creates nothing; with another body, 422; "
     "while the first is still running, 409 (a first request that died holds the key for at "
@@ -106,13 +110,13 @@ def _without_boundary(request: Request, body: bytes) -> bytes:
 async def _idempotently(
     request: Request, key: str, original: Callable[[Request], Coroutine[Any, Any, Response]]
 ) -> Response:
-    if not 1 <= len(key) <= MAX_KEY or not key.isprintable():
+    if not 1 <= len(key) <= MAX_KEY or not re.fullmatch(KEY_PATTERN, key):
         return problem(
             422,
             "idempotency-key-invalid",
             "The Idempotency-Key is not valid",
-            f"Send 1 to {MAX_KEY} printable characters, e.g. a UUID.",
-            errors=[{"loc": ["header", HEADER], "msg": "1 to 200 printable characters"}],
+            f"Send 1 to {MAX_KEY} printable ASCII characters, e.g. a UUID.",
+            errors=[{"loc": ["header", HEADER], "msg": "1 to 200 printable ASCII characters"}],
         )
     api_key = request.headers.get("X-API-Key")
     if not api_key:

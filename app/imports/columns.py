@@ -20,9 +20,10 @@ class SheetKind(StrEnum):
 @dataclass(frozen=True)
 class ImportColumn:
     """A column of a sheet: the Indonesian header staff see, the English key also accepted,
-    whether a row must fill it, what it holds, its width in the template, and (sheet
-    Perjanjian) whether it is a field of the agreement, read from the agreement's first row,
-    rather than of the row's party."""
+    whether a row must fill it, what it holds, its width in the template, (sheet Perjanjian)
+    whether it is a field of the agreement, read from the agreement's first row, rather than of
+    the row's party, and `multi_line`: its text may have several lines (else a tab or line
+    break is refused, as in the API)."""
 
     label: str
     key: str
@@ -30,6 +31,7 @@ class ImportColumn:
     help: str
     width: float = 24
     per_agreement: bool = False
+    multi_line: bool = False
 
 
 ORGANIZATION_COLUMNS = [
@@ -79,7 +81,13 @@ AGREEMENT_COLUMNS = [
         per_agreement=True,
     ),
     ImportColumn(
-        "Keterangan", "description", False, "Notes on the agreement.", 30, per_agreement=True
+        "Keterangan",
+        "description",
+        False,
+        "Notes on the agreement.",
+        30,
+        per_agreement=True,
+        multi_line=True,
     ),
     ImportColumn(
         "Berlaku mulai", "valid_from", False, "Start of validity; a date.", 14, per_agreement=True
@@ -94,6 +102,7 @@ AGREEMENT_COLUMNS = [
         "The scope items, one per line of the cell (Alt+Enter in Excel).",
         44,
         per_agreement=True,
+        multi_line=True,
     ),
     ImportColumn(
         "Pihak",
@@ -127,6 +136,7 @@ AGREEMENT_COLUMNS = [
         "Why this party has not signed yet, e.g. 'masih ada beberapa penyesuaian yang perlu "
         "disepakati'.",
         34,
+        multi_line=True,
     ),
     ImportColumn(
         "Rencana tanda tangan",

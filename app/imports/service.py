@@ -28,6 +28,7 @@ from app.agreements.models import Agreement, AgreementKind, AgreementParty
 from app.agreements.schemas import AgreementCreate, SignatureIn
 from app.agreements.service import create_agreement
 from app.core.errors import AppError, Forbidden, RuleViolation
+from app.core.schemas import refuse_control_characters
 from app.imports.columns import AGREEMENT_COLUMNS, SheetKind, column_of
 from app.imports.reader import Row, Sheet, as_date, read_register
 from app.imports.schemas import (
@@ -645,10 +646,38 @@ class _SigningRefused(Exception):
         self.party, self.error = party, error
 
 
+def _without_control_characters(sheet: Sheet, run: _Run) -> list[Row]:
+    """The rows of a sheet whose every text cell keeps the free-text rule of the API
+    (app.core.schemas); the others are refused by row and column, and on the agreements sheet
+    so is every row of their agreement (its Kode), which is never read half."""
+    refused: set[int] = set()
+    refused_refs: set[str | None] = set()
+    for row in sheet.rows:
+        problems = []
+        for key, cell in row.cells.items():
+            if not isinstance(cell.value, str):
+                continue
+            try:
+                refuse_control_characters(
+                    cell.value, multi_line=column_of(sheet.kind, key).multi_line
+                )
+            except ValueError as error:
+                problems.append(run.problem(sheet.kind, row, key, str(error), "validation-error"))
+        if problems:
+            refused.add(row.number)
+            refused_refs.add(row.text("ref") if sheet.kind == SheetKind.agreements else None)
+            run.refused(sheet.kind, [row], "?", problems)
+    if sheet.kind == SheetKind.agreements:
+        return [
+            r for r in sheet.rows if r.number not in refused and r.text("ref") not in refused_refs
+        ]
+    return [r for r in sheet.rows if r.number not in refused]
+
+
 def _groups(sheet: Sheet, run: _Run) -> list[tuple[str, list[Row]]]:
     """The agreements of a sheet: rows grouped by Kode, NK before PKS, else in file order."""
     groups: dict[str, list[Row]] = {}
-    for row in sheet.rows:
+    for row in _without_control_characters(sheet, run):
         ref = row.text("ref")
         if ref is None:
             run.refused(
@@ -706,7 +735,7 @@ def import_register(
     try:
         for sheet in sheets:
             if sheet.kind == SheetKind.organizations:
-                for row in sheet.rows:
+                for row in _without_control_characters(sheet, run):
                     run.organization(row)
                     if progress:
                         progress()

@@ -6,20 +6,17 @@ from typing import Annotated, Any
 from pydantic import (
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     HttpUrl,
     PlainSerializer,
-    StringConstraints,
     UrlConstraints,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.schemas import Id, Name, RequestBody, ShortText, Version
+from app.core.schemas import Email, Id, Name, RequestBody, ShortText, Version
 from app.organizations.models import OrganizationKind
 
-Email = Annotated[EmailStr, StringConstraints(max_length=320)]
 # Checked as an http(s) URL of at most 2000 characters; stored and shown as text.
 WebhookUrl = Annotated[
     HttpUrl,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind
-from app.core.schemas import Day, RequestBody
+from app.core.schemas import Day, Flag, RequestBody
 from app.reminders.models import DeadlineType, ReminderStatus
 
 
@@ -72,7 +72,7 @@ class RunIn(RequestBody):
         "recorded once, so a run for a later day would use up that day's reminders now. Use "
         "dry_run to see what a later day would bring.",
     )
-    dry_run: bool = Field(
+    dry_run: Flag = Field(
         default=False, description="Answer what the run would record and send; change nothing."
     )
 

@@ -137,6 +137,7 @@ def calendar_caller(
         Query(
             alias="key",
             max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
             description="The API key, for calendar programs that cannot send a header (give "
             "them a viewer's key: a URL can end up in logs).",
         ),

@@ -1,15 +1,13 @@
 """Bodies for users and their API keys."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.schemas import Day, Id, Name, RequestBody, Version
+from app.core.schemas import Day, Email, Flag, Id, Name, RequestBody, Version
 from app.users.models import Role
-
-Email = Annotated[EmailStr, StringConstraints(max_length=320)]
 
 
 class UserCreate(RequestBody):
@@ -39,7 +37,7 @@ class UserUpdate(RequestBody):
     email: Email | SkipJsonSchema[None] = None
     role: Role | SkipJsonSchema[None] = None
     organization_id: Id | None = None
-    active: bool | SkipJsonSchema[None] = None
+    active: Flag | SkipJsonSchema[None] = None
 
     @model_validator(mode="before")
     @classmethod
