@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.idempotency.models import IdempotencyRecord
 
@@ -40,6 +40,35 @@ def claim(
     """Take the key for this request (a new one, or one whose request died: its lease ran out),
     or say why not; committed at once, so the request runs with no transaction held."""
     mine = (col(IdempotencyRecord.user_id) == user_id) & (col(IdempotencyRecord.key) == key)
+    # A few rounds: between our failed insert and our read, the holder may let go of the key
+    # (its attempt failed and forgot it); then the key is free again and the next round takes it.
+    for _ in range(3):
+        outcome = _claim_once(
+            session,
+            mine=mine,
+            user_id=user_id,
+            key=key,
+            fingerprint=fingerprint,
+            now=now,
+            ttl=ttl,
+            lease=lease,
+        )
+        if outcome is not None:
+            return outcome
+    return Claim("in_progress")
+
+
+def _claim_once(
+    session: Session,
+    *,
+    mine: sa.ColumnElement[bool],
+    user_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    ttl: timedelta,
+    lease: timedelta,
+) -> Claim | None:
     session.execute(
         sa.delete(IdempotencyRecord).where(mine, col(IdempotencyRecord.expires_at) < now)
     )
@@ -79,13 +108,26 @@ def claim(
     if taken is not None:
         session.commit()
         return Claim("new", record_id=taken[0], attempt=taken[1])
-    found = session.exec(select(IdempotencyRecord).where(mine)).one()
+    # Plain values, not an entity: a row read now and removed by its holder before we look at
+    # it must not be refreshed after the commit (that was a 500).
+    found = session.execute(
+        sa.select(
+            col(IdempotencyRecord.id),
+            col(IdempotencyRecord.fingerprint),
+            col(IdempotencyRecord.status_code),
+            col(IdempotencyRecord.media_type),
+            col(IdempotencyRecord.body),
+        ).where(mine)
+    ).first()
     session.commit()
-    if found.fingerprint != fingerprint:
+    if found is None:
+        return None  # let go of meanwhile: try again
+    record_id, found_fingerprint, status_code, media_type, answer = found
+    if found_fingerprint != fingerprint:
         return Claim("mismatch")
-    if found.status_code is None:
+    if status_code is None:
         return Claim("in_progress")
-    return Claim("replay", found.id, found.status_code, found.media_type, found.body)
+    return Claim("replay", record_id, status_code, media_type, answer)
 
 
 def remember(
