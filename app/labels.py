@@ -17,6 +17,7 @@ from app.activities.models import Verification
 from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import AgreementSort
 from app.compliance.models import Zone
+from app.compliance.schemas import OutcomeAgreementState
 from app.core.sheets import ExportFormat
 from app.evaluations.models import Recommendation
 from app.imports.columns import SheetKind
@@ -91,6 +92,11 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
         Zone.green: "Zona hijau (kepatuhan tinggi)",
         Zone.yellow: "Zona kuning (kepatuhan sedang)",
         Zone.red: "Zona merah (kepatuhan rendah)",
+    },
+    OutcomeAgreementState: {
+        OutcomeAgreementState.in_force: "Berlaku",
+        OutcomeAgreementState.signed_awaiting_others: "Ditandatangani, menunggu pihak lain",
+        OutcomeAgreementState.none: "Tanpa perjanjian",
     },
     Verification: {
         Verification.pending: "Menunggu verifikasi",
