@@ -76,26 +76,30 @@ def render(
     nav: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    block: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """A page (or, for htmx, whatever the template renders) with the console's headers.
+    """A page with the console's headers; for an htmx request, only the template's `block` when
+    one is named (a partial is a `{% block %}` of its page's template: one source for both).
 
     `signed` gives the template `user` (a Caller) and `csrf_token` for its forms; `nav` the path
     of the navigation entry to mark as the current page."""
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "signed": signed,
-            "user": signed.caller if signed else None,
-            "csrf_token": signed.csrf_token if signed else context.pop("csrf_token", ""),
-            "nav": nav,
-            **context,
-        },
-        status_code=status_code,
-        headers={**PAGE_HEADERS, **(headers or {})},
+    values = {
+        "request": request,
+        "signed": signed,
+        "user": signed.caller if signed else None,
+        "csrf_token": signed.csrf_token if signed else context.pop("csrf_token", ""),
+        "nav": nav,
+        **context,
+    }
+    all_headers = {**PAGE_HEADERS, **(headers or {})}
+    if block is not None and request.headers.get("HX-Request"):
+        page = templates.env.get_template(template)
+        html = "".join(page.blocks[block](page.new_context(values)))
+        return HTMLResponse(html, status_code=status_code, headers=all_headers)
+    return templates.TemplateResponse(
+        request, template, values, status_code=status_code, headers=all_headers
     )
-    return response
 
 
 def cookie_secure(request: Request) -> bool:

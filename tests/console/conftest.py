@@ -70,3 +70,10 @@ def sign_in(browser: TestClient, staff: Staff, **form: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def signed_in(browser: TestClient, session: Session) -> TestClient:
+    """A browser signed in as an admin (make_staff + sign_in for another role)."""
+    sign_in(browser, make_staff(session, "admin", name="Admin Biro Kerja Sama"))
+    return browser

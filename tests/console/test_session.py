@@ -213,6 +213,14 @@ def test_a_post_without_its_csrf_token_is_refused(browser: TestClient, staff: St
     assert staff.name in browser.get("/").text  # still signed in
 
 
+def test_an_htmx_request_gets_the_pages_block_alone(signed_in: TestClient) -> None:
+    cards = signed_in.get("/", headers={"HX-Request": "true"})
+    assert cards.status_code == 200
+    assert cards.text.lstrip().startswith('<section aria-labelledby="ringkasan">')
+    assert "<html" not in cards.text and "NK berlaku" in cards.text
+    assert "unsafe-inline" not in cards.headers["content-security-policy"]
+
+
 def test_idle_timeout(browser: TestClient, staff: Staff, clock: list[datetime]) -> None:
     sign_in(browser, staff)
     clock[0] += timedelta(minutes=29)

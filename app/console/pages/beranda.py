@@ -85,6 +85,7 @@ def beranda(
         "beranda.html",
         signed=signed,
         nav="/",
+        block="cards",  # an htmx request (hx-get="/") gets the cards alone
         figures=figures,
         cards=cards(figures),
     )
