@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.console.browser import (
     PHONE,
@@ -112,3 +113,55 @@ def test_beranda_works_without_javascript(
     expect(nk.locator(".card-figure")).to_have_text(str(figures["agreements"]["nk"]["active"]))
     expect(visit.page.get_by_role("table")).to_contain_text(figures["coverage"][0]["title"])
     assert_clean(visit)
+
+
+def test_the_checks_catch_what_they_must(
+    open_page: Callable[..., Visit], live_console: LiveConsole
+) -> None:
+    """The harness is not vacuous: each check fails on a page that breaks its rule."""
+    visit = open_page()
+    page = visit.page
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk")
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            const image = document.createElement('img');  // no alt: axe's image-alt, critical
+            image.src = '/console/static/htmx.LICENSE';
+            main.append(image);
+            const wide = document.createElement('div');
+            wide.textContent = 'x'.repeat(400);  // one unbreakable word: 360 px overflow
+            main.append(wide);
+        }"""
+    )
+    for check in (assert_accessible, assert_fits):
+        try:
+            check(page)
+        except AssertionError as caught:
+            failure = str(caught)
+        else:
+            raise AssertionError(f"{check.__name__} passed a page that breaks its rule")
+        assert ("image-alt" if check is assert_accessible else "horizontal scroll") in failure
+
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        page.evaluate(
+            """() => {
+                const inline = document.createElement('script');
+                inline.textContent = 'document.title = "inline ran"';
+                document.body.append(inline);
+            }"""
+        )
+    expect(page).to_have_title("Masuk · Registri Kerja Sama")  # the inline script never ran
+    assert any("script-src" in message for message in visit.refused_by_csp)
+
+    # A fetch off the host: the CSP refuses it before it is sent (connect-src 'self').
+    outcome = page.evaluate(
+        "() => fetch('http://example.org/font.woff2').then(() => 'loaded', () => 'refused')"
+    )
+    assert outcome == "refused"
+    # What the CSP does not cover (a navigation) the recorder refuses and names.
+    try:
+        page.goto("http://example.org/")
+    except PlaywrightError:
+        pass
+    assert visit.offsite == ["http://example.org/"]
