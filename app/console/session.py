@@ -88,6 +88,17 @@ def sign_in(
     if needs_rehash(user):  # argon2's parameters were raised since the password was set
         user.password_hash = hash_password(password)
         session.add(user)
+    # Sessions nobody came back to end here (those seen again end when next seen).
+    session.execute(
+        sa.delete(ConsoleSession).where(
+            sa.or_(
+                col(ConsoleSession.last_seen_at)
+                < now - timedelta(minutes=settings.CONSOLE_IDLE_MINUTES),
+                col(ConsoleSession.created_at)
+                < now - timedelta(hours=settings.CONSOLE_ABSOLUTE_HOURS),
+            )
+        )
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         ConsoleSession(

@@ -22,7 +22,7 @@ from app.core.deps import get_now, get_settings
 from app.main import app
 from app.users.models import User
 from tests.conftest import ROOT
-from tests.console.conftest import PASSWORD, Staff, csrf_of, sign_in
+from tests.console.conftest import PASSWORD, Staff, csrf_of, make_staff, sign_in
 
 START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
@@ -231,6 +231,17 @@ def test_idle_timeout(browser: TestClient, staff: Staff, clock: list[datetime]) 
     assert "<title>Masuk" in browser.get("/").text
     clock[0] += timedelta(minutes=1)
     assert "<title>Masuk" in browser.get("/").text  # gone for good
+
+
+def test_sessions_nobody_came_back_to_are_removed_at_the_next_sign_in(
+    browser: TestClient, staff: Staff, session: Session, clock: list[datetime]
+) -> None:
+    sign_in(browser, staff)
+    browser.cookies.clear()  # the browser was closed: nobody comes back to that session
+    clock[0] += timedelta(minutes=31)
+    sign_in(browser, make_staff(session, name="Budi Santoso"))
+    left = session.exec(select(ConsoleSession)).all()
+    assert [row.created_at for row in left] == [clock[0]]
 
 
 def test_absolute_timeout(browser: TestClient, staff: Staff, clock: list[datetime]) -> None:
