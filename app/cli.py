@@ -3,7 +3,8 @@
 For operators: `migrate` brings the database schema to this version, `check` says whether the
 configuration and the database are ready, `serve` serves the API and Swagger UI, `remind` is the
 daily reminder run (what the scheduler calls), `seed` loads the real cases as demo data and
-`create-admin` issues the first API key, `sweep-documents` removes stored files no record refers
+`create-admin` issues the first API key, `set-password` lets a user sign in to the staff
+console, `sweep-documents` removes stored files no record refers
 to. Settings come from the environment (see README).
 Calls services, never routers."""
 
@@ -247,6 +248,40 @@ def _create_admin(name: str, email: str, if_none: bool) -> int:
     return 0
 
 
+def _read_password() -> str | None:
+    """The new password: asked twice on a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != first:
+            print("registry set-password: the two passwords differ", file=sys.stderr)
+            return None
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _set_password(email: str) -> int:
+    from app.console.session import set_password
+    from app.core.db import engine
+    from app.core.errors import AppError
+
+    password = _read_password()
+    if password is None:
+        return 2
+    with Session(engine) as session:
+        try:
+            user = set_password(session=session, email=email, password=password)
+        except AppError as refusal:
+            print(f"registry set-password: {refusal.detail}", file=sys.stderr)
+            return 2
+    print(
+        f"password set for {user.name} <{user.email}>; they sign in to the console at "
+        f"http://{settings.HOST}:{settings.PORT}/ (their earlier console sessions ended)"
+    )
+    return 0
+
+
 def _import(path: Path, commit: bool) -> int:
     from tqdm import tqdm
 
@@ -421,6 +456,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do nothing when an admin exists already (what `make run` uses)",
     )
+    password = commands.add_parser(
+        "set-password",
+        help="set a user's password for the staff console (read from standard input)",
+        description=(
+            "Set the password with which a user signs in to the staff console (GET / in a "
+            "browser), e.g. the first admin: admin@registry.local when BOOTSTRAP_ADMIN_KEY made "
+            "it, or the one create-admin made. On a terminal the password is asked twice and not "
+            "shown; otherwise it is the first line of standard input "
+            "(printf '%s\\n' \"$PASSWORD\" | registry set-password EMAIL). At least 12 "
+            "characters. The user's open console sessions end; API keys are not touched."
+        ),
+    )
+    password.add_argument("email", help="the user's e-mail")
     importing = commands.add_parser(
         "import",
         help="import a register of NK, PKS and organizations (XLSX or CSV); a dry run first",
@@ -467,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args.file, args.commit)
     if args.command == "create-admin":
         return _create_admin(args.name, args.email, args.if_none)
+    if args.command == "set-password":
+        return _set_password(args.email)
     if args.command == "scheduler":
         return _scheduler(args.url, args.at, args.once, max(1, args.attempts), args.retry_seconds)
     if args.command == "remind":

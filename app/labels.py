@@ -94,8 +94,8 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
         Zone.red: "Zona merah (kepatuhan rendah)",
     },
     OutcomeAgreementState: {
-        OutcomeAgreementState.in_force: "Perjanjian berlaku",
-        OutcomeAgreementState.signed_awaiting_others: "Sudah ditandatangani, menunggu pihak lain",
+        OutcomeAgreementState.in_force: "Berlaku",
+        OutcomeAgreementState.signed_awaiting_others: "Ditandatangani, menunggu pihak lain",
         OutcomeAgreementState.none: "Tanpa perjanjian",
     },
     Verification: {

@@ -13,6 +13,7 @@ from app.agreements.renewal.router import router as renewal_router
 from app.agreements.router import history_router
 from app.agreements.router import router as agreements_router
 from app.compliance.router import router as compliance_router
+from app.console.web import install_console
 from app.core.config import settings
 from app.core.db import get_engine
 from app.core.docs import install_docs
@@ -148,6 +149,8 @@ def create_app() -> FastAPI:
         app.include_router(router, dependencies=with_key)
     app.include_router(calendar_router, dependencies=[Depends(calendar_caller)])
     app.include_router(run_router)
+    # The staff console (HTML, signed in by password; not in the OpenAPI document).
+    install_console(app)
 
     @app.get("/healthz", tags=["Operations"], summary="Liveness: the process is up")
     def healthz() -> dict[str, str]:

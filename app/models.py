@@ -10,6 +10,7 @@ from app.agreements.models import (
 )
 from app.audit.models import AuditEvent
 from app.compliance.models import ComplianceAssessment
+from app.console.models import ConsoleSession
 from app.documents.models import AgreementDocument
 from app.evaluations.models import Evaluation
 from app.idempotency.models import IdempotencyRecord
@@ -25,6 +26,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "ComplianceAssessment",
+    "ConsoleSession",
     "IdempotencyRecord",
     "User",
     "Agreement",

@@ -8,6 +8,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,17 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A database of the test's own, empty, of the same kind as the suite's, dropped after it."""
+    with scratch_database(database_url, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def scratch_database(database_url: str, directory: Path) -> Iterator[str]:
+    """An empty database of the same kind as `database_url`'s (SQLite: a file in `directory`),
+    dropped at the end."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path}/scratch.db"
+        yield f"sqlite:///{directory}/scratch.db"
         return
     name = f"scratch_{uuid.uuid4().hex[:8]}"
     admin = make_engine(database_url, isolation_level="AUTOCOMMIT")

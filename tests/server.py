@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +34,19 @@ class Server:
 
 @pytest.fixture
 def server(scratch_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    with running_server(scratch_database_url, tmp_path) as started:
+        yield started
+
+
+@contextmanager
+def running_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """uvicorn serving the app on `database_url`, migrated and seeded first; stopped at the end."""
     key = "adm_" + secrets.token_urlsafe(24)
     token = secrets.token_urlsafe(24)
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": scratch_database_url,
+        "DATABASE_URL": database_url,
         "DOCUMENTS_DIR": str(tmp_path / "documents"),
         "BOOTSTRAP_ADMIN_KEY": key,
         "SCHEDULER_TOKEN": token,

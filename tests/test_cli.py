@@ -16,6 +16,7 @@ COMMANDS = [
     "serve",
     "remind",
     "create-admin",
+    "set-password",
     "import",
     "sweep-documents",
 ]

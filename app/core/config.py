@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # address (each process counts its own); 0 turns a limit off.
     RATE_LIMIT_PER_MINUTE: int = 600
     AUTH_FAILURES_PER_MINUTE: int = 20
+    # Staff console sessions end after this long without a request, and this long after sign-in.
+    CONSOLE_IDLE_MINUTES: int = Field(default=30, ge=1)
+    CONSOLE_ABSOLUTE_HOURS: int = Field(default=12, ge=1)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_HOURS: int = 24
     # How long the first request with a key holds it; a request that died (a crash, a database

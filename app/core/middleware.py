@@ -26,7 +26,8 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """nosniff, no framing, no referrer, a CSP that still lets Swagger UI work."""
+    """nosniff, no framing, no referrer, a CSP that still lets Swagger UI work (unless the
+    response set its own: the console's, app/console/web.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,7 +40,9 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                message["headers"] = headers + SECURITY_HEADERS
+                # A response with a CSP of its own (the console's stricter one) keeps it.
+                own = {k.lower() for k, _ in headers}
+                message["headers"] = headers + [h for h in SECURITY_HEADERS if h[0] not in own]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -33,6 +33,8 @@ class User(SQLModel, table=True):
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
     active: bool = Field(default=True)
+    # The staff console's sign-in (argon2id, app/users/passwords.py); None: cannot sign in.
+    password_hash: str | None = Field(default=None, max_length=255)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

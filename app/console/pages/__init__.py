@@ -1,0 +1,8 @@
+"""The console's pages, one module per page group; each module has a `router`."""
+
+from fastapi import APIRouter
+
+from app.console.pages import beranda, sign_in
+
+# Add a page group here (its router's paths are the console's URLs, in Indonesian).
+ROUTERS: list[APIRouter] = [sign_in.router, beranda.router]

@@ -1,0 +1,197 @@
+"""What every console page uses: the templates, `render`, who is signed in, CSRF checks, and the
+console's answers to a signed-out visitor and a refused request (HTML, never problem+json)."""
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.console.session import SESSION_COOKIE, SignedIn, current
+from app.core.db import SessionDep
+from app.core.deps import NowDep, SettingsDep
+from app.labels import day_text, label
+
+HERE = Path(__file__).resolve().parent
+STATIC_URL = "/console/static"
+
+# No inline script or style anywhere: every script and stylesheet is a file of static/.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    # Pages show what one person may see: no shared cache keeps them.
+    "Cache-Control": "no-store",
+}
+
+# The navigation, in order: (path, label). A page names its entry by path (`nav=`).
+NAVIGATION = (
+    ("/", "Beranda"),
+    ("/perjanjian", "Perjanjian"),
+    ("/cakupan", "Cakupan"),
+    ("/tenggat", "Tenggat"),
+    ("/kewajiban", "Kewajiban"),
+    ("/organisasi", "Organisasi"),
+    ("/hasil", "Hasil"),
+)
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["label"] = label
+templates.env.filters["day"] = day_text  # {{ agreement.signed_on | day }} → 4 Juli 2022
+templates.env.globals["label"] = label
+templates.env.globals["NAVIGATION"] = NAVIGATION
+templates.env.globals["STATIC_URL"] = STATIC_URL
+
+
+class SignInRequired(Exception):
+    """A page was asked for without a live session: answered by a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__("sign-in required")
+        self.next_path = next_path
+
+
+class ConsoleRefused(Exception):
+    """A console request refused (a form without its CSRF token, a page the user may not see):
+    answered by the error page with this status and message (in Indonesian)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    signed: SignedIn | None,
+    nav: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    block: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with the console's headers; for an htmx request, only the template's `block` when
+    one is named (a partial is a `{% block %}` of its page's template: one source for both).
+
+    `signed` gives the template `user` (a Caller) and `csrf_token` for its forms; `nav` the path
+    of the navigation entry to mark as the current page."""
+    values = {
+        "request": request,
+        "signed": signed,
+        "user": signed.caller if signed else None,
+        "csrf_token": signed.csrf_token if signed else context.pop("csrf_token", ""),
+        "nav": nav,
+        **context,
+    }
+    all_headers = {**PAGE_HEADERS, **(headers or {})}
+    if block is not None and request.headers.get("HX-Request"):
+        page = templates.env.get_template(template)
+        html = "".join(page.blocks[block](page.new_context(values)))
+        return HTMLResponse(html, status_code=status_code, headers=all_headers)
+    return templates.TemplateResponse(
+        request, template, values, status_code=status_code, headers=all_headers
+    )
+
+
+def cookie_secure(request: Request) -> bool:
+    """Secure cookies when the browser reached us over HTTPS (uvicorn --proxy-headers behind a
+    proxy)."""
+    return request.url.scheme == "https"
+
+
+def safe_next(path: str | None) -> str:
+    """Where to go after sign-in: a path of this site only (never //host or a URL)."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
+
+
+def maybe_signed_in(
+    request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> SignedIn | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
+        return None
+    signed = current(session=session, token=token, settings=settings, now=now)
+    if signed is not None:
+        request.state.user_id = signed.caller.id  # for the request's log line
+    return signed
+
+
+MaybeSignedIn = Annotated[SignedIn | None, Depends(maybe_signed_in)]
+
+
+def signed_in(request: Request, signed: MaybeSignedIn) -> SignedIn:
+    """The signed-in person; a signed-out visitor is sent to the sign-in page (and back after)."""
+    if signed is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # After sign-in the browser comes back with a GET: to the page, not to a form's target.
+        raise SignInRequired(path if request.method == "GET" else "/")
+    return signed
+
+
+ConsolePage = Annotated[SignedIn, Depends(signed_in)]
+"""A console page's dependency: `def page(request: Request, signed: ConsolePage)`;
+`signed.caller` is the Caller to pass to the same services the API calls."""
+
+
+async def form_token(request: Request) -> str:
+    form = await request.form()  # Starlette keeps it: Form() parameters read the same one
+    token = form.get("csrf_token")
+    return token if isinstance(token, str) else ""
+
+
+def checked_post(signed: ConsolePage, token: Annotated[str, Depends(form_token)]) -> SignedIn:
+    """The signed-in person of a form post whose CSRF token is the session's (403 otherwise)."""
+    if not token or not secrets.compare_digest(token.encode(), signed.csrf_token.encode()):
+        raise ConsoleRefused(
+            403,
+            "Formulir ini tidak sah atau sudah kedaluwarsa. Muat ulang halaman, lalu kirim lagi.",
+        )
+    return signed
+
+
+ConsolePost = Annotated[SignedIn, Depends(checked_post)]
+"""A console form post's dependency: signed in, and the form carries the session's CSRF token
+(`<input type="hidden" name="csrf_token" value="{{ csrf_token }}">`)."""
+
+
+def _sign_in_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    target = "/masuk" if exc.next_path == "/" else f"/masuk?next={quote(exc.next_path, safe='')}"
+    response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+    if request.headers.get("HX-Request"):
+        response.headers["HX-Redirect"] = target  # htmx: the whole page goes, not a fragment
+    return response
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ConsoleRefused)
+    return render(
+        request,
+        "error.html",
+        signed=None,
+        status_code=exc.status,
+        title="Permintaan ditolak" if exc.status == 403 else "Terjadi kesalahan",
+        message=exc.message,
+    )
+
+
+def install_console(app: FastAPI) -> None:
+    """Mount the console: its pages, its static files and its answers to refusals."""
+    from app.console.pages import ROUTERS
+
+    app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="console-static")
+    app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_exception_handler(ConsoleRefused, _refused)
+    for router in ROUTERS:
+        app.include_router(router, include_in_schema=False)

@@ -1,0 +1,41 @@
+"""Passwords of people who sign in to the staff console: argon2id through argon2-cffi.
+
+API keys stay the way systems authenticate (app/users/auth.py); a password only opens a console
+session (app/console/session.py, which also sets passwords).
+"""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, func, select
+
+from app.users.models import User
+
+PASSWORD_MIN = 12
+PASSWORD_MAX = 200
+
+# argon2-cffi's defaults are RFC 9106's second recommendation for argon2id (64 MiB, 3 passes).
+hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so that the answer takes as long either way.
+_DUMMY = hasher.hash("not a password of anybody")
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Whether the password is the user's (False for no user, or a user without a password)."""
+    stored = user.password_hash if user is not None else None
+    try:
+        hasher.verify(stored or _DUMMY, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return stored is not None
+
+
+def needs_rehash(user: User) -> bool:
+    return user.password_hash is not None and hasher.check_needs_rehash(user.password_hash)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()

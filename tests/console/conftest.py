@@ -1,0 +1,165 @@
+"""Console tests: through HTTP (a browser-like TestClient: cookies, no API key; a staff member
+with a password), and in a real browser (a live server, Chromium; see browser.py)."""
+
+import re
+import secrets
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.console.session import set_password
+from app.users import service as users
+from app.users.models import Role
+from app.users.schemas import UserCreate
+from tests.conftest import ROOT, scratch_database
+from tests.console.browser import Visit, watch
+from tests.server import running_server
+from tests.test_browser import CHROMIUM_FLAGS, chromium_path
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, ViewportSize
+
+PASSWORD = "kata-sandi-yang-panjang"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Staff:
+    id: int
+    name: str
+    email: str
+    password: str
+
+
+def make_staff(session: Session, role: str = "viewer", name: str = "Siti Rahmah") -> Staff:
+    email = f"staf.{secrets.token_hex(4)}@kalselprov.go.id"
+    user = users.create_user(
+        session=session, user_in=UserCreate(name=name, email=email, role=Role(role))
+    )
+    set_password(session=session, email=email, password=PASSWORD)
+    return Staff(user.id, name, email, PASSWORD)
+
+
+@pytest.fixture
+def staff(session: Session) -> Staff:
+    return make_staff(session)
+
+
+@pytest.fixture
+def admin_headers(client: TestClient) -> dict[str, str]:
+    """An admin's API key, for the calls a test makes to the API beside the console."""
+    return {"X-API-Key": client.headers["X-API-Key"]}
+
+
+@pytest.fixture
+def browser(client: TestClient, admin_headers: dict[str, str]) -> Iterator[TestClient]:
+    """The app's client as a browser is: cookies kept, no API key (the console never needs
+    one)."""
+    del client.headers["X-API-Key"]
+    yield client
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(browser: TestClient, staff: Staff, **form: str) -> None:
+    page = browser.get("/masuk")
+    response = browser.post(
+        "/masuk",
+        data={"email": staff.email, "password": staff.password, "csrf_token": csrf_of(page.text)}
+        | form,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def signed_in(browser: TestClient, session: Session) -> TestClient:
+    """A browser signed in as an admin (make_staff + sign_in for another role)."""
+    sign_in(browser, make_staff(session, "admin", name="Admin Biro Kerja Sama"))
+    return browser
+
+
+# The browser harness (tests/console/browser.py): one live server and one Chromium for the run.
+
+ADMIN_EMAIL = "admin@registry.local"
+
+
+@dataclass
+class LiveConsole:
+    url: str
+    key: str  # the bootstrap admin's API key, for reading the API beside the pages
+    email: str
+    password: str
+    name: str
+
+
+@pytest.fixture(scope="session")
+def live_console(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveConsole]:
+    """uvicorn on a migrated and seeded database of its own; the bootstrap admin
+    (admin@registry.local) given a password by `registry set-password`, as an operator does."""
+    directory = tmp_path_factory.mktemp("console-server")
+    with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
+        # The bootstrap admin is made on the first use of its key.
+        httpx.get(f"{live.url}/api/v1/stats", headers={"X-API-Key": live.key}).raise_for_status()
+        subprocess.run(
+            [sys.executable, "-m", "app", "set-password", ADMIN_EMAIL],
+            input=PASSWORD + "\n",
+            cwd=ROOT,
+            env=live.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        yield LiveConsole(live.url, live.key, ADMIN_EMAIL, PASSWORD, "admin")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator["Browser"]:
+    """Debian's headless Chromium (skipped outside CI when absent, as tests/test_browser.py).
+    One per test module: Playwright's sync API allows one running instance at a time, and
+    other modules (tests/test_browser.py) start their own."""
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium: "Browser", live_console: LiveConsole) -> Iterator[Callable[..., "Visit"]]:
+    """`open_page(java_script=True, viewport=...)`: a page in a fresh browser context on the
+    live console (no cookies), watched (see browser.watch); closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def new(java_script: bool = True, viewport: "ViewportSize | None" = None) -> Visit:
+        context = chromium.new_context(
+            base_url=live_console.url,
+            java_script_enabled=java_script,
+            viewport=viewport or {"width": 1280, "height": 900},
+            locale="id-ID",
+        )
+        context.set_default_timeout(30_000)  # a busy 2-core machine: wait long, never sleep
+        contexts.append(context)
+        return watch(context.new_page())
+
+    yield new
+    for context in contexts:
+        context.close()
