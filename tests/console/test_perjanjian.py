@@ -4,6 +4,7 @@ API key, no JavaScript) on the seeded real cases."""
 import html
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from app.documents.router import get_document_store
+from app.documents.storage import DocumentStore
+from app.main import app
 from app.seeding import load_seeds
 from tests.conftest import TODAY
 from tests.console.conftest import make_staff, sign_in
@@ -246,3 +250,26 @@ def test_riwayat_shows_changes_with_actor_and_masks_secrets(
     # Another user's account history is for that user and admins only, as in the API.
     assert browser.get("/riwayat/pengguna/1").status_code == 404
     assert browser.get(f"/riwayat/tidak-ada/{nk['id']}").status_code == 404
+
+
+def test_a_document_is_listed_and_downloaded_through_the_session(
+    signed_in: TestClient, seeded: None, admin_headers: dict[str, str], tmp_path: Path
+) -> None:
+    store = DocumentStore(root=tmp_path / "documents", max_bytes=64 * 1024)
+    app.dependency_overrides[get_document_store] = lambda: store
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
+    nk = api(signed_in, admin_headers, "/api/v1/agreements", number=KALSEL_NK)["items"][0]
+    url = f"/api/v1/agreements/{nk['id']}/documents"
+    files = {"file": ("NK Kalsel bertanda tangan.pdf", pdf, "application/pdf")}
+    uploaded = signed_in.post(url, files=files, headers=admin_headers)
+    assert uploaded.status_code == 201, uploaded.text
+    document = uploaded.json()
+    # The API's download wants an API key; the page links to the console's, which the session opens.
+    assert signed_in.get(f"{url}/{document['id']}").status_code == 401
+    page = signed_in.get(f"/perjanjian/{nk['id']}")
+    link = f"/perjanjian/{nk['id']}/dokumen/{document['id']}"
+    assert f'href="{link}"' in page.text
+    assert "Unduh NK Kalsel bertanda tangan.pdf" in text_of(page.text)
+    download = signed_in.get(link)
+    assert download.status_code == 200 and download.content == pdf
+    assert signed_in.get(f"/perjanjian/{nk['id']}/dokumen/999999").status_code == 404
