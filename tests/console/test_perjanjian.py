@@ -165,6 +165,7 @@ def test_the_kalsel_nk_page_lists_its_21_pks_and_both_numbers(
     assert f'href="/cakupan/{nk["id"]}"' in page.text
     assert "Tanggal penyusunan draf" in words and "Tanggal finalisasi" in words
     assert "Riwayat status dan perubahan" in words and "Didaftarkan" in words
+    assert f'href="/riwayat/perjanjian/{nk["id"]}"' in page.text
 
 
 def test_the_kalteng_nk_shows_kotawaringin_barats_pending_reason(
@@ -273,3 +274,18 @@ def test_a_document_is_listed_and_downloaded_through_the_session(
     download = signed_in.get(link)
     assert download.status_code == 200 and download.content == pdf
     assert signed_in.get(f"/perjanjian/{nk['id']}/dokumen/999999").status_code == 404
+
+
+def test_an_agreements_obligations_link_to_their_history(
+    signed_in: TestClient, seeded: None, admin_headers: dict[str, str]
+) -> None:
+    obligation = api(signed_in, admin_headers, "/api/v1/obligations")["items"][0]
+    page = signed_in.get(f"/perjanjian/{obligation['agreement_id']}")
+    assert obligation["title"] in text_of(page.text)
+    assert f'href="/riwayat/kewajiban/{obligation["id"]}"' in page.text
+    history = signed_in.get(f"/riwayat/kewajiban/{obligation['id']}")
+    assert history.status_code == 200
+    words = text_of(history.text)
+    assert "Riwayat kewajiban" in words and obligation["title"] in words
+    expected = api(signed_in, admin_headers, f"/api/v1/obligations/{obligation['id']}/history")
+    assert f"{expected['total']} catatan" in words

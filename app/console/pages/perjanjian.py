@@ -167,7 +167,6 @@ def agreement_list(
         "perjanjian.html",
         signed=signed,
         nav="/perjanjian",
-        block="results",
         query=query,
         items=items,
         total=total,
