@@ -159,3 +159,95 @@ def labels_of(enum: type[E]) -> dict[E, str]:
 def day_text(day: date) -> str:
     """A date as written in an Indonesian letter: 3 Juli 2022."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+# What a history entry's `action` says (GET …/history of agreements, organizations,
+# obligations, activities, users), as staff read it on Riwayat and an agreement's page.
+EVENT_ACTIONS: Mapping[str, str] = {
+    "created": "Didaftarkan",
+    "updated": "Diubah",
+    "finalized": "Difinalisasi",
+    "reopened": "Dibuka kembali",
+    "signed": "Ditandatangani",
+    "amended": "Diubah dengan adendum",
+    "amendment_created": "Adendum didaftarkan",
+    "renewed": "Diperpanjang",
+    "relinked": "Dipindahkan ke NK pembaruan",
+    "pks_derived": "PKS disusun dari NK",
+    "pks_relinked": "PKS dipindahkan ke NK ini",
+    "terminated": "Diakhiri",
+    "cancelled": "Dibatalkan",
+    "document_attached": "Dokumen dilampirkan",
+    "activity_reported": "Kegiatan dilaporkan",
+    "activity_verified": "Laporan kegiatan diverifikasi",
+    "activity_rejected": "Laporan kegiatan ditolak",
+    "reported": "Dilaporkan",
+    "verified": "Diverifikasi",
+    "rejected": "Ditolak",
+    "evidence_attached": "Bukti dilampirkan",
+    "evaluated": "Evaluasi (monev) dicatat",
+    "completed": "Diselesaikan",
+    "waived": "Tidak diwajibkan lagi",
+    "disabled": "Dinonaktifkan",
+    "key_issued": "Kunci API diterbitkan",
+    "key_revoked": "Kunci API dicabut",
+    "password_set": "Kata sandi ditetapkan",
+    "signed_in": "Masuk",
+    "sign_in_failed": "Gagal masuk",
+    "signed_out": "Keluar",
+}
+
+
+def action_text(action: str) -> str:
+    """A history entry's action in Indonesian; an action without a label shows as recorded."""
+    return EVENT_ACTIONS.get(action, action.replace("_", " "))
+
+
+# The fields a history entry names (its `changes` and details), as staff read them.
+FIELD_NAMES: Mapping[str, str] = {
+    "title": "Judul",
+    "description": "Uraian",
+    "name": "Nama",
+    "short_name": "Nama singkat",
+    "kind": "Jenis",
+    "email": "E-mail",
+    "webhook_url": "Webhook",
+    "role": "Peran",
+    "active": "Aktif",
+    "valid_from": "Berlaku sejak",
+    "valid_until": "Berlaku sampai",
+    "pks_due_on": "Batas penandatanganan PKS",
+    "planned_signing_on": "Rencana penandatanganan",
+    "drafted_on": "Tanggal penyusunan draf",
+    "finalized_on": "Tanggal finalisasi",
+    "was_finalized_on": "Semula difinalisasi",
+    "signed_on": "Tanggal tanda tangan",
+    "signatory_name": "Penandatangan",
+    "signatory_title": "Jabatan penandatangan",
+    "signing_authority": "Dasar kewenangan",
+    "document_number": "Nomor",
+    "pending_reason": "Alasan belum menandatangani",
+    "organization_name": "Pihak",
+    "parties": "Para pihak",
+    "scope_items": "Ruang lingkup",
+    "reason": "Alasan",
+    "terminated_on": "Diakhiri sejak",
+    "due_on": "Jatuh tempo",
+    "recurrence": "Pengulangan",
+    "repeat_until": "Berulang sampai",
+    "status": "Status",
+    "held_from": "Dilaksanakan sejak",
+    "held_to": "Dilaksanakan sampai",
+    "verdict": "Hasil verifikasi",
+    "filename": "Nama berkas",
+    "address": "Alamat",
+    "period": "Periode",
+    "score": "Nilai",
+    "findings": "Temuan",
+    "recommendation": "Rekomendasi",
+}
+
+
+def field_text(name: str) -> str:
+    """A recorded field's name in Indonesian; one without a label shows as recorded."""
+    return FIELD_NAMES.get(name, name.replace("_", " "))

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from app.console.session import SESSION_COOKIE, SignedIn, current
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep
-from app.labels import day_text, label
+from app.labels import action_text, day_text, field_text, label
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/console/static"
@@ -45,6 +45,8 @@ NAVIGATION = (
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["label"] = label
 templates.env.filters["day"] = day_text  # {{ agreement.signed_on | day }} → 4 Juli 2022
+templates.env.filters["action"] = action_text  # a history entry's action, in Indonesian
+templates.env.filters["field"] = field_text  # a field a history entry names, in Indonesian
 templates.env.globals["label"] = label
 templates.env.globals["NAVIGATION"] = NAVIGATION
 templates.env.globals["STATIC_URL"] = STATIC_URL

@@ -165,3 +165,54 @@ def test_the_checks_catch_what_they_must(
     except PlaywrightError:
         pass
     assert visit.offsite == ["http://example.org/"]
+
+
+# Perjanjian, one agreement, Riwayat (pagesa)
+
+
+def seeded_agreement(live: LiveConsole, **params: str) -> dict:  # type: ignore[type-arg]
+    answer = httpx.get(
+        f"{live.url}/api/v1/agreements", params=params, headers={"X-API-Key": live.key}, timeout=30
+    )
+    answer.raise_for_status()
+    return answer.json()["items"][0]  # type: ignore[no-any-return]
+
+
+def test_perjanjian_pages(open_page: Callable[..., Visit], live_console: LiveConsole) -> None:
+    """The list (searched and filtered), the Kalsel NK, the Kalteng NK, a Kalsel PKS and a
+    history: accessible, on the host, within the CSP, at 360 px; the search by keyboard."""
+    nk = seeded_agreement(live_console, number="053/NK-PEMOTDA/2021")
+    kalteng = seeded_agreement(live_console, status="partially_signed", kind="nk")
+    pks = seeded_agreement(live_console, parent_id=str(nk["id"]))
+    visit = open_page()
+    page = visit.page
+    sign_in(page, live_console.email, live_console.password)
+
+    # Keyboard alone: to the search field, type the number, Enter.
+    page.goto("/perjanjian")
+    expect(page).to_have_title("Perjanjian · Registri Kerja Sama")
+    tab_to(page, "#q")
+    page.keyboard.type("053/NK-PEMOTDA/2021")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name=nk["title"], exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    paths = [
+        f"/perjanjian?kind=pks&parent_id={nk['id']}&sort=title",
+        f"/perjanjian/{nk['id']}",
+        f"/perjanjian/{kalteng['id']}",
+        f"/perjanjian/{pks['id']}",
+        f"/riwayat/perjanjian/{nk['id']}",
+    ]
+    for path in paths:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
+    assert_clean(visit)
+
+    phone = open_page(viewport=PHONE, java_script=False)
+    sign_in(phone.page, live_console.email, live_console.password)
+    for path in ["/perjanjian", *paths]:
+        phone.page.goto(path)
+        assert_fits(phone.page)
+    assert_clean(phone)
