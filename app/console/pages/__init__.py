@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.console.pages import beranda, cakupan, sign_in
+from app.console.pages import beranda, cakupan, sign_in, tenggat
 
 # Add a page group here (its router's paths are the console's URLs, in Indonesian).
-ROUTERS: list[APIRouter] = [sign_in.router, beranda.router, cakupan.router]
+ROUTERS: list[APIRouter] = [sign_in.router, beranda.router, cakupan.router, tenggat.router]
