@@ -3,6 +3,7 @@ PKS finalised 15-27 June 2022 and signed 4 July 2022)."""
 
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +12,17 @@ from sqlmodel import Session
 
 from app.seeding import load_seeds
 from tests.conftest import TODAY
-from tests.console.conftest import make_staff, sign_in
+from tests.console.browser import (
+    PHONE,
+    Visit,
+    assert_accessible,
+    assert_clean,
+    assert_fits,
+    expect,
+    tab_to,
+)
+from tests.console.browser import sign_in as sign_in_browser
+from tests.console.conftest import LiveConsole, make_staff, sign_in
 
 
 @pytest.fixture
@@ -170,3 +181,41 @@ class TestChooseNk:
         assert "<button" not in page.text.split('id="isi"')[1].replace(
             '<button type="submit">Tampilkan</button>', ""
         )
+
+
+def test_in_the_browser(open_page: Callable[..., Visit], live_console: LiveConsole) -> None:
+    """Chromium on the seeded registry: choose the Kalsel NK, read its grid, go back to 3 July
+    2022 by keyboard, print it; at 360 px and without JavaScript the date picker still works."""
+    visit = open_page()
+    page = visit.page
+    sign_in_browser(page, live_console.email, live_console.password)
+    page.goto("/cakupan")
+    expect(page).to_have_title("Cakupan PKS · Registri Kerja Sama")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Cakupan: Peningkatan Kualitas Pelayanan")).click()
+    expect(page.locator("#memegang")).to_have_text("21 dari 22")
+    expect(page.locator(".coverage-cell.state-active")).to_have_count(21)
+    assert_accessible(page)
+    tab_to(page, "#as_of")
+    page.locator("#as_of").fill("2022-07-03")
+    tab_to(page, "form.filters button")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ditandatangani")).to_have_text("0 dari 22")
+    expect(page.locator(".coverage-cell.state-awaiting_signatures")).to_have_count(21)
+    page.emulate_media(media="print")
+    expect(page.locator("table.coverage-table")).to_be_visible()
+    expect(page.locator(".coverage-grid")).to_be_hidden()
+    expect(page.locator(".site-nav")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("053/NK-PEMOTDA/2021")
+    page.emulate_media(media="screen")
+    assert_clean(visit)
+
+    phone = open_page(java_script=False, viewport=PHONE)
+    sign_in_browser(phone.page, live_console.email, live_console.password)
+    phone.page.goto("/cakupan/1")
+    expect(phone.page.locator("#memegang")).to_have_text("21 dari 22")
+    assert_fits(phone.page)
+    phone.page.locator("#as_of").fill("2022-06-14")
+    phone.page.get_by_role("button", name="Tampilkan").click()
+    expect(phone.page.locator("#memegang")).to_have_text("0 dari 22")
+    assert_clean(phone)

@@ -3,6 +3,7 @@ yearly evaluations of the 2026 NK and PKS due 31 December, the Kalsel obligation
 an overdue obligation added."""
 
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,17 @@ from sqlmodel import Session
 
 from app.seeding import load_seeds
 from tests.conftest import TODAY
+from tests.console.browser import (
+    PHONE,
+    Visit,
+    assert_accessible,
+    assert_clean,
+    assert_fits,
+    expect,
+    sign_in,
+    tab_to,
+)
+from tests.console.conftest import LiveConsole
 
 
 @pytest.fixture
@@ -130,3 +142,32 @@ def test_the_api_filters_deadlines_by_type(
     assert answer["counts"]["overdue"] == 1
     assert answer["counts"]["by_type"]["evaluation_due"] == 23  # every type still counted
     assert sum(w["count"] for w in answer["counts"]["by_week"]) == 22
+
+
+def test_in_the_browser(open_page: Callable[..., Visit], live_console: LiveConsole) -> None:
+    """Chromium on the seeded registry: the counts, the weeks, the type filter by keyboard; at
+    360 px and without JavaScript the filter form still works."""
+    visit = open_page()
+    page = visit.page
+    sign_in(page, live_console.email, live_console.password)
+    page.goto("/tenggat")
+    expect(page).to_have_title("Tenggat · Registri Kerja Sama")
+    expect(page.get_by_role("heading", name="Jumlah")).to_be_visible()
+    expect(page.locator("h3[id^=kelompok-]").first).to_contain_text("Minggu mulai Senin")
+    assert_accessible(page)
+    tab_to(page, "#type")
+    page.locator("#type").select_option("evaluation_due")
+    tab_to(page, "form.filters button")
+    page.keyboard.press("Enter")
+    expect(page.locator("#type")).to_have_value("evaluation_due")
+    expect(page.locator(".deadline-list .tag").first).to_have_text("Evaluasi tahunan (monev)")
+    assert_clean(visit)
+
+    phone = open_page(java_script=False, viewport=PHONE)
+    sign_in(phone.page, live_console.email, live_console.password)
+    phone.page.goto("/tenggat")
+    assert_fits(phone.page)
+    phone.page.locator("#type").select_option("obligation_due")
+    phone.page.get_by_role("button", name="Saring").click()
+    expect(phone.page.locator("#type")).to_have_value("obligation_due")
+    assert_clean(phone)
