@@ -129,6 +129,9 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
     },
 }
 
+# An SKPD without a PKS under the NK (coverage: the count `none`).
+NO_PKS = "Belum ada PKS"
+
 MONTHS = (
     "Januari",
     "Februari",

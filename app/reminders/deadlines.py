@@ -488,17 +488,27 @@ def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[Deadli
     ]
 
 
-def deadline_counts(deadlines: Iterable[Deadline]) -> DeadlineCounts:
-    """The counts of a list of deadlines: by type, overdue, and the others by week (Monday)."""
+def week_of(day: date) -> date:
+    """The Monday of a day's week: deadlines are counted, and shown, by week."""
+    return day - timedelta(days=day.weekday())
+
+
+def deadline_counts(
+    deadlines: Iterable[Deadline], deadline_type: DeadlineType | None = None
+) -> DeadlineCounts:
+    """The counts of a list of deadlines: by type (every type), and, of the type asked if one
+    is, overdue and the others by week (Monday)."""
     by_type = dict.fromkeys(DeadlineType, 0)
     weeks: Counter[date] = Counter()
     overdue = 0
     for deadline in deadlines:
         by_type[deadline.type] += 1
+        if deadline_type is not None and deadline.type != deadline_type:
+            continue
         if deadline.overdue:
             overdue += 1
         else:
-            weeks[deadline.due_on - timedelta(days=deadline.due_on.weekday())] += 1
+            weeks[week_of(deadline.due_on)] += 1
     return DeadlineCounts(
         by_type=by_type,
         overdue=overdue,
@@ -515,11 +525,14 @@ def deadline_page(
     limit: int,
     offset: int,
     organization_id: int | None = None,
+    deadline_type: DeadlineType | None = None,
     settings: Settings = settings,
 ) -> DeadlinePage:
     """One page of collect_deadlines (overdue first, then by date), after the counts over every
-    page; only the page's deadlines are dressed with their organizations' names."""
-    found = collect_deadlines(
+    page; only the page's deadlines are dressed with their organizations' names. With a type,
+    only deadlines of that type are listed and counted, except `by_type`, which counts every
+    type (what the other filters would show)."""
+    every = collect_deadlines(
         session,
         start=start,
         end=end,
@@ -527,9 +540,10 @@ def deadline_page(
         organization_id=organization_id,
         settings=settings,
     )
+    found = every if deadline_type is None else [d for d in every if d.type == deadline_type]
     return DeadlinePage(
         total=len(found),
-        counts=deadline_counts(found),
+        counts=deadline_counts(every, deadline_type),
         limit=limit,
         offset=offset,
         items=deadlines_public(session, found[offset : offset + limit]),

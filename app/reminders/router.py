@@ -24,7 +24,7 @@ from app.reminders.deadlines import (
     deadline_window,
     deadlines_public,
 )
-from app.reminders.models import ReminderStatus
+from app.reminders.models import DeadlineType, ReminderStatus
 from app.reminders.preview import preview_reminders
 from app.reminders.schemas import (
     DeadlinePage,
@@ -87,6 +87,14 @@ def deadlines(
     start: FromQuery = None,
     end: Annotated[Day | None, Query(alias="to", description="Default: from + 90 days.")] = None,
     organization_id: OrganizationQuery = None,
+    deadline_type: Annotated[
+        DeadlineType | None,
+        Query(
+            alias="type",
+            description="Only this type (e.g. `evaluation_due`); `counts.by_type` still counts "
+            "every type.",
+        ),
+    ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
 ) -> DeadlinePage:
@@ -100,7 +108,9 @@ def deadlines(
     holiday is flagged (`non_working_day`) so staff can move it before it bites.
 
     Paged (`limit`, `offset`, as every list); before the page, `total` and `counts` over every
-    page: by type, overdue, and the others by week (Monday) of their due date."""
+    page: by type, overdue, and the others by week (Monday) of their due date. `type` keeps one
+    type (jenis tenggat): the list, `total`, `overdue` and `by_week` are of that type, while
+    `by_type` still counts every type of the window."""
     start, end = deadline_window(today, start, end, 90)
     return deadline_page(
         session,
@@ -110,6 +120,7 @@ def deadlines(
         limit=limit,
         offset=offset,
         organization_id=organization_id,
+        deadline_type=deadline_type,
         settings=settings,
     )
 

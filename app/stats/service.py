@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.activities.models import Activity, Verification
 from app.activities.service import COUNTED
-from app.agreements.derivation.service import coverage_of
+from app.agreements.derivation.service import coverage_of, coverage_totals
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus
 from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
 from app.compliance.models import ComplianceAssessment
@@ -164,14 +164,16 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
     )
     coverage = []
     for nk_id, title in in_force[:COVERAGE_SHOWN]:
-        counts = coverage_of(session=session, nk_id=nk_id, as_of=today, today=today).counts
+        totals = coverage_totals(
+            coverage_of(session=session, nk_id=nk_id, as_of=today, today=today).counts
+        )
         coverage.append(
             NkCoverage(
                 nk_id=nk_id,
                 title=title,
-                agencies=sum(n for key, n in counts.items() if key != "overdue"),
-                with_signed_pks=sum(counts.get(s.value, 0) for s in FULLY_SIGNED),
-                overdue=counts.get("overdue", 0),
+                agencies=totals.agencies,
+                with_signed_pks=totals.signed,
+                overdue=totals.overdue,
             )
         )
 

@@ -1,7 +1,9 @@
 """The weekly coverage sheet of an NK: one row per SKPD, its PKS, status, signing date, overdue."""
 
 from dataclasses import dataclass
+from datetime import date
 
+from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
 from app.agreements.derivation.schemas import (
@@ -9,10 +11,11 @@ from app.agreements.derivation.schemas import (
     CoveragePublic,
     GovernmentCoveragePublic,
 )
+from app.agreements.derivation.service import coverage_of
 from app.agreements.models import Agreement
 from app.agreements.parties import parties_of
-from app.core.sheets import Column
-from app.labels import day_text, label
+from app.core.sheets import Column, ExportFormat, export_response
+from app.labels import NO_PKS, day_text, label
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ COVERAGE_COLUMNS: list[Column[CoverageRow]] = [
     Column(
         "Status PKS",
         28,
-        lambda r: label(r.agency.pks.status) if r.agency.pks else "Belum ada PKS",
+        lambda r: label(r.agency.pks.status) if r.agency.pks else NO_PKS,
     ),
     Column(
         "Tanggal penandatanganan", 16, lambda r: r.agency.pks.signed_on if r.agency.pks else None
@@ -59,3 +62,18 @@ COVERAGE_COLUMNS: list[Column[CoverageRow]] = [
         lambda r: len(r.agency.agreements) - (1 if r.agency.pks else 0) or None,
     ),
 ]
+
+
+def coverage_sheet(
+    *, session: Session, nk_id: int, as_of: date, today: date, export_format: ExportFormat
+) -> StreamingResponse:
+    """The coverage of an NK as of a day, as a download (the API's and the console's sheet)."""
+    result = coverage_of(session=session, nk_id=nk_id, as_of=as_of, today=today)
+    return export_response(
+        export_format,
+        filename=f"cakupan-pks-nk-{nk_id}-{result.as_of.isoformat()}",
+        sheet_title="Cakupan PKS",
+        columns=COVERAGE_COLUMNS,
+        rows=coverage_rows(result),
+        title=coverage_title(session, result),
+    )

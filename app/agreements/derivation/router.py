@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, status
 from fastapi.responses import StreamingResponse
 
 from app.agreements.dependencies import NkIdPath
-from app.agreements.derivation.exports import COVERAGE_COLUMNS, coverage_rows, coverage_title
+from app.agreements.derivation.exports import coverage_sheet as coverage_sheet_download
 from app.agreements.derivation.schemas import (
     DERIVE_EXAMPLES,
     CoveragePublic,
@@ -18,7 +18,7 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
 from app.core.schemas import Day
-from app.core.sheets import ExportFormat, export_response, export_responses
+from app.core.sheets import ExportFormat, export_responses
 from app.idempotency.route import IdempotentRoute
 from app.users.access import require_derive_editor
 from app.users.auth import CallerDep
@@ -124,12 +124,10 @@ def coverage_sheet(
     In Excel a title row above the header names the NK by its numbers and the day the sheet
     shows ("Cakupan PKS di bawah NK 30/ORI-MoU/X/2021 dan 053/NK-PEMOTDA/2021 — … — keadaan per
     3 Juli 2022"); the CSV starts with the header, for the programs that read it."""
-    result = coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
-    return export_response(
-        export_format,
-        filename=f"cakupan-pks-nk-{agreement_id}-{result.as_of.isoformat()}",
-        sheet_title="Cakupan PKS",
-        columns=COVERAGE_COLUMNS,
-        rows=coverage_rows(result),
-        title=coverage_title(session, result),
+    return coverage_sheet_download(
+        session=session,
+        nk_id=agreement_id,
+        as_of=as_of or today,
+        today=today,
+        export_format=export_format,
     )

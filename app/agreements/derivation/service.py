@@ -1,5 +1,7 @@
 """From one NK to many PKS: derive them in one call, and see which SKPD hold one (coverage)."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -34,6 +36,7 @@ from app.agreements.parties import (
 from app.agreements.status import (
     ENDED,
     FULLY_SIGNED,
+    LIVE,
     facts_for,
     is_live,
     signed_on_expression,
@@ -311,4 +314,25 @@ def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> Co
         pks_due_on=nk.pks_due_on,
         counts=counts,
         governments=list(by_government.values()),
+    )
+
+
+@dataclass(frozen=True)
+class CoverageTotals:
+    """The headline of a coverage: how many SKPD, how many hold a live PKS (signed or on its
+    way), how many a fully signed one, how many are overdue."""
+
+    agencies: int
+    holding: int
+    signed: int
+    overdue: int
+
+
+def coverage_totals(counts: Mapping[str, int]) -> CoverageTotals:
+    """The totals of a coverage's `counts` (per status, `none`, and `overdue`)."""
+    return CoverageTotals(
+        agencies=sum(n for key, n in counts.items() if key != "overdue"),
+        holding=sum(counts.get(s.value, 0) for s in LIVE),
+        signed=sum(counts.get(s.value, 0) for s in FULLY_SIGNED),
+        overdue=counts.get("overdue", 0),
     )

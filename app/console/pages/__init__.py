@@ -2,7 +2,14 @@
 
 from fastapi import APIRouter
 
-from app.console.pages import beranda, perjanjian, riwayat, sign_in
+from app.console.pages import beranda, cakupan, perjanjian, riwayat, sign_in, tenggat
 
 # Add a page group here (its router's paths are the console's URLs, in Indonesian).
-ROUTERS: list[APIRouter] = [sign_in.router, beranda.router, perjanjian.router, riwayat.router]
+ROUTERS: list[APIRouter] = [
+    sign_in.router,
+    beranda.router,
+    perjanjian.router,
+    riwayat.router,
+    cakupan.router,
+    tenggat.router,
+]
