@@ -39,11 +39,9 @@ def holder_lets_go_while_read(session: Session) -> Iterator[list[int]]:
     forgotten: list[int] = []
 
     def before_read(state: ORMExecuteState) -> None:
-        statement = state.statement
-        if (
-            state.is_select
-            and IdempotencyRecord.__table__ in getattr(statement, "get_final_froms", lambda: [])()
-        ):
+        froms = getattr(state.statement, "get_final_froms", list)()
+        names = {getattr(table, "name", None) for table in froms}
+        if state.is_select and IdempotencyRecord.__tablename__ in names:
             if not forgotten:
                 forgotten.append(1)
                 state.session.connection().execute(sa.delete(IdempotencyRecord))
