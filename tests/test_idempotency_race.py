@@ -39,7 +39,7 @@ def holder_lets_go_while_read(session: Session) -> Iterator[list[int]]:
     forgotten: list[int] = []
 
     def before_read(state: ORMExecuteState) -> None:
-        froms = getattr(state.statement, "get_final_froms", list)()
+        froms: list[Any] = getattr(state.statement, "get_final_froms", list)()
         names = {getattr(table, "name", None) for table in froms}
         if state.is_select and IdempotencyRecord.__tablename__ in names:
             if not forgotten:
