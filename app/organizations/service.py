@@ -268,7 +268,7 @@ def child_counts(session: Session, parent_ids: Iterable[int]) -> dict[int, int]:
         .where(col(Organization.parent_id).in_(wanted))
         .group_by(col(Organization.parent_id))
     )
-    return {parent: count for parent, count in rows}
+    return dict(rows.tuples().all())
 
 
 def lineage(session: Session, organization: Organization) -> list[Organization]:

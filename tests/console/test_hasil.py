@@ -38,7 +38,10 @@ def test_kalsel_yellow_in_2021_green_in_2023_and_kotabaru_yellow(
     page = signed_in.get("/hasil", params={"organization_id": str(kalsel)})
     assert page.status_code == 200
     assert "<title>Pemerintah Provinsi Kalimantan Selatan · Hasil" in page.text
-    assert re.search(r'<th scope="col">2021</th>\s*<th scope="col">2022</th>\s*<th scope="col">2023</th>', page.text)
+    assert re.search(
+        r'<th scope="col">2021</th>\s*<th scope="col">2022</th>\s*<th scope="col">2023</th>',
+        page.text,
+    )
 
     province = row_of(page.text, "Pemerintah Provinsi Kalimantan Selatan")
     assert province[0].startswith("Zona kuning (kepatuhan sedang) Berlaku: 1 perjanjian")
@@ -53,7 +56,7 @@ def test_kalsel_yellow_in_2021_green_in_2023_and_kotabaru_yellow(
     # The chart: an accessible image, its figures in words and in a table beside it.
     svg = re.search(r"<svg[^>]*>.*?</svg>", page.text, re.S)
     assert svg and 'role="img"' in svg.group(0)
-    assert "<title id=\"grafik-judul\">Sebaran zona kepatuhan per tahun" in svg.group(0)
+    assert '<title id="grafik-judul">Sebaran zona kepatuhan per tahun' in svg.group(0)
     assert "2023: 13 hijau, 1 kuning, 0 merah, 0 belum dinilai." in svg.group(0)
     assert svg.group(0).count('class="bar-yellow"') == 2  # 2021 Kalsel, 2023 Kotabaru
 

@@ -70,12 +70,19 @@ def test_an_unknown_branch_is_a_404_page(signed_in: TestClient, seeded: None) ->
 
 
 def test_type_ahead_fragment(signed_in: TestClient, seeded: None) -> None:
-    fragment = signed_in.get("/organisasi/cari", params={"q": "kominfo"}, headers={"HX-Request": "true"})
+    fragment = signed_in.get(
+        "/organisasi/cari", params={"q": "kominfo"}, headers={"HX-Request": "true"}
+    )
     assert fragment.status_code == 200
     assert fragment.text.startswith('<ul class="typeahead"')
     assert "<html" not in fragment.text
-    assert re.search(r'<a href="/perjanjian\?organization_id=\d+" data-organization-id="\d+">Dinas Komunikasi', fragment.text)
+    assert re.search(
+        r'<a href="/perjanjian\?organization_id=\d+" data-organization-id="\d+">Dinas Komunikasi',
+        fragment.text,
+    )
     options = signed_in.get("/organisasi/cari", params={"q": "kotabaru", "as": "option"})
-    assert re.fullmatch(r'<option value="\d+">Pemerintah Kabupaten Kotabaru</option>\s*', options.text)
+    assert re.fullmatch(
+        r'<option value="\d+">Pemerintah Kabupaten Kotabaru</option>\s*', options.text
+    )
     none = signed_in.get("/organisasi/cari", params={"q": "tidak-ada-sama-sekali"})
     assert "Tidak ada organisasi yang cocok" in none.text

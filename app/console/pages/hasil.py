@@ -11,9 +11,14 @@ from fastapi.responses import HTMLResponse
 
 from app.compliance import service
 from app.compliance.models import Zone
-from app.compliance.schemas import OutcomeEntry, OutcomesPublic, OutcomeYear
+from app.compliance.schemas import (
+    ComplianceAssessmentPublic,
+    OutcomeEntry,
+    OutcomesPublic,
+    OutcomeYear,
+)
 from app.console.query import Filters
-from app.console.web import ConsoleRefused, ConsolePage, render
+from app.console.web import ConsolePage, ConsoleRefused, render
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import NotFound, RuleViolation
@@ -66,7 +71,9 @@ def rows_of(outcomes: OutcomesPublic) -> list[Row]:
     rows: dict[int, Row] = {}
     for year in outcomes.years:
         for entry in year.entries:
-            rows.setdefault(entry.organization_id, Row(entry.organization_id, entry.organization_name))
+            rows.setdefault(
+                entry.organization_id, Row(entry.organization_id, entry.organization_name)
+            )
     for row in rows.values():
         for year in outcomes.years:
             row.cells.append(
@@ -98,7 +105,9 @@ def bars_of(outcomes: OutcomesPublic) -> list[Bar]:
     return bars
 
 
-def _governments(session: SessionDep, reveal: bool) -> list[tuple[OrganizationKind, list[OrganizationPublic]]]:
+def _governments(
+    session: SessionDep, reveal: bool
+) -> list[tuple[OrganizationKind, list[OrganizationPublic]]]:
     groups = []
     for kind in GOVERNMENTS:
         items, _ = list_organizations(
@@ -122,7 +131,8 @@ def hasil(
     zone = given.choice("zone", Zone, "zona")
     offset = given.offset()
     outcomes = None
-    assessments, total = [], 0
+    assessments: list[ComplianceAssessmentPublic] = []
+    total = 0
     if organization_id is not None:
         try:
             outcomes = service.outcomes(

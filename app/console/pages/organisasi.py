@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.console.query import Filters
-from app.console.web import ConsoleRefused, ConsolePage, render
+from app.console.web import ConsolePage, ConsoleRefused, render
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.organizations import service
 from app.organizations.models import Organization
+from app.organizations.schemas import OrganizationPublic
 
 router = APIRouter()
 
@@ -72,7 +73,7 @@ def cari(request: Request, signed: ConsolePage, session: SessionDep) -> HTMLResp
     `<li>` links to their agreements, or as `<option value="id">` with `?as=option`."""
     given = Filters(request.query_params)
     q = given.text("q")
-    items = []
+    items: list[OrganizationPublic] = []
     if q:
         items, _ = service.list_organizations(
             session=session,
