@@ -278,14 +278,18 @@ def list_organizations(
     parent_id: int | None = None,
     kind: OrganizationKind | None = None,
     q: str | None = None,
+    top_level: bool = False,
     limit: int,
     offset: int,
     reveal_secrets: bool = True,
 ) -> tuple[list[OrganizationPublic], int]:
-    """Organizations matching the filters, by name, and how many match in all."""
+    """Organizations matching the filters, by name, and how many match in all; `top_level`:
+    only those without a parent (the roots of the tree)."""
     conditions: list[Any] = []
     if parent_id is not None:
         conditions.append(Organization.parent_id == parent_id)
+    if top_level:
+        conditions.append(col(Organization.parent_id).is_(None))
     if kind is not None:
         conditions.append(Organization.kind == kind)
     if q:
@@ -299,3 +303,28 @@ def list_organizations(
         offset=offset,
     )
     return [organization_public(o, reveal_secrets=reveal_secrets) for o in items], total
+
+
+def child_counts(session: Session, parent_ids: Iterable[int]) -> dict[int, int]:
+    """How many direct children each of these organizations has (absent: none)."""
+    wanted = set(parent_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        sa.select(col(Organization.parent_id), sa.func.count())
+        .where(col(Organization.parent_id).in_(wanted))
+        .group_by(col(Organization.parent_id))
+    )
+    return dict(rows.tuples().all())
+
+
+def lineage(session: Session, organization: Organization) -> list[Organization]:
+    """The organization's ancestors, from the root down to its parent."""
+    assert organization.id is not None
+    found = organizations_by_id(session, ancestry(session, [organization.id])[organization.id])
+    chain: list[Organization] = []
+    parent_id = organization.parent_id
+    while parent_id is not None and parent_id in found:
+        chain.append(found[parent_id])
+        parent_id = found[parent_id].parent_id
+    return chain[::-1]

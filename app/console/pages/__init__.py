@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from app.console.pages import beranda, cakupan, perjanjian, riwayat, sign_in, tenggat
+from app.console.pages import (
+    beranda,
+    cakupan,
+    hasil,
+    kewajiban,
+    organisasi,
+    perjanjian,
+    riwayat,
+    sign_in,
+    tenggat,
+)
 
 # Add a page group here (its router's paths are the console's URLs, in Indonesian).
 ROUTERS: list[APIRouter] = [
@@ -12,4 +22,7 @@ ROUTERS: list[APIRouter] = [
     riwayat.router,
     cakupan.router,
     tenggat.router,
+    kewajiban.router,
+    organisasi.router,
+    hasil.router,
 ]
