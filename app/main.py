@@ -182,6 +182,9 @@ def create_app() -> FastAPI:
             401: {"description": "METRICS_TOKEN is set and was not sent", **PROBLEM_SCHEMA},
         },
         dependencies=[Depends(require_metrics_token)],
+        # The bearer token is optional (only a server with METRICS_TOKEN asks for it): `{}`
+        # beside the HTTPBearer requirement says so (FastAPI appends it to the list).
+        openapi_extra={"security": [{}]},
     )
     def metrics(engine: Annotated[Engine, Depends(get_engine)]) -> Response:
         """Requests and latencies per route template, reminder runs, reminders recorded,

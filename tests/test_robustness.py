@@ -78,6 +78,11 @@ class TestMetricsToken:
         assert right.status_code == 200
         assert "registry_http_requests_total" in right.text
 
+    def test_the_document_says_the_token_is_optional(self, client: TestClient) -> None:
+        operation = client.get("/openapi.json").json()["paths"]["/metrics"]["get"]
+        assert {} in operation["security"]  # open unless METRICS_TOKEN is set
+        assert {"HTTPBearer": []} in operation["security"]
+
 
 DATE_PARAMETERS = [
     ("/api/v1/deadlines", "to"),
@@ -137,3 +142,21 @@ class TestMethodNotAllowed:
         assert client.get(f"/api/v1/users/{me['id']}").json()["name"] == "Admin Biro"
         allow = client.delete(f"/api/v1/users/{me['id']}").headers["allow"]
         assert allow == "GET, HEAD, PATCH"
+
+    @pytest.mark.parametrize(
+        ("path", "allow"),
+        [
+            ("/api/v1/agreements/export.xlsx", "GET, HEAD"),
+            ("/api/v1/obligations/export.csv", "GET, HEAD"),
+        ],
+    )
+    def test_a_method_a_path_lacks_is_a_405_though_an_id_route_has_its_shape(
+        self, client: TestClient, path: str, allow: str
+    ) -> None:
+        # PATCH /agreements/{agreement_id} has the shape of this path, not its meaning.
+        response = client.patch(path, json={"version": 1})
+        assert_problem(response, 405, "method-not-allowed")
+        assert response.headers["allow"] == allow
+
+    def test_a_bad_id_on_a_method_the_path_serves_is_still_a_422(self, client: TestClient) -> None:
+        assert_problem(client.patch("/api/v1/agreements/abc", json={"version": 1}), 422)

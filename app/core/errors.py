@@ -168,6 +168,19 @@ async def _json_position(request: Request, position: Any) -> str:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
+    if any(list(e.get("loc", ()))[:1] == ["path"] for e in raw):
+        # A path a route took only by its shape (PATCH /agreements/export.xlsx reached
+        # PATCH /agreements/{agreement_id}): where other operations serve this path, the method
+        # is the mistake, not the id.
+        allowed = _allowed_methods(request)
+        if allowed and request.method not in allowed:
+            return problem(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                f"{request.method} is not served at this path; it serves {', '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
     broken = next((e for e in raw if e.get("type") == "json_invalid"), None)
     if broken is not None:
         loc = list(broken.get("loc", ()))

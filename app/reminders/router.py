@@ -198,7 +198,6 @@ def refuse_unknown_query(request: Request) -> None:
 @run_router.post(
     "/api/v1/reminders/run",
     response_model=RunResult,
-    response_model_exclude_none=True,
     summary="Run the reminders (the scheduler calls this daily)",
     dependencies=[Depends(require_scheduler), Depends(refuse_unknown_query)],
     responses=responses(401, 422),

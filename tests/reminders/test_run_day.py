@@ -4,6 +4,7 @@ and a renewed agreement's old expiry neither appears nor reminds."""
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,28 @@ class TestDryRun:
         again = client.post(RUN, params={"dry_run": "true"}, headers=AUTH).json()
         assert (again["would_create"], again["planned"]) == (0, [])
         assert reminders_total(client) == 1
+
+    def test_a_planned_expiry_says_it_has_no_obligation_as_the_document_does(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        run_settings: dict[str, Any],
+    ) -> None:
+        # Every field the document requires is sent, null included (the document's
+        # PlannedReminder requires obligation_id; an expiry has none).
+        run_settings["EVALUATIONS_FROM_YEAR"] = 2100
+        valid_until = date(2027, 3, 31)
+        nk = create_agreement(
+            client, **nk_body(kalsel, valid_from="2021-10-28", valid_until=str(valid_until))
+        )
+        sign_all(client, nk, "2021-10-28")
+        day = (valid_until - timedelta(days=30)).isoformat()
+        result = client.post(RUN, json={"as_of": day, "dry_run": True}, headers=AUTH).json()
+        expiries = [p for p in result["planned"] if p["deadline_type"] == "agreement_expiry"]
+        assert expiries, result
+        assert all(p["obligation_id"] is None for p in expiries)
+        done = client.post(RUN, json={}, headers=AUTH).json()
+        assert done["planned"] is None and done["would_create"] is None
 
 
 def test_the_cli_refuses_a_later_day_and_offers_a_dry_run(tmp_path: Path) -> None:
