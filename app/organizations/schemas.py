@@ -10,6 +10,7 @@ from pydantic import (
     HttpUrl,
     PlainSerializer,
     UrlConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -18,10 +19,24 @@ from app.core.schemas import Email, Id, Name, RequestBody, ShortText, Version
 from app.organizations.models import OrganizationKind
 
 # Checked as an http(s) URL of at most 2000 characters; stored and shown as text.
+# http(s) only, with a host: what the document states is what the validator takes.
+WEBHOOK_URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~%!$&'()*+,;=:-]*@)?"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,4})?(?:[/?#][!-~]*)?$"
+)
 WebhookUrl = Annotated[
     HttpUrl,
     UrlConstraints(max_length=2000, allowed_schemes=["http", "https"]),
     PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "minLength": 1,
+            "maxLength": 2000,
+            "pattern": WEBHOOK_URL_PATTERN,
+        }
+    ),
 ]
 
 
