@@ -27,11 +27,15 @@ run: seed
 	$(BIN)/registry serve
 
 ## The whole suite: on SQLite always, and again on PostgreSQL when TEST_DATABASE_URL is set.
+## TEST_WORKERS processes (pytest-xdist; default: one per core), each on a database of its own;
+## the tests on the one live console of a run stay together on one worker (loadgroup).
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 test: install
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(PYTEST_PARALLEL)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $$TEST_DATABASE_URL"; \
-		$(BIN)/pytest; \
+		$(PYTEST_PARALLEL); \
 	fi
 
 ## Debian's Chromium for the browser test of Swagger UI (tests/test_browser.py); .ci/run calls it.

@@ -1,6 +1,9 @@
 """Test harness: schema by Alembic once per run; each test in a transaction rolled back after it.
 
 `TEST_DATABASE_URL` picks the database (e.g. PostgreSQL); without it, a fresh SQLite file.
+Under pytest-xdist (`make test` runs `-n`), each worker has a database of its own: a SQLite file
+in its own temporary directory, or `<name>_gw0`, `<name>_gw1`, ... beside TEST_DATABASE_URL's
+PostgreSQL database, created when missing and rebuilt by the migrations like the main one.
 """
 
 import logging
@@ -20,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session
 
+from app.core.config import settings
 from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_today
 from app.core.ratelimit import failures_per_address, requests_per_key
@@ -34,6 +38,21 @@ pytest_plugins = ["tests.world", "tests.concurrency", "tests.server"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
+
+# Staff passwords at argon2id's lowest cost: the suite sets and checks hundreds of them (a second
+# each at the real cost on a busy machine). The servers and commands that tests start inherit it.
+CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 32}
+for _name, _value in CHEAP_PASSWORD_HASHING.items():
+    os.environ[_name] = str(_value)
+    setattr(settings, _name, _value)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the tests on the one live console of a run go
+    to one worker: a single server and Chromium for them, not one per worker."""
+    for item in items:
+        if "live_console" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("live_console"))
 
 
 def alembic_config(connection: Any) -> Config:
@@ -51,12 +70,38 @@ def reset_schema(engine: Engine) -> None:
             connection.execute(text("CREATE SCHEMA public"))
 
 
+def worker_database_url(url: str, worker: str) -> str:
+    """The database of one pytest-xdist worker: the given one's name with `_<worker>` added (a
+    PostgreSQL database created when missing, through the given one's server; a SQLite file
+    beside the given one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "test.db")
+        return parsed.set(database=str(path.with_stem(f"{path.stem}_{worker}"))).render_as_string(
+            hide_password=False
+        )
+    name = f"{parsed.database}_{worker}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        # Under xdist, the temporary directory is already the worker's own.
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return worker_database_url(url, worker) if worker else url
 
 
 @pytest.fixture

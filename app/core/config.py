@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     # Staff console sessions end after this long without a request, and this long after sign-in.
     CONSOLE_IDLE_MINUTES: int = Field(default=30, ge=1)
     CONSOLE_ABSOLUTE_HOURS: int = Field(default=12, ge=1)
+    # argon2id's cost for staff passwords: argon2-cffi's defaults, RFC 9106's second
+    # recommendation (3 passes over 64 MiB). Lower only for the test suite, where hundreds of
+    # sign-ins would otherwise take minutes; raising it rehashes each password at next sign-in.
+    PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
+    PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=32)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_HOURS: int = 24
     # How long the first request with a key holds it; a request that died (a crash, a database
