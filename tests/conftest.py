@@ -20,7 +20,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlmodel import Session
 
 from app.core.config import settings
@@ -28,6 +28,7 @@ from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_today
 from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
+from app.seeding import load_seeds
 from app.users import service as users
 from app.users.models import Role
 from app.users.schemas import ApiKeyCreate, UserCreate
@@ -138,13 +139,64 @@ def engine(database_url: str) -> Iterator[Engine]:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     yield engine
+    SEEDED.close()
     engine.dispose()
 
 
+class SeededCases:
+    """The seeded real cases (`load_seeds`) in a transaction of their own, never committed, kept
+    open while consecutive tests ask for them (`seeded_connection`): each such test's `session`
+    runs inside it, in a savepoint rolled back after the test, so that each starts from the seeds
+    as loaded without loading them again. Closed before any other test, whose database is then
+    as empty as ever (and, on SQLite, not locked by the seeds' open transaction)."""
+
+    def __init__(self) -> None:
+        self.connection: Connection | None = None
+
+    def open(self, engine: Engine) -> Connection:
+        if self.connection is None:
+            connection = engine.connect()
+            connection.begin()
+            with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+                load_seeds(session=session, today=TODAY)
+                session.commit()  # into the open transaction, which is never committed
+            self.connection = connection
+        return self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            connection.rollback()
+            connection.close()
+
+
+SEEDED = SeededCases()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if "seeded_connection" not in getattr(item, "fixturenames", ()):
+        SEEDED.close()
+
+
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    connection = engine.connect()
-    transaction = connection.begin()
+def seeded_connection(engine: Engine) -> Connection:
+    """The connection holding the seeded real cases (see SeededCases); a test that asks for it
+    gets its `session` inside them."""
+    return SEEDED.open(engine)
+
+
+@pytest.fixture
+def session(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Session]:
+    """The test's session, in a transaction rolled back after it (inside the seeded cases when
+    the test asks for `seeded_connection`)."""
+    seeded = "seeded_connection" in request.fixturenames
+    if seeded:
+        connection = request.getfixturevalue("seeded_connection")
+        transaction = connection.begin_nested()
+    else:
+        connection = engine.connect()
+        transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     try:
         yield session
@@ -153,8 +205,15 @@ def session(engine: Engine) -> Iterator[Session]:
         assert_stored_facts_agree(session)
     finally:
         session.close()
-        transaction.rollback()
-        connection.close()
+        if not seeded:
+            transaction.rollback()
+            connection.close()
+        else:
+            try:
+                transaction.rollback()  # back to the seeds as loaded
+            except Exception:
+                SEEDED.close()  # their transaction broke: they are loaded anew for the next test
+                raise
 
 
 def key_for(session: Session, role: str, organization_id: int | None = None) -> str:

@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from app.core.openapi import UNKEYED
 from app.core.schemas import text_pattern
 from app.main import app
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.helpers import assert_problem
 
 DOCUMENT = app.openapi()
@@ -26,8 +24,8 @@ NOT_FREE_TEXT = {"date", "date-time", "email", "uri", "binary", "password"}
 
 
 @pytest.fixture
-def seeded(session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def seeded(seeded_connection: Connection) -> None:
+    """The seeded real cases (loaded once for the module; see tests/conftest.py)."""
 
 
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:

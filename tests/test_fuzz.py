@@ -15,6 +15,7 @@ from schemathesis.checks import CHECKS, CheckFunction, is_check_class, load_all_
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 import tests.fuzz_checks  # noqa: F401  (registers the project's checks)
@@ -22,8 +23,7 @@ from app.core.config import PROJECT_ROOT
 from app.core.config import settings as app_settings
 from app.core.deps import get_settings
 from app.main import app
-from app.seeding import load_seeds
-from tests.conftest import TODAY, key_for
+from tests.conftest import key_for
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 schema = schemathesis.openapi.from_asgi(
@@ -37,10 +37,12 @@ FUZZ_SETTINGS = app_settings.model_copy(
 
 
 @pytest.fixture
-def seeded_registry(client: object, session: Session) -> Iterator[Session]:
-    """The seeded real cases; the `client` fixture points the app at the test database."""
+def seeded_registry(
+    seeded_connection: Connection, client: object, session: Session
+) -> Iterator[Session]:
+    """The seeded real cases (loaded once for the module, see tests/conftest.py); the `client`
+    fixture points the app at the test database."""
     app.dependency_overrides[get_settings] = lambda: FUZZ_SETTINGS
-    load_seeds(session=session, today=TODAY)
     yield session
 
 
