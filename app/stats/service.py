@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.activities.models import Activity, Verification
 from app.activities.service import COUNTED
-from app.agreements.derivation.service import coverage_of, coverage_totals
+from app.agreements.derivation.service import coverage_totals, coverages_of
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus
 from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
 from app.compliance.models import ComplianceAssessment
@@ -162,11 +162,13 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
             .order_by(col(Agreement.last_signed_on).desc(), col(Agreement.id).desc())
         )
     )
+    shown = in_force[:COVERAGE_SHOWN]
+    coverages = coverages_of(
+        session=session, nk_ids=[nk_id for nk_id, _ in shown], as_of=today, today=today
+    )
     coverage = []
-    for nk_id, title in in_force[:COVERAGE_SHOWN]:
-        totals = coverage_totals(
-            coverage_of(session=session, nk_id=nk_id, as_of=today, today=today).counts
-        )
+    for nk_id, title in shown:
+        totals = coverage_totals(coverages[nk_id].counts)
         coverage.append(
             NkCoverage(
                 nk_id=nk_id,
