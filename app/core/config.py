@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # Staff console sessions end after this long without a request, and this long after sign-in.
     CONSOLE_IDLE_MINUTES: int = Field(default=30, ge=1)
     CONSOLE_ABSOLUTE_HOURS: int = Field(default=12, ge=1)
+    # The front page's figures (GET /api/v1/stats, the console's Beranda) are computed at most
+    # this often in each process and kept in between; 0 computes them on every request.
+    STATS_CACHE_SECONDS: int = Field(default=60, ge=0, le=3600)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_HOURS: int = 24
     # How long the first request with a key holds it; a request that died (a crash, a database

@@ -1,6 +1,6 @@
 """The front page's figures, each from the rule that owns it (status, deadlines, coverage)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from app.compliance.models import ComplianceAssessment
 from app.core.config import Settings
 from app.reminders.deadlines import evaluation_due_counts, validity_deadlines
 from app.reminders.models import DeadlineType
+from app.stats.cache import TimedCache, stats_key
 
 COVERAGE_SHOWN = 20
 QUARTERS = 8
@@ -58,6 +59,10 @@ class StatsPublic(BaseModel):
     """The registry at a glance, today."""
 
     as_of: date
+    computed_at: datetime = Field(
+        description="The moment these figures were computed: each process keeps them for "
+        "STATS_CACHE_SECONDS (60 by default), so a change shows within that time."
+    )
     agreements: dict[str, dict[str, int]] = Field(
         description="How many NK and PKS are in each status, e.g. agreements.pks.active."
     )
@@ -114,8 +119,24 @@ def activities_per_quarter(session: Session, today: date) -> list[QuarterActivit
     return list(counts.values())
 
 
-def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
-    """The front page's figures as of today."""
+figures_cache: TimedCache[StatsPublic] = TimedCache()
+
+
+def cached_stats(
+    *, session: Session, today: date, settings: Settings, now: datetime
+) -> StatsPublic:
+    """The front page's figures as of today, computed at most STATS_CACHE_SECONDS before `now`
+    (app/stats/cache.py says what they are kept by)."""
+    return figures_cache.get(
+        stats_key(today, settings),
+        now=now,
+        max_age=timedelta(seconds=settings.STATS_CACHE_SECONDS),
+        compute=lambda: stats(session=session, today=today, settings=settings, now=now),
+    )
+
+
+def stats(*, session: Session, today: date, settings: Settings, now: datetime) -> StatsPublic:
+    """The front page's figures as of today, computed now."""
     status = status_expression(Agreement, today)
     by_kind: dict[str, dict[str, int]] = {kind.value: {} for kind in KINDS}
     for kind, state, count in session.execute(
@@ -192,6 +213,7 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
 
     return StatsPublic(
         as_of=today,
+        computed_at=now,
         agreements=by_kind,
         signed_per_year=[signed[y] for y in sorted(signed)],
         expiring_next_90_days=expiring,
