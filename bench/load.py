@@ -40,8 +40,6 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 BOOTSTRAP_KEY = "bench-bootstrap-key"
 TOKEN = "bench-scheduler-token"
-CONSOLE_PASSWORD = "bench-console-password"  # noqa: S105 (a throwaway data set's)
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _parse_args() -> argparse.Namespace:
@@ -67,7 +65,7 @@ os.environ.setdefault("SCHEDULER_TOKEN", TOKEN)
 sys.path.insert(0, str(BENCH_DIR))
 
 import httpx  # noqa: E402
-from common import ROOT, URL, prepare_database  # noqa: E402
+from common import CONSOLE_PASSWORD, ROOT, URL, console_sign_in, prepare_database  # noqa: E402
 from national import BENCH_EMAIL, DataSet, build  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -166,19 +164,9 @@ def set_console_password() -> str:
 
 
 def console_cookie(base: str, email: str) -> str:
-    """Sign in over HTTP as a browser does (the form's CSRF token is paired with a cookie); the
-    Cookie header of the session, for wrk."""
+    """The Cookie header of a console session of the bench admin, for wrk."""
     with httpx.Client(base_url=base, timeout=60) as browser:
-        form = browser.get("/masuk")
-        found = CSRF.search(form.text)
-        if found is None:
-            raise SystemExit(f"no CSRF token on the sign-in page: {form.status_code}")
-        answer = browser.post(
-            "/masuk",
-            data={"email": email, "password": CONSOLE_PASSWORD, "csrf_token": found.group(1)},
-        )
-        if answer.status_code != 303 or SESSION_COOKIE not in browser.cookies:
-            raise SystemExit(f"the console sign-in failed: {answer.status_code} {answer.text}")
+        console_sign_in(browser, email)
         return f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"
 
 
