@@ -5,13 +5,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.activities.models import Activity, Verification
 from app.activities.service import COUNTED
 from app.agreements.derivation.service import coverage_totals, coverages_of
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus
-from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
+from app.agreements.status import IN_FORCE, SIGNED_ONCE, status_expression
 from app.compliance.models import ComplianceAssessment
 from app.core.config import Settings
 from app.reminders.deadlines import evaluation_due_counts, validity_deadlines
@@ -138,29 +138,32 @@ def cached_stats(
 def stats(*, session: Session, today: date, settings: Settings, now: datetime) -> StatsPublic:
     """The front page's figures as of today, computed now."""
     status = status_expression(Agreement, today)
+    # One scan for both: the agreements per kind and status, and, of those signed by every party
+    # (the year the last one signed), per year. The same expression objects in SELECT and GROUP
+    # BY (PostgreSQL matches them with their parameters).
+    fully_signed_year = sa.case(
+        (
+            sa.and_(
+                col(Agreement.parties_unsigned) == 0,
+                col(Agreement.parties_signed) > 0,
+                col(Agreement.last_signed_on).is_not(None),
+            ),
+            sa.extract("year", col(Agreement.last_signed_on)),
+        ),
+        else_=None,
+    )
     by_kind: dict[str, dict[str, int]] = {kind.value: {} for kind in KINDS}
-    for kind, state, count in session.execute(
-        sa.select(col(Agreement.kind), status, sa.func.count())
-        .where(col(Agreement.kind).in_(KINDS))
-        .group_by(col(Agreement.kind), status)
-    ):
-        by_kind[AgreementKind(kind).value][AgreementStatus(state).value] = count
-
-    year = sa.extract("year", col(Agreement.last_signed_on))
     signed: dict[int, SignedInYear] = {}
-    for found_year, kind, count in session.execute(
-        sa.select(year, col(Agreement.kind), sa.func.count())
-        .where(
-            col(Agreement.kind).in_(KINDS),
-            col(Agreement.parties_unsigned) == 0,
-            col(Agreement.parties_signed) > 0,
-            col(Agreement.last_signed_on).is_not(None),
-            status.in_([s.value for s in FULLY_SIGNED] + [AgreementStatus.terminated.value]),
-        )
-        .group_by(year, col(Agreement.kind))
+    for kind, state, found_year, count in session.execute(
+        sa.select(col(Agreement.kind), status, fully_signed_year, sa.func.count())
+        .where(col(Agreement.kind).in_(KINDS))
+        .group_by(col(Agreement.kind), status, fully_signed_year)
     ):
-        entry = signed.setdefault(int(found_year), SignedInYear(year=int(found_year)))
-        setattr(entry, AgreementKind(kind).value, count)
+        kind_name, state = AgreementKind(kind).value, AgreementStatus(state)
+        by_kind[kind_name][state.value] = by_kind[kind_name].get(state.value, 0) + count
+        if found_year is not None and state in SIGNED_ONCE:
+            entry = signed.setdefault(int(found_year), SignedInYear(year=int(found_year)))
+            setattr(entry, kind_name, getattr(entry, kind_name) + count)
 
     window_end = today + timedelta(days=90)
     expiring = {kind.value: 0 for kind in KINDS}
@@ -200,16 +203,16 @@ def stats(*, session: Session, today: date, settings: Settings, now: datetime) -
             )
         )
 
-    latest = session.exec(select(sa.func.max(ComplianceAssessment.year))).one()
+    latest = sa.select(sa.func.max(ComplianceAssessment.year)).scalar_subquery()
     zones = None
-    if latest is not None:
-        zones = ZoneYear(year=latest)
-        for zone, count in session.execute(
-            sa.select(col(ComplianceAssessment.zone), sa.func.count())
-            .where(col(ComplianceAssessment.year) == latest)
-            .group_by(col(ComplianceAssessment.zone))
-        ):
-            setattr(zones, zone.value if hasattr(zone, "value") else str(zone), count)
+    for found_year, zone, count in session.execute(
+        sa.select(col(ComplianceAssessment.year), col(ComplianceAssessment.zone), sa.func.count())
+        .where(col(ComplianceAssessment.year) == latest)
+        .group_by(col(ComplianceAssessment.year), col(ComplianceAssessment.zone))
+    ):
+        if zones is None:
+            zones = ZoneYear(year=found_year)
+        setattr(zones, zone.value if hasattr(zone, "value") else str(zone), count)
 
     return StatsPublic(
         as_of=today,
