@@ -1,8 +1,10 @@
 """Shared by the benchmarks: a database of their own, built by the migrations."""
 
 import os
+import re
 import sys
 
+import httpx
 from sqlalchemy import make_url, text
 
 URL = os.environ.get(
@@ -43,3 +45,26 @@ def prepare_database() -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+# The bench admin signs in to the console with this password (bench/load.py sets it).
+CONSOLE_PASSWORD = "bench-console-password"  # noqa: S105 (a throwaway data set's)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def console_sign_in(browser: httpx.Client, email: str) -> None:
+    """Sign in as a browser does (the form's CSRF token is paired with a cookie); the browser
+    keeps the session cookie."""
+    from app.console.session import SESSION_COOKIE
+
+    form = browser.get("/masuk")
+    found = CSRF.search(form.text)
+    if found is None:
+        raise SystemExit(f"no CSRF token on the sign-in page: {form.status_code}")
+    answer = browser.post(
+        "/masuk",
+        data={"email": email, "password": CONSOLE_PASSWORD, "csrf_token": found.group(1)},
+        follow_redirects=False,
+    )
+    if answer.status_code != 303 or SESSION_COOKIE not in browser.cookies:
+        raise SystemExit(f"the console sign-in failed: {answer.status_code} {answer.text}")

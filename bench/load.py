@@ -8,13 +8,17 @@
    warnings and errors logged to var/bench-server.log, no rate limit, the scheduler token set.
 3. Loads each endpoint over HTTP from a separate process, with wrk (Debian's, which `make bench`
    installs when missing): BENCH_CONNECTIONS connections (16) for BENCH_SECONDS seconds (10)
-   each, after one warm-up request whose status must be 200.
+   each, after one warm-up request whose status must be 200. The API is called with the bench
+   admin's key; the staff console's pages (rows named "console: ...", beside their API
+   counterparts) with the session cookie of that admin, signed in over HTTP as a browser does
+   (the sign-in form and its CSRF token), with a password set as `registry set-password` does.
 4. Runs the reminders for day one (yesterday) and day two (today), over HTTP, and times them;
    every organization's webhook points at a receiver in this process (answering 204), so the
    runs deliver for real.
 5. Streams a CSV export of every agreement while sampling the worker's memory.
 
-Prints one JSON document: per endpoint requests/s, p50, p99, errors and the ratio of its
+Prints one JSON document: per endpoint the time of its warm-up request (the front page's figures
+are computed then and kept STATS_CACHE_SECONDS), requests/s, p50, p99, errors and the ratio of its
 requests/s to the baseline measured in the same run (`/healthz`, which does not touch the
 database); the server's peak RSS; the reminder runs; the export's RSS growth.
 """
@@ -61,10 +65,12 @@ os.environ.setdefault("SCHEDULER_TOKEN", TOKEN)
 sys.path.insert(0, str(BENCH_DIR))
 
 import httpx  # noqa: E402
-from common import ROOT, URL, prepare_database  # noqa: E402
-from national import DataSet, build  # noqa: E402
+from common import CONSOLE_PASSWORD, ROOT, URL, console_sign_in, prepare_database  # noqa: E402
+from national import BENCH_EMAIL, DataSet, build  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from app.console.session import SESSION_COOKIE  # noqa: E402
+from app.core.config import settings  # noqa: E402
 from app.core.db import engine  # noqa: E402
 
 
@@ -112,13 +118,17 @@ class Sampler:
 
 
 def endpoints(data: DataSet) -> dict[str, str]:
-    """What is loaded: the baseline first, then what staff open every day."""
+    """What is loaded: the baseline first, then what staff open every day; each console page
+    (its path outside /api) right after its API counterpart."""
     return {
         "healthz (baseline)": "/healthz",
         "agreement by id": f"/api/v1/agreements/{data.pks}",
+        "console: one agreement": f"/perjanjian/{data.pks}",
         "list status=active&organization_id=": (
             f"/api/v1/agreements?status=active&organization_id={data.government}"
         ),
+        "list newest 50": "/api/v1/agreements?limit=50",
+        "console: Perjanjian list": "/perjanjian",
         "list status=active newest 50": "/api/v1/agreements?status=active&limit=50",
         "list offset 35000": "/api/v1/agreements?offset=35000&limit=50",
         "list PKS of an NK (parent_id)": f"/api/v1/agreements?parent_id={data.big_nk}",
@@ -126,21 +136,45 @@ def endpoints(data: DataSet) -> dict[str, str]:
         "number=": f"/api/v1/agreements?number={data.number}",
         "q=pengaduan": "/api/v1/agreements?q=pengaduan",
         "coverage of an NK with 500 PKS": f"/api/v1/agreements/{data.big_nk}/coverage",
+        "console: Cakupan of an NK with 500 PKS": f"/cakupan/{data.big_nk}",
         "deadlines of a government": f"/api/v1/deadlines?organization_id={data.government}",
         "deadlines of a Perwakilan": f"/api/v1/deadlines?organization_id={data.perwakilan}",
+        "console: Tenggat of a Perwakilan": f"/tenggat?organization_id={data.perwakilan}",
         "calendar.ics of a Perwakilan": f"/api/v1/calendar.ics?organization_id={data.perwakilan}",
         "obligations overdue": "/api/v1/obligations?status=overdue",
         "obligations of a government": f"/api/v1/obligations?organization_id={data.government}",
         "organizations q=kesehatan": "/api/v1/organizations?q=kesehatan",
         "stats (front page)": "/api/v1/stats",
+        "console: Beranda (front page)": "/",
     }
+
+
+def is_console(path: str) -> bool:
+    return not path.startswith(("/api/", "/healthz"))
+
+
+def set_console_password() -> str:
+    """The bench admin's password, set through the service `registry set-password` calls."""
+    from sqlmodel import Session
+
+    from app.console.session import set_password
+
+    with Session(engine) as session:
+        return set_password(session=session, email=BENCH_EMAIL, password=CONSOLE_PASSWORD).email
+
+
+def console_cookie(base: str, email: str) -> str:
+    """The Cookie header of a console session of the bench admin, for wrk."""
+    with httpx.Client(base_url=base, timeout=60) as browser:
+        console_sign_in(browser, email)
+        return f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"
 
 
 LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, seconds: int, connections: int, key: str) -> dict[str, Any]:
+def wrk(url: str, seconds: int, connections: int, header: str) -> dict[str, Any]:
     """One wrk run: requests/s, p50 and p99 in ms, and errors (non-2xx answers, sockets)."""
     output = subprocess.run(
         [
@@ -152,7 +186,7 @@ def wrk(url: str, seconds: int, connections: int, key: str) -> dict[str, Any]:
             "--timeout",
             "30s",
             "-H",
-            f"X-API-Key: {key}",
+            header,
             url,
         ],
         capture_output=True,
@@ -300,17 +334,22 @@ def main() -> None:
         state.parent.mkdir(exist_ok=True)
         state.write_text(json.dumps({**data.__dict__, "anchor": data.anchor.isoformat()}))
     start_receiver(ARGS.port + 1)
+    email = set_console_password()
     engine.dispose()
     print(f"data set: {data.counts} in {data.seconds} s", file=sys.stderr)
     key = data.api_key
     server = start_server(ARGS.port, ARGS.workers)
     base = f"http://127.0.0.1:{ARGS.port}"
+    headers = {"api": f"X-API-Key: {key}", "console": f"Cookie: {console_cookie(base, email)}"}
     result: dict[str, Any] = {
         "database": engine.dialect.name,
         "data_set": {**data.counts, "build_seconds": data.seconds},
         "workers": ARGS.workers,
         "connections": ARGS.connections,
         "seconds_per_endpoint": ARGS.seconds,
+        # The front page's figures are computed by the warm-up request (its warm_up_ms), then
+        # kept this long: the load measures the kept figures, as staff meet them.
+        "stats_cache_seconds": settings.STATS_CACHE_SECONDS,
     }
     try:
         loads: dict[str, Any] = {}
@@ -319,13 +358,18 @@ def main() -> None:
             for name, path in endpoints(data).items():
                 if wanted and name not in wanted and not name.startswith("healthz"):
                     continue
-                warm = httpx.get(f"{base}{path}", headers={"X-API-Key": key}, timeout=120)
-                if warm.status_code != 200:
+                header = headers["console" if is_console(path) else "api"]
+                field, value = header.split(": ", 1)
+                warm_started = time.perf_counter()
+                warm = httpx.get(f"{base}{path}", headers={field: value}, timeout=120)
+                warm_ms = round((time.perf_counter() - warm_started) * 1000, 1)
+                # A console page signed out answers 200 too, with the sign-in form.
+                if warm.status_code != 200 or 'name="password"' in warm.text:
                     loads[name] = {"path": path, "status": warm.status_code}
                     print(f"{name}: {warm.status_code} {warm.text[:300]}", file=sys.stderr)
                     continue
-                measured = wrk(base + path, ARGS.seconds, ARGS.connections, key)
-                loads[name] = {"path": path, **measured}
+                measured = wrk(base + path, ARGS.seconds, ARGS.connections, header)
+                loads[name] = {"path": path, "warm_up_ms": warm_ms, **measured}
                 drain(base, key)
                 print(f"{name}: {loads[name]}", file=sys.stderr)
         baseline = loads["healthz (baseline)"]["requests_per_s"] or 1.0

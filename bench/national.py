@@ -52,6 +52,7 @@ AGENCIES = (
 )
 GENERATIONS = (2007, 2011, 2015, 2019, 2023)  # the NK of each government, renewed every 4 years
 BIG_AGENCIES = 500  # the government whose NK has 500 PKS (coverage)
+BENCH_EMAIL = "bench@registry.go.id"  # the admin whose key and console session load the server
 
 
 @dataclass
@@ -472,7 +473,7 @@ def _issue_admin_key(engine: Engine, today: date) -> str:
     with Session(engine) as session:
         user = users.create_user(
             session=session,
-            user_in=UserCreate(name="Bench admin", email="bench@registry.go.id", role=Role.admin),
+            user_in=UserCreate(name="Bench admin", email=BENCH_EMAIL, role=Role.admin),
         )
         issued = users.issue_key(
             session=session, user_id=user.id, key_in=ApiKeyCreate(name="bench"), today=today

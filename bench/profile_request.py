@@ -3,6 +3,8 @@
 
     BENCH_DATABASE_URL=... .venv/bin/python bench/profile_request.py PATH [n]
     e.g.  .venv/bin/python bench/profile_request.py /api/v1/stats 3
+          .venv/bin/python bench/profile_request.py /perjanjian 3   (a console page: signed in
+          as the bench admin, with the password `make bench` gave them)
 
 Prints the mean time per request, the part spent waiting on the database, and the slowest
 statements (for the Python side, run the server under py-spy: `py-spy top --pid ...`).
@@ -16,8 +18,9 @@ from pathlib import Path
 
 os.environ["LOG_LEVEL"] = "WARNING"
 
-from common import ROOT  # noqa: E402  (sets DATABASE_URL before the app loads)
+from common import ROOT, console_sign_in  # noqa: E402  (sets DATABASE_URL before the app loads)
 from fastapi.testclient import TestClient  # noqa: E402
+from national import BENCH_EMAIL  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from app.core.db import engine  # noqa: E402
@@ -40,7 +43,11 @@ def main() -> None:
     path = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     state = json.loads((Path(ROOT) / "var" / "bench-dataset.json").read_text())
-    client = TestClient(app, headers={"X-API-Key": state["api_key"]})
+    if path.startswith("/api/"):
+        client = TestClient(app, headers={"X-API-Key": state["api_key"]})
+    else:
+        client = TestClient(app)
+        console_sign_in(client, BENCH_EMAIL)
     assert client.get(path).status_code == 200
     STATEMENTS.clear()
     started = time.perf_counter()

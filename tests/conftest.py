@@ -29,6 +29,7 @@ from app.core.deps import get_today
 from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
 from app.seeding import load_seeds
+from app.stats.service import figures_cache
 from app.users import service as users
 from app.users.models import Role
 from app.users.schemas import ApiKeyCreate, UserCreate
@@ -246,6 +247,7 @@ def client(session: Session, engine: Engine) -> Iterator[TestClient]:
 
     requests_per_key.clear()
     failures_per_address.clear()
+    figures_cache.clear()  # the front page's figures of another test's data
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_engine] = lambda: engine
     app.dependency_overrides[get_today] = lambda: TODAY

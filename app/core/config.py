@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # sign-ins would otherwise take minutes; raising it rehashes each password at next sign-in.
     PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
     PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=32)
+    # The front page's figures (GET /api/v1/stats, the console's Beranda) are computed at most
+    # this often in each process and kept in between; 0 computes them on every request.
+    STATS_CACHE_SECONDS: int = Field(default=60, ge=0, le=3600)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_HOURS: int = 24
     # How long the first request with a key holds it; a request that died (a crash, a database

@@ -1,21 +1,22 @@
 """The front page's figures, each from the rule that owns it (status, deadlines, coverage)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.activities.models import Activity, Verification
 from app.activities.service import COUNTED
-from app.agreements.derivation.service import coverage_of, coverage_totals
+from app.agreements.derivation.service import coverage_totals, coverages_of
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus
-from app.agreements.status import FULLY_SIGNED, IN_FORCE, status_expression
+from app.agreements.status import IN_FORCE, SIGNED_ONCE, status_expression
 from app.compliance.models import ComplianceAssessment
 from app.core.config import Settings
 from app.reminders.deadlines import evaluation_due_counts, validity_deadlines
 from app.reminders.models import DeadlineType
+from app.stats.cache import TimedCache, stats_key
 
 COVERAGE_SHOWN = 20
 QUARTERS = 8
@@ -58,6 +59,10 @@ class StatsPublic(BaseModel):
     """The registry at a glance, today."""
 
     as_of: date
+    computed_at: datetime = Field(
+        description="The moment these figures were computed: each process keeps them for "
+        "STATS_CACHE_SECONDS (60 by default), so a change shows within that time."
+    )
     agreements: dict[str, dict[str, int]] = Field(
         description="How many NK and PKS are in each status, e.g. agreements.pks.active."
     )
@@ -114,32 +119,51 @@ def activities_per_quarter(session: Session, today: date) -> list[QuarterActivit
     return list(counts.values())
 
 
-def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
-    """The front page's figures as of today."""
-    status = status_expression(Agreement, today)
-    by_kind: dict[str, dict[str, int]] = {kind.value: {} for kind in KINDS}
-    for kind, state, count in session.execute(
-        sa.select(col(Agreement.kind), status, sa.func.count())
-        .where(col(Agreement.kind).in_(KINDS))
-        .group_by(col(Agreement.kind), status)
-    ):
-        by_kind[AgreementKind(kind).value][AgreementStatus(state).value] = count
+figures_cache: TimedCache[StatsPublic] = TimedCache()
 
-    year = sa.extract("year", col(Agreement.last_signed_on))
+
+def cached_stats(
+    *, session: Session, today: date, settings: Settings, now: datetime
+) -> StatsPublic:
+    """The front page's figures as of today, computed at most STATS_CACHE_SECONDS before `now`
+    (app/stats/cache.py says what they are kept by)."""
+    return figures_cache.get(
+        stats_key(today, settings),
+        now=now,
+        max_age=timedelta(seconds=settings.STATS_CACHE_SECONDS),
+        compute=lambda: stats(session=session, today=today, settings=settings, now=now),
+    )
+
+
+def stats(*, session: Session, today: date, settings: Settings, now: datetime) -> StatsPublic:
+    """The front page's figures as of today, computed now."""
+    status = status_expression(Agreement, today)
+    # One scan for both: the agreements per kind and status, and, of those signed by every party
+    # (the year the last one signed), per year. The same expression objects in SELECT and GROUP
+    # BY (PostgreSQL matches them with their parameters).
+    fully_signed_year = sa.case(
+        (
+            sa.and_(
+                col(Agreement.parties_unsigned) == 0,
+                col(Agreement.parties_signed) > 0,
+                col(Agreement.last_signed_on).is_not(None),
+            ),
+            sa.extract("year", col(Agreement.last_signed_on)),
+        ),
+        else_=None,
+    )
+    by_kind: dict[str, dict[str, int]] = {kind.value: {} for kind in KINDS}
     signed: dict[int, SignedInYear] = {}
-    for found_year, kind, count in session.execute(
-        sa.select(year, col(Agreement.kind), sa.func.count())
-        .where(
-            col(Agreement.kind).in_(KINDS),
-            col(Agreement.parties_unsigned) == 0,
-            col(Agreement.parties_signed) > 0,
-            col(Agreement.last_signed_on).is_not(None),
-            status.in_([s.value for s in FULLY_SIGNED] + [AgreementStatus.terminated.value]),
-        )
-        .group_by(year, col(Agreement.kind))
+    for kind, state, found_year, count in session.execute(
+        sa.select(col(Agreement.kind), status, fully_signed_year, sa.func.count())
+        .where(col(Agreement.kind).in_(KINDS))
+        .group_by(col(Agreement.kind), status, fully_signed_year)
     ):
-        entry = signed.setdefault(int(found_year), SignedInYear(year=int(found_year)))
-        setattr(entry, AgreementKind(kind).value, count)
+        kind_name, state = AgreementKind(kind).value, AgreementStatus(state)
+        by_kind[kind_name][state.value] = by_kind[kind_name].get(state.value, 0) + count
+        if found_year is not None and state in SIGNED_ONCE:
+            entry = signed.setdefault(int(found_year), SignedInYear(year=int(found_year)))
+            setattr(entry, kind_name, getattr(entry, kind_name) + count)
 
     window_end = today + timedelta(days=90)
     expiring = {kind.value: 0 for kind in KINDS}
@@ -162,11 +186,13 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
             .order_by(col(Agreement.last_signed_on).desc(), col(Agreement.id).desc())
         )
     )
+    shown = in_force[:COVERAGE_SHOWN]
+    coverages = coverages_of(
+        session=session, nk_ids=[nk_id for nk_id, _ in shown], as_of=today, today=today
+    )
     coverage = []
-    for nk_id, title in in_force[:COVERAGE_SHOWN]:
-        totals = coverage_totals(
-            coverage_of(session=session, nk_id=nk_id, as_of=today, today=today).counts
-        )
+    for nk_id, title in shown:
+        totals = coverage_totals(coverages[nk_id].counts)
         coverage.append(
             NkCoverage(
                 nk_id=nk_id,
@@ -177,19 +203,20 @@ def stats(*, session: Session, today: date, settings: Settings) -> StatsPublic:
             )
         )
 
-    latest = session.exec(select(sa.func.max(ComplianceAssessment.year))).one()
+    latest = sa.select(sa.func.max(ComplianceAssessment.year)).scalar_subquery()
     zones = None
-    if latest is not None:
-        zones = ZoneYear(year=latest)
-        for zone, count in session.execute(
-            sa.select(col(ComplianceAssessment.zone), sa.func.count())
-            .where(col(ComplianceAssessment.year) == latest)
-            .group_by(col(ComplianceAssessment.zone))
-        ):
-            setattr(zones, zone.value if hasattr(zone, "value") else str(zone), count)
+    for found_year, zone, count in session.execute(
+        sa.select(col(ComplianceAssessment.year), col(ComplianceAssessment.zone), sa.func.count())
+        .where(col(ComplianceAssessment.year) == latest)
+        .group_by(col(ComplianceAssessment.year), col(ComplianceAssessment.zone))
+    ):
+        if zones is None:
+            zones = ZoneYear(year=found_year)
+        setattr(zones, zone.value if hasattr(zone, "value") else str(zone), count)
 
     return StatsPublic(
         as_of=today,
+        computed_at=now,
         agreements=by_kind,
         signed_per_year=[signed[y] for y in sorted(signed)],
         expiring_next_90_days=expiring,

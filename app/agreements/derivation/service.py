@@ -1,6 +1,6 @@
 """From one NK to many PKS: derive them in one call, and see which SKPD hold one (coverage)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -54,9 +54,13 @@ def _nk_or_refuse(session: Session, nk_id: int) -> Agreement:
     nk = session.get(Agreement, nk_id)
     if nk is None:
         raise AgreementNotFound(nk_id)
+    return _refuse_unless_nk(nk)
+
+
+def _refuse_unless_nk(nk: Agreement) -> Agreement:
     if nk.kind != AgreementKind.nk:
         raise RuleViolation(
-            f"Agreement {nk_id} is a {nk.kind.value.upper()}; PKS are derived from, and covered "
+            f"Agreement {nk.id} is a {nk.kind.value.upper()}; PKS are derived from, and covered "
             "by, an NK.",
             type_slug="nk-only",
         )
@@ -232,89 +236,117 @@ def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date
 def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> CoveragePublic:
     """For each government party of an NK, its SKPD and the PKS each holds under the NK, as they
     stood on `as_of` (a signature dated later does not count; a PKS not yet known is absent)."""
-    nk = _nk_or_refuse(session, nk_id)
+    return coverages_of(session=session, nk_ids=[nk_id], as_of=as_of, today=today)[nk_id]
+
+
+def coverages_of(
+    *, session: Session, nk_ids: Sequence[int], as_of: date, today: date
+) -> dict[int, CoveragePublic]:
+    """The coverage of each of these NK (as `coverage_of`), in four statements however many they
+    are: the NK with their status, their government parties, those governments' SKPD, and the
+    PKS under the NK held by those SKPD. Refuses an id that is not an NK."""
+    if not nk_ids:
+        return {}
     facts = facts_for(as_of, today)
-    governments = list(
-        session.exec(
-            select(Organization)
-            .join(AgreementParty, col(AgreementParty.organization_id) == Organization.id)
-            .where(
-                AgreementParty.agreement_id == nk_id,
-                col(Organization.kind).in_(GOVERNMENT_KINDS),
+    found = {
+        nk.id: (nk, AgreementStatus(status))
+        for nk, status in session.exec(
+            select(Agreement, status_expression(Agreement, as_of, facts)).where(
+                col(Agreement.id).in_(nk_ids)
             )
-            .order_by(col(AgreementParty.position))
         )
-    )
+    }
+    for nk_id in nk_ids:
+        if nk_id not in found:
+            raise AgreementNotFound(nk_id)
+        _refuse_unless_nk(found[nk_id][0])
+    governments: dict[int, list[Organization]] = {nk_id: [] for nk_id in nk_ids}
+    for nk_id, government in session.exec(
+        select(AgreementParty.agreement_id, Organization)
+        .join(AgreementParty, col(AgreementParty.organization_id) == Organization.id)
+        .where(
+            col(AgreementParty.agreement_id).in_(nk_ids),
+            col(Organization.kind).in_(GOVERNMENT_KINDS),
+        )
+        .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
+    ):
+        governments[nk_id].append(government)
     # The SKPD as plain rows (there may be hundreds): nothing of them is changed here.
     is_agency_of_party = sa.and_(
-        col(Organization.parent_id).in_([g.id for g in governments]),
+        col(Organization.parent_id).in_({g.id for gs in governments.values() for g in gs}),
         col(Organization.kind) == OrganizationKind.regional_agency,
     )
-    agencies = session.execute(
+    agencies_of: dict[int | None, list[Any]] = {}
+    for agency in session.execute(
         sa.select(col(Organization.id), col(Organization.name), col(Organization.parent_id))
         .where(is_agency_of_party)
         .order_by(col(Organization.name))
-    ).all()
-    held: dict[int, list[CoveredPks]] = {}
-    nk_status = AgreementStatus(
-        session.exec(
-            select(status_expression(Agreement, as_of, facts)).where(Agreement.id == nk_id)
-        ).one()
-    )
-    rows = session.exec(
-        select(
-            AgreementParty.organization_id,
-            Agreement.id,
+    ):
+        agencies_of.setdefault(agency.parent_id, []).append(agency)
+    # Newest first, per NK and SKPD (an SKPD under another NK's government is never looked up).
+    held: dict[tuple[int, int], list[CoveredPks]] = {}
+    for org_id, nk_id, pks_id, status, signed_on in session.execute(
+        sa.select(
+            col(AgreementParty.organization_id),
+            col(Agreement.parent_id),
+            col(Agreement.id),
             status_expression(Agreement, as_of, facts),
             signed_on_expression(Agreement, facts),
         )
         .join(Agreement, col(Agreement.id) == AgreementParty.agreement_id)
         .join(Organization, col(Organization.id) == AgreementParty.organization_id)
-        .where(Agreement.parent_id == nk_id, is_agency_of_party, facts.known(Agreement))
+        .where(col(Agreement.parent_id).in_(nk_ids), is_agency_of_party, facts.known(Agreement))
         .order_by(col(Agreement.id).desc())
-    )
-    for org_id, pks_id, status, signed_on in rows:
-        if pks_id is None:
+    ):
+        if pks_id is None or nk_id is None:
             continue
-        warnings = ["parent_inactive"] if nk_status in ENDED and is_live(status) else []
-        held.setdefault(org_id, []).append(
+        warnings = ["parent_inactive"] if found[nk_id][1] in ENDED and is_live(status) else []
+        held.setdefault((nk_id, org_id), []).append(
             CoveredPks(id=pks_id, status=status, signed_on=signed_on, warnings=warnings)
         )
-    past_due = nk.pks_due_on is not None and as_of > nk.pks_due_on
-    counts: dict[str, int] = {}
-    by_government = {
-        g.id: GovernmentCoveragePublic(
-            organization_id=g.id or 0, organization_name=g.name, agencies=[]
-        )
-        for g in governments
-    }
-    for agency in agencies:
-        agreements = held.get(agency.id, [])
-        # The live PKS counts; without one, the newest it held.
-        pks = next(
-            (p for p in agreements if is_live(p.status)), agreements[0] if agreements else None
-        )
-        overdue = past_due and (pks is None or pks.status not in FULLY_SIGNED)
-        key = pks.status.value if pks else "none"
-        counts[key] = counts.get(key, 0) + 1
-        counts["overdue"] = counts.get("overdue", 0) + int(overdue)
-        by_government[agency.parent_id].agencies.append(
-            AgencyCoveragePublic(
-                organization_id=agency.id,
-                organization_name=agency.name,
-                pks=pks,
-                agreements=agreements,
-                overdue=overdue,
+    result = {}
+    for nk_id in nk_ids:
+        nk, nk_status = found[nk_id]
+        past_due = nk.pks_due_on is not None and as_of > nk.pks_due_on
+        counts: dict[str, int] = {}
+        by_government = {
+            g.id: GovernmentCoveragePublic(
+                organization_id=g.id or 0, organization_name=g.name, agencies=[]
             )
+            for g in governments[nk_id]
+        }
+        agencies = sorted(
+            (a for g in governments[nk_id] for a in agencies_of.get(g.id, [])),
+            key=lambda a: a.name,
         )
-    return CoveragePublic(
-        nk_id=nk_id,
-        nk_status=nk_status,
-        as_of=as_of,
-        pks_due_on=nk.pks_due_on,
-        counts=counts,
-        governments=list(by_government.values()),
-    )
+        for agency in agencies:
+            agreements = held.get((nk_id, agency.id), [])
+            # The live PKS counts; without one, the newest it held.
+            pks = next(
+                (p for p in agreements if is_live(p.status)), agreements[0] if agreements else None
+            )
+            overdue = past_due and (pks is None or pks.status not in FULLY_SIGNED)
+            key = pks.status.value if pks else "none"
+            counts[key] = counts.get(key, 0) + 1
+            counts["overdue"] = counts.get("overdue", 0) + int(overdue)
+            by_government[agency.parent_id].agencies.append(
+                AgencyCoveragePublic(
+                    organization_id=agency.id,
+                    organization_name=agency.name,
+                    pks=pks,
+                    agreements=agreements,
+                    overdue=overdue,
+                )
+            )
+        result[nk_id] = CoveragePublic(
+            nk_id=nk_id,
+            nk_status=nk_status,
+            as_of=as_of,
+            pks_due_on=nk.pks_due_on,
+            counts=counts,
+            governments=list(by_government.values()),
+        )
+    return result
 
 
 @dataclass(frozen=True)

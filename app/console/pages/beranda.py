@@ -15,9 +15,9 @@ from app.agreements.models import AgreementStatus
 from app.console.pages.sign_in import sign_in_page
 from app.console.web import MaybeSignedIn, render
 from app.core.db import SessionDep
-from app.core.deps import SettingsDep, TodayDep
+from app.core.deps import NowDep, SettingsDep, TodayDep
 from app.labels import label
-from app.stats.service import StatsPublic, stats
+from app.stats.service import StatsPublic, cached_stats
 
 router = APIRouter()
 
@@ -75,11 +75,12 @@ def beranda(
     session: SessionDep,
     today: TodayDep,
     settings: SettingsDep,
+    now: NowDep,
 ) -> HTMLResponse:
     """The console opens here: Beranda when signed in, the sign-in page when not."""
     if signed is None:
         return sign_in_page(request)
-    figures = stats(session=session, today=today, settings=settings)
+    figures = cached_stats(session=session, today=today, settings=settings, now=now)
     return render(
         request,
         "beranda.html",
@@ -88,4 +89,5 @@ def beranda(
         block="cards",  # an htmx request (hx-get="/") gets the cards alone
         figures=figures,
         cards=cards(figures),
+        kept_seconds=settings.STATS_CACHE_SECONDS,
     )
