@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from app.agreements import service
 from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId, ValidAgreement
@@ -14,9 +14,8 @@ from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
     agreement_public,
-    iter_agreement_views,
+    iter_agreements_public,
     list_agreements_public,
-    to_public,
 )
 from app.agreements.schemas import (
     AGREEMENT_CREATE_EXAMPLES,
@@ -29,6 +28,7 @@ from app.agreements.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.responses import json_response
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
@@ -163,7 +163,7 @@ def list_agreements(
     sort: SortQuery = AgreementSort.newest,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
-) -> Page[AgreementPublic]:
+) -> Response:
     """Find NK and PKS, newest first, each with its parties, ruang lingkup and status today.
 
     Staff search by any party's number (`?number=053/NK-PEMOTDA/2021` finds the Kalsel NK), list
@@ -175,7 +175,9 @@ def list_agreements(
     items, total = list_agreements_public(
         session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
     )
-    return Page[AgreementPublic](items=items, total=total, limit=limit, offset=offset)
+    return json_response(
+        Page[AgreementPublic].model_construct(items=items, total=total, limit=limit, offset=offset)
+    )
 
 
 @router.get(
@@ -204,10 +206,7 @@ def export_agreements(
     mark (Excel opens it right), dates as YYYY-MM-DD. Rows are read in chunks and written to a
     temporary file, so a national export does not fill the server's memory.
     """
-    rows = (
-        to_public(view)
-        for view in iter_agreement_views(session=session, filters=filters, today=today, sort=sort)
-    )
+    rows = iter_agreements_public(session=session, filters=filters, today=today, sort=sort)
     return export_response(
         export_format,
         filename=f"perjanjian-{today.isoformat()}",
@@ -223,12 +222,12 @@ def export_agreements(
     summary="Show one NK or PKS",
     responses=responses(401, 404, 422, 429),
 )
-def read_agreement(agreement: ValidAgreement) -> AgreementPublic:
+def read_agreement(agreement: ValidAgreement) -> Response:
     """One agreement with its parties (numbers, signatories, signatures), ruang lingkup, status.
 
     For a PKS, `parent` shows its NK; for an NK, `children_count` says how many PKS it has.
     """
-    return agreement
+    return json_response(agreement)
 
 
 @router.patch(
