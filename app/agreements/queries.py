@@ -457,10 +457,12 @@ def list_agreements_public(
     limit: int,
     offset: int,
     sort: AgreementSort = AgreementSort.newest,
-) -> tuple[list[AgreementPublic], int]:
-    """A page of agreements as clients see them, in the order asked, and how many match."""
+    count: bool = False,
+) -> tuple[list[AgreementPublic], int | None]:
+    """A page of agreements as clients see them, in the order asked, and, when `count`, how
+    many match in all (a pass over every match: a statement of its own)."""
     conditions = filters.conditions(today)
-    total = count_of(session, select(Agreement.id).where(*conditions))
+    total = count_of(session, select(Agreement.id).where(*conditions)) if count else None
     # The page's ids in a subquery: the database derives status and validity for the rows of
     # the page only, not for every row an OFFSET skips.
     chosen = (

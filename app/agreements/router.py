@@ -32,6 +32,8 @@ from app.core.responses import json_response
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
+    CountedPage,
+    CountQuery,
     Day,
     LimitQuery,
     OffsetQuery,
@@ -152,7 +154,7 @@ SortQuery = Annotated[
 
 @router.get(
     "",
-    response_model=Page[AgreementPublic],
+    response_model=CountedPage[AgreementPublic],
     summary="Find agreements",
     responses=responses(401, 422, 429),
 )
@@ -163,6 +165,7 @@ def list_agreements(
     sort: SortQuery = AgreementSort.newest,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
+    count: CountQuery = False,
 ) -> Response:
     """Find NK and PKS, newest first, each with its parties, ruang lingkup and status today.
 
@@ -171,12 +174,23 @@ def list_agreements(
     soon (`?status=active&expiring_before=&sort=valid_until`), or whose signature is missing
     (`?unsigned_by=`). `q` finds any part of a title, a number, a party's name or short name, or
     a ruang lingkup item: `?q=053/NK-PEMOTDA`, `?q=kominfo`, `?q=LAPOR Paman`.
+
+    `total` (how many match over all pages) comes only with `count=true`: counting passes over
+    every match, which a national list should not pay for on each page.
     """
     items, total = list_agreements_public(
-        session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
+        session=session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        count=count,
     )
     return json_response(
-        Page[AgreementPublic].model_construct(items=items, total=total, limit=limit, offset=offset)
+        CountedPage[AgreementPublic].model_construct(
+            items=items, total=total, limit=limit, offset=offset
+        )
     )
 
 

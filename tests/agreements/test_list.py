@@ -71,10 +71,33 @@ class TestListAgreements:
                     parties=[{"organization_id": kalsel.ori}, {"organization_id": kalsel.province}],
                 ),
             )
-        page = client.get(BASE, params={"limit": 2, "offset": 1}).json()
+        page = client.get(BASE, params={"limit": 2, "offset": 1, "count": "true"}).json()
         assert (page["total"], page["limit"], page["offset"]) == (5, 2, 1)
         assert [a["title"] for a in page["items"]] == ["NK 3", "NK 2"]
         assert client.get(BASE).json()["limit"] == 50
+
+    def test_the_total_is_counted_only_when_asked(
+        self, client: TestClient, kalsel: Kalsel, count_statements: Callable[[], Any]
+    ) -> None:
+        for i in range(3):
+            create_agreement(
+                client,
+                **nk_body(
+                    kalsel,
+                    title=f"NK {i}",
+                    parties=[{"organization_id": kalsel.ori}, {"organization_id": kalsel.province}],
+                ),
+            )
+        with count_statements() as uncounted:
+            page = client.get(BASE, params={"limit": 2, "offset": 1}).json()
+        assert (page["total"], page["limit"], page["offset"]) == (None, 2, 1)
+        assert [a["title"] for a in page["items"]] == ["NK 1", "NK 0"]
+        with count_statements() as counted:
+            again = client.get(BASE, params={"limit": 2, "offset": 1, "count": "true"}).json()
+        assert again == page | {"total": 3}
+        assert len(counted) == len(uncounted) + 1
+        assert client.get(BASE, params={"count": "false"}).json()["total"] is None
+        assert_problem(client.get(BASE, params={"count": "perhaps"}), 422)
 
     def test_bad_filters_are_refused(self, client: TestClient) -> None:
         for params in (
@@ -187,7 +210,7 @@ def test_each_status_filter_finds_exactly_the_agreements_of_that_status(
     every: dict[int, str] = {}
     offset = 0
     while True:
-        page = client.get(BASE, params={"limit": 200, "offset": offset}).json()
+        page = client.get(BASE, params={"limit": 200, "offset": offset, "count": "true"}).json()
         every |= {a["id"]: a["status"] for a in page["items"]}
         offset += 200
         if offset >= page["total"]:
@@ -202,7 +225,9 @@ def test_each_status_filter_finds_exactly_the_agreements_of_that_status(
     } <= set(every.values())
     assert every[extended["id"]] == "active" and every[lapsed["id"]] == "expired"
     for status in AgreementStatus:
-        found = client.get(BASE, params={"status": status.value, "limit": 200}).json()
+        found = client.get(
+            BASE, params={"status": status.value, "limit": 200, "count": "true"}
+        ).json()
         expected = {i for i, s in every.items() if s == status.value}
         assert {a["id"] for a in found["items"]} == expected, status
         assert found["total"] == len(expected), status

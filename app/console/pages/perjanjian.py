@@ -148,6 +148,7 @@ def agreement_list(
         limit=query.limit,
         offset=query.offset,
         sort=query.sort,
+        count=True,  # the page says how many were found, and pages by it
     )
     orgs, _ = organizations.list_organizations(
         session=session, limit=1000, offset=0, reveal_secrets=False
