@@ -28,6 +28,7 @@ from app.agreements.status import (
 )
 from app.agreements.validity import bounds_of
 from app.core.errors import Conflict, RuleViolation, field_error
+from app.core.responses import trusted
 
 
 def check_amendment_validity(
@@ -188,7 +189,8 @@ def amendment_summary(
     """An amendment in brief; it is in effect once fully signed, unless ended or withdrawn.
     Built without validation: every value comes typed from the database."""
     assert amendment.id is not None
-    return AmendmentSummary.model_construct(
+    return trusted(
+        AmendmentSummary,
         id=amendment.id,
         title=amendment.title,
         status=AgreementStatus(status),
@@ -244,7 +246,8 @@ def amendments_of(session: Session, agreement_ids: list[int], today: date) -> Am
 def _item_public(
     item: ScopeItemFacts, position: int, added_by: int | None = None
 ) -> ScopeItemPublic:
-    return ScopeItemPublic.model_construct(
+    return trusted(
+        ScopeItemPublic,
         id=item.id or 0,
         position=position,
         title=item.title,

@@ -37,6 +37,7 @@ from app.agreements.status import (
     status_expression,
 )
 from app.core.pagination import count_of
+from app.core.responses import trusted
 from app.core.text import contains_folded
 from app.organizations.models import Organization
 
@@ -335,13 +336,17 @@ def _public(
     the values come typed from the database; tests compare it with the full validation)."""
     status = AgreementStatus(row.status)
     parent = (
-        AgreementSummary.model_construct(
-            id=row.parent_id, title=row.parent_title, status=AgreementStatus(row.parent_status)
+        trusted(
+            AgreementSummary,
+            id=row.parent_id,
+            title=row.parent_title,
+            status=AgreementStatus(row.parent_status),
         )
         if row.parent_id is not None
         else None
     )
-    return AgreementPublic.model_construct(
+    return trusted(
+        AgreementPublic,
         id=row.id,
         kind=AgreementKind(row.kind),
         status=status,
@@ -370,7 +375,8 @@ def _public(
         created_at=row.created_at,
         updated_at=row.updated_at,
         parties=[
-            PartyPublic.model_construct(
+            trusted(
+                PartyPublic,
                 organization_id=p.organization_id,
                 organization_name=p.organization_name,
                 position=p.position,
@@ -397,7 +403,8 @@ def _warnings(
     warnings = []
     if parent is not None and parent.status in ENDED and status not in ENDED:
         warnings.append(
-            AgreementWarning.model_construct(
+            trusted(
+                AgreementWarning,
                 code="parent_inactive",
                 message=f"Its NK '{parent.title}' is {parent.status.value}; this PKS no longer "
                 "rests on an NK in force. Terminate it, or re-link it to the NK's renewal.",
@@ -408,7 +415,8 @@ def _warnings(
             mismatch = number_mismatch(party.document_number, party.signed_on)
             if mismatch:
                 warnings.append(
-                    AgreementWarning.model_construct(
+                    trusted(
+                        AgreementWarning,
                         code="number_date_mismatch",
                         message=f"{party.organization_name}: {mismatch}.",
                     )

@@ -49,6 +49,9 @@ from app.users.auth import CallerDep
 router = APIRouter(
     prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"], route_class=IdempotentRoute
 )
+# Made once: pydantic keeps a parametrized generic only while it is referenced, and making it
+# again costs more than the rest of a page.
+AgreementPage = CountedPage[AgreementPublic]
 history_router = APIRouter(
     prefix="/api/v1/agreements", tags=["History"], route_class=IdempotentRoute
 )
@@ -154,7 +157,7 @@ SortQuery = Annotated[
 
 @router.get(
     "",
-    response_model=CountedPage[AgreementPublic],
+    response_model=AgreementPage,
     summary="Find agreements",
     responses=responses(401, 422, 429),
 )
@@ -188,9 +191,7 @@ def list_agreements(
         count=count,
     )
     return json_response(
-        CountedPage[AgreementPublic].model_construct(
-            items=items, total=total, limit=limit, offset=offset
-        )
+        AgreementPage.model_construct(items=items, total=total, limit=limit, offset=offset)
     )
 
 
