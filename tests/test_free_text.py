@@ -277,7 +277,9 @@ class TestImportedCells:
             (4, "C (Judul)", "/problems/validation-error"),
         }
         assert (
-            client.get("/api/v1/agreements", params={"number": "20/ORI-MoU/2026"}).json()["total"]
+            client.get(
+                "/api/v1/agreements", params={"number": "20/ORI-MoU/2026", "count": "true"}
+            ).json()["total"]
             == 0
         )
 

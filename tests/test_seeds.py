@@ -17,7 +17,7 @@ def test_the_real_cases_are_there_and_load_once(client: TestClient, session: Ses
     assert (second.organizations_created, second.agreements_created) == (0, 0)
     assert second.obligations_created == 0
 
-    found = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021"}).json()
+    found = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021", "count": "true"}).json()
     assert found["total"] == 1
     nk = found["items"][0]
     assert nk["signed_on"] == "2021-10-28" and nk["children_count"] == 21
@@ -26,7 +26,7 @@ def test_the_real_cases_are_there_and_load_once(client: TestClient, session: Ses
         "053/NK-PEMOTDA/2021",
     ]
 
-    pks = client.get(BASE, params={"parent_id": nk["id"], "limit": 50}).json()
+    pks = client.get(BASE, params={"parent_id": nk["id"], "limit": 50, "count": "true"}).json()
     assert pks["total"] == 21
     assert {a["status"] for a in pks["items"]} == {"active"}
     assert {a["signed_on"] for a in pks["items"]} == {"2022-07-04"}

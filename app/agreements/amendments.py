@@ -1,13 +1,21 @@
 """Amendments (adendum): drafting one, its validity rule, and what is in effect once signed."""
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record
 from app.agreements.locking import claim_agreement
-from app.agreements.models import Agreement, AgreementKind, ScopeItem, ScopeWithdrawal
+from app.agreements.models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    ScopeItem,
+    ScopeWithdrawal,
+)
 from app.agreements.parties import insert_parties, parties_of
 from app.agreements.schemas import AmendmentIn, AmendmentSummary, ScopeItemPublic
 from app.agreements.status import (
@@ -20,6 +28,7 @@ from app.agreements.status import (
 )
 from app.agreements.validity import bounds_of
 from app.core.errors import Conflict, RuleViolation, field_error
+from app.core.responses import trusted
 
 
 def check_amendment_validity(
@@ -155,6 +164,46 @@ def note_amendment_in_effect(session: Session, amendment: Agreement, today: date
 Amendments = dict[int, list[tuple[AmendmentSummary, list[ScopeItem]]]]
 
 
+class ScopeItemFacts(Protocol):
+    """What the scope rule reads of an item: a stored ScopeItem or a row selected for a read."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def source_item_id(self) -> int | None: ...
+
+
+def amendment_summary(
+    amendment: Agreement | Any,
+    *,
+    status: str,
+    signed_on: date | None,
+    fully_signed: bool,
+    added: Sequence[ScopeItemFacts],
+    withdrawn: list[int],
+) -> AmendmentSummary:
+    """An amendment in brief; it is in effect once fully signed, unless ended or withdrawn.
+    Built without validation: every value comes typed from the database."""
+    assert amendment.id is not None
+    return trusted(
+        AmendmentSummary,
+        id=amendment.id,
+        title=amendment.title,
+        status=AgreementStatus(status),
+        signed_on=signed_on,
+        in_effect=bool(fully_signed)
+        and amendment.terminated_on is None
+        and amendment.cancelled_at is None,
+        valid_until=amendment.valid_until,
+        scope_items_added=[i.title for i in added],
+        scope_item_ids_withdrawn=withdrawn,
+    )
+
+
 def amendments_of(session: Session, agreement_ids: list[int], today: date) -> Amendments:
     """The amendments of each agreement, oldest first, with the items each adds."""
     if not agreement_ids:
@@ -174,32 +223,31 @@ def amendments_of(session: Session, agreement_ids: list[int], today: date) -> Am
         return {}
     withdrawals: dict[int, list[int]] = {}
     for amendment_id, item_id in session.exec(
-        select(ScopeWithdrawal.amendment_id, ScopeWithdrawal.scope_item_id).where(
-            col(ScopeWithdrawal.amendment_id).in_([a.id for a, *_ in rows])
-        )
+        select(ScopeWithdrawal.amendment_id, ScopeWithdrawal.scope_item_id)
+        .where(col(ScopeWithdrawal.amendment_id).in_([a.id for a, *_ in rows]))
+        .order_by(col(ScopeWithdrawal.id))
     ):
         withdrawals.setdefault(amendment_id, []).append(item_id)
     result: Amendments = {}
     for amendment, status, signed_on, fully_signed in rows:
         assert amendment.id is not None and amendment.amends_id is not None
-        summary = AmendmentSummary(
-            id=amendment.id,
-            title=amendment.title,
+        summary = amendment_summary(
+            amendment,
             status=status,
             signed_on=signed_on,
-            in_effect=bool(fully_signed)
-            and amendment.terminated_on is None
-            and amendment.cancelled_at is None,
-            valid_until=amendment.valid_until,
-            scope_items_added=[i.title for i in amendment.scope_items],
-            scope_item_ids_withdrawn=withdrawals.get(amendment.id, []),
+            fully_signed=fully_signed,
+            added=amendment.scope_items,
+            withdrawn=withdrawals.get(amendment.id, []),
         )
         result.setdefault(amendment.amends_id, []).append((summary, list(amendment.scope_items)))
     return result
 
 
-def _item_public(item: ScopeItem, position: int, added_by: int | None = None) -> ScopeItemPublic:
-    return ScopeItemPublic(
+def _item_public(
+    item: ScopeItemFacts, position: int, added_by: int | None = None
+) -> ScopeItemPublic:
+    return trusted(
+        ScopeItemPublic,
         id=item.id or 0,
         position=position,
         title=item.title,
@@ -211,7 +259,8 @@ def _item_public(item: ScopeItem, position: int, added_by: int | None = None) ->
 
 
 def scope_in_effect(
-    items: list[ScopeItem], amendments: list[tuple[AmendmentSummary, list[ScopeItem]]]
+    items: Sequence[ScopeItemFacts],
+    amendments: Sequence[tuple[AmendmentSummary, Sequence[ScopeItemFacts]]],
 ) -> list[ScopeItemPublic]:
     """Items as signed, less those withdrawn, plus those added, by amendments in effect."""
     in_effect = [(a, added) for a, added in amendments if a.in_effect]

@@ -1,15 +1,16 @@
 """Reading agreements: one query shape for one agreement and for lists, with bounded statements."""
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, col, func, or_, select
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, or_, select, union_all
 
-from app.agreements.amendments import amendments_of, scope_in_effect
+from app.agreements.amendments import amendment_summary, scope_in_effect
 from app.agreements.errors import AgreementNotFound
 from app.agreements.models import (
     Agreement,
@@ -17,6 +18,7 @@ from app.agreements.models import (
     AgreementParty,
     AgreementStatus,
     ScopeItem,
+    ScopeWithdrawal,
 )
 from app.agreements.parties import number_mismatch
 from app.agreements.schemas import (
@@ -25,33 +27,19 @@ from app.agreements.schemas import (
     AgreementWarning,
     AmendmentSummary,
     PartyPublic,
-    ScopeItemPublic,
 )
 from app.agreements.status import (
     ENDED,
     effective_valid_until_expression,
+    fully_signed_condition,
     signed_on_expression,
     status_condition,
     status_expression,
 )
 from app.core.pagination import count_of
+from app.core.responses import trusted
 from app.core.text import contains_folded
 from app.organizations.models import Organization
-
-
-@dataclass
-class AgreementView:
-    """An agreement with what is derived from it on a given day."""
-
-    agreement: Agreement
-    status: AgreementStatus
-    signed_on: date | None
-    valid_until: date | None
-    parent: AgreementSummary | None
-    children_count: int | None
-    amendments: list[AmendmentSummary] = field(default_factory=list)
-    scope: list[ScopeItemPublic] = field(default_factory=list)
-    superseded_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -167,78 +155,273 @@ def _order(sort: AgreementSort) -> list[Any]:
     return [newest]
 
 
-def _load(
-    session: Session,
-    where: Sequence[Any],
-    today: date,
-    sort: AgreementSort = AgreementSort.newest,
-    **page: Any,
-) -> list[AgreementView]:
-    if page:
-        # The page's ids first, in a subquery: the database then derives status and validity
-        # for the rows of the page only, not for every row an OFFSET skips.
-        chosen = (
-            select(Agreement.id)
-            .where(*where)
-            .order_by(*_order(sort))
-            .limit(page["limit"])
-            .offset(page["offset"])
-            .correlate(None)
-        )
-        where = [col(Agreement.id).in_(chosen)]
+# The read shape, in three statements whatever the page's length:
+#   1. the page's agreements and their amendments, each with its status, validity and signing
+#      day derived from its stored facts, its NK's summary, its PKS count and its renewal;
+#   2. the parties of the page, with their organizations' names;
+#   3. the scope items of the page and of its amendments, with the withdrawals of each.
+# Plain rows, no ORM objects; the answer is built once with model_construct (every value comes
+# typed from the database) and written by pydantic's serializer, which refuses a wrong type.
+_PARENT = aliased(Agreement, name="parent_agreement")
+_CHILD = aliased(Agreement, name="child_agreement")
+_SUCCESSOR = aliased(Agreement, name="successor_agreement")
+_AMENDMENT = aliased(Agreement, name="page_amendment")
+_OWN_COLUMNS: tuple[Any, ...] = (
+    Agreement.id,
+    Agreement.kind,
+    Agreement.title,
+    Agreement.description,
+    Agreement.parent_id,
+    Agreement.amends_id,
+    Agreement.supersedes_id,
+    Agreement.valid_from,
+    Agreement.valid_until,
+    Agreement.pks_due_on,
+    Agreement.planned_signing_on,
+    Agreement.terminated_on,
+    Agreement.termination_reason,
+    Agreement.cancelled_at,
+    Agreement.cancellation_reason,
+    Agreement.finalized_at,
+    Agreement.drafted_on,
+    Agreement.finalized_on,
+    Agreement.version,
+    Agreement.created_at,
+    Agreement.updated_at,
+)
+
+
+def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementSort) -> list[Any]:
+    """Statement 1: the chosen agreements (`on_page`) and their amendments, in the order asked."""
+    page = chosen.cte("page")
+    on_page = select(page.c.id)
+    wanted = union_all(on_page, select(_AMENDMENT.id).where(col(_AMENDMENT.amends_id).in_(on_page)))
+    children = (
+        select(func.count())
+        .select_from(_CHILD)
+        .where(col(_CHILD.parent_id) == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    successor = (
+        select(_SUCCESSOR.id)
+        .where(col(_SUCCESSOR.supersedes_id) == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
     query = (
-        select(
-            Agreement,
+        sa.select(
+            *_OWN_COLUMNS,
+            col(Agreement.id).in_(on_page).label("on_page"),
             status_expression(Agreement, today).label("status"),
             signed_on_expression(Agreement).label("signed_on"),
-            effective_valid_until_expression(Agreement).label("valid_until"),
+            effective_valid_until_expression(Agreement).label("effective_valid_until"),
+            fully_signed_condition(Agreement).label("fully_signed"),
+            sa.case((col(Agreement.kind) == AgreementKind.nk, children), else_=sa.null()).label(
+                "children_count"
+            ),
+            successor.label("superseded_by_id"),
+            col(_PARENT.title).label("parent_title"),
+            status_expression(_PARENT, today).label("parent_status"),
         )
-        .where(*where)
-        .options(
-            selectinload(Agreement.parties).joinedload(AgreementParty.organization),  # type: ignore[arg-type]
-            selectinload(Agreement.scope_items),  # type: ignore[arg-type]
-        )
+        .outerjoin(_PARENT, col(_PARENT.id) == Agreement.parent_id)
+        .where(col(Agreement.id).in_(wanted))
         .order_by(*_order(sort))
     )
-    rows = session.exec(query).all()
-    ids = [a.id for a, *_ in rows if a.id is not None]
-    parents = _parent_summaries(session, {a.parent_id for a, *_ in rows if a.parent_id}, today)
-    children = _children_counts(
-        session, [a.id for a, *_ in rows if a.kind == AgreementKind.nk and a.id]
+    return list(session.execute(query))
+
+
+def _party_rows(session: Session, agreement_ids: list[int]) -> dict[int, list[Any]]:
+    """Statement 2: the parties of the agreements, in order, with their organizations' names."""
+    parties: dict[int, list[Any]] = {i: [] for i in agreement_ids}
+    if not agreement_ids:
+        return parties
+    rows = session.execute(
+        sa.select(
+            col(AgreementParty.agreement_id),
+            col(AgreementParty.organization_id),
+            col(Organization.name).label("organization_name"),
+            col(AgreementParty.position),
+            col(AgreementParty.document_number),
+            col(AgreementParty.signatory_name),
+            col(AgreementParty.signatory_title),
+            col(AgreementParty.signing_authority),
+            col(AgreementParty.pending_reason),
+            col(AgreementParty.signed_on),
+            col(AgreementParty.signature_recorded_at),
+        )
+        .join(Organization, col(Organization.id) == AgreementParty.organization_id)
+        .where(col(AgreementParty.agreement_id).in_(agreement_ids))
+        .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
     )
-    amendments = amendments_of(session, ids, today)
-    successors = _successors(session, ids)
-    views = []
-    for agreement, status, signed_on, valid_until in rows:
-        assert agreement.id is not None
-        own = amendments.get(agreement.id, [])
-        views.append(
-            AgreementView(
-                agreement=agreement,
-                status=AgreementStatus(status),
-                signed_on=signed_on,
-                valid_until=valid_until,
-                parent=parents.get(agreement.parent_id) if agreement.parent_id else None,
-                children_count=children.get(agreement.id, 0)
-                if agreement.kind == AgreementKind.nk
-                else None,
-                amendments=[summary for summary, _ in own],
-                scope=scope_in_effect(agreement.scope_items, own),
-                superseded_by_id=successors.get(agreement.id),
+    for row in rows:
+        parties[row.agreement_id].append(row)
+    return parties
+
+
+def _scope_rows(
+    session: Session, agreement_ids: list[int]
+) -> tuple[dict[int, list[Any]], dict[int, list[int]]]:
+    """Statement 3: the scope items of the agreements, in order, and the items each amendment
+    among them withdraws (by withdrawal, oldest first)."""
+    items: dict[int, list[Any]] = {i: [] for i in agreement_ids}
+    if not agreement_ids:
+        return items, {}
+    rows = session.execute(
+        sa.select(
+            col(ScopeItem.agreement_id),
+            col(ScopeItem.id),
+            col(ScopeItem.title),
+            col(ScopeItem.description),
+            col(ScopeItem.source_item_id),
+            col(ScopeWithdrawal.id).label("withdrawal_id"),
+            col(ScopeWithdrawal.amendment_id).label("withdrawn_by"),
+        )
+        .outerjoin(ScopeWithdrawal, col(ScopeWithdrawal.scope_item_id) == ScopeItem.id)
+        .where(col(ScopeItem.agreement_id).in_(agreement_ids))
+        .order_by(col(ScopeItem.agreement_id), col(ScopeItem.position), col(ScopeWithdrawal.id))
+    )
+    withdrawals: list[tuple[int, int, int]] = []
+    seen: set[int] = set()
+    for row in rows:
+        if row.id not in seen:
+            seen.add(row.id)
+            items[row.agreement_id].append(row)
+        if row.withdrawal_id is not None:
+            withdrawals.append((row.withdrawal_id, row.withdrawn_by, row.id))
+    withdrawn: dict[int, list[int]] = {}
+    for _, amendment_id, item_id in sorted(withdrawals):
+        withdrawn.setdefault(amendment_id, []).append(item_id)
+    return items, withdrawn
+
+
+def _load(
+    session: Session, chosen: Any, today: date, sort: AgreementSort = AgreementSort.newest
+) -> list[AgreementPublic]:
+    """The agreements whose ids `chosen` (a SELECT of ids) gives, as clients see them, in the
+    order asked: three statements, whatever their number."""
+    rows = _agreement_rows(session, chosen, today, sort)
+    if not rows:
+        return []
+    page = [row for row in rows if row.on_page]
+    all_ids = [row.id for row in rows]
+    parties = _party_rows(session, [row.id for row in page])
+    items, withdrawn = _scope_rows(session, all_ids)
+    amendments: dict[int, list[tuple[AmendmentSummary, list[Any]]]] = {}
+    for row in rows:  # in the order asked; amendments oldest first below
+        if row.amends_id is not None:
+            summary = amendment_summary(
+                row,
+                status=row.status,
+                signed_on=row.signed_on,
+                fully_signed=row.fully_signed,
+                added=items[row.id],
+                withdrawn=withdrawn.get(row.id, []),
+            )
+            amendments.setdefault(row.amends_id, []).append((summary, items[row.id]))
+    for own in amendments.values():
+        own.sort(key=lambda pair: pair[0].id)
+    return [
+        _public(row, parties[row.id], items[row.id], amendments.get(row.id, [])) for row in page
+    ]
+
+
+def _public(
+    row: Any,
+    parties: list[Any],
+    items: list[Any],
+    amendments: list[tuple[AmendmentSummary, list[Any]]],
+) -> AgreementPublic:
+    """The representation clients see, from the rows of the read shape (not validated again:
+    the values come typed from the database; tests compare it with the full validation)."""
+    status = AgreementStatus(row.status)
+    parent = (
+        trusted(
+            AgreementSummary,
+            id=row.parent_id,
+            title=row.parent_title,
+            status=AgreementStatus(row.parent_status),
+        )
+        if row.parent_id is not None
+        else None
+    )
+    return trusted(
+        AgreementPublic,
+        id=row.id,
+        kind=AgreementKind(row.kind),
+        status=status,
+        title=row.title,
+        description=row.description,
+        parent_id=row.parent_id,
+        parent=parent,
+        amends_id=row.amends_id,
+        supersedes_id=row.supersedes_id,
+        superseded_by_id=row.superseded_by_id,
+        children_count=row.children_count,
+        valid_from=row.valid_from,
+        valid_until=row.effective_valid_until,
+        valid_until_as_signed=row.valid_until,
+        pks_due_on=row.pks_due_on,
+        planned_signing_on=row.planned_signing_on,
+        signed_on=row.signed_on,
+        terminated_on=row.terminated_on,
+        termination_reason=row.termination_reason,
+        cancelled_at=row.cancelled_at,
+        cancellation_reason=row.cancellation_reason,
+        finalized_at=row.finalized_at,
+        drafted_on=row.drafted_on,
+        finalized_on=row.finalized_on,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        parties=[
+            trusted(
+                PartyPublic,
+                organization_id=p.organization_id,
+                organization_name=p.organization_name,
+                position=p.position,
+                document_number=p.document_number,
+                signatory_name=p.signatory_name,
+                signatory_title=p.signatory_title,
+                signing_authority=p.signing_authority,
+                pending_reason=p.pending_reason,
+                signed=p.signature_recorded_at is not None,
+                signed_on=p.signed_on,
+                signature_recorded_at=p.signature_recorded_at,
+            )
+            for p in parties
+        ],
+        scope_items=scope_in_effect(items, amendments),
+        amendments=[summary for summary, _ in amendments],
+        warnings=_warnings(status, parent, parties),
+    )
+
+
+def _warnings(
+    status: AgreementStatus, parent: AgreementSummary | None, parties: list[Any]
+) -> list[AgreementWarning]:
+    warnings = []
+    if parent is not None and parent.status in ENDED and status not in ENDED:
+        warnings.append(
+            trusted(
+                AgreementWarning,
+                code="parent_inactive",
+                message=f"Its NK '{parent.title}' is {parent.status.value}; this PKS no longer "
+                "rests on an NK in force. Terminate it, or re-link it to the NK's renewal.",
             )
         )
-    return views
-
-
-def _successors(session: Session, agreement_ids: list[int]) -> dict[int, int]:
-    if not agreement_ids:
-        return {}
-    rows = session.exec(
-        select(Agreement.supersedes_id, Agreement.id).where(
-            col(Agreement.supersedes_id).in_(agreement_ids)
-        )
-    )
-    return {old: new for old, new in rows if old is not None and new is not None}
+    for party in parties:
+        if party.document_number and party.signed_on:
+            mismatch = number_mismatch(party.document_number, party.signed_on)
+            if mismatch:
+                warnings.append(
+                    trusted(
+                        AgreementWarning,
+                        code="number_date_mismatch",
+                        message=f"{party.organization_name}: {mismatch}.",
+                    )
+                )
+    return warnings
 
 
 def _parent_summaries(
@@ -266,142 +449,12 @@ def agreement_summaries(
     return [found[i] for i in agreement_ids if i in found]
 
 
-def _children_counts(session: Session, nk_ids: list[int]) -> dict[int, int]:
-    if not nk_ids:
-        return {}
-    rows = session.exec(
-        select(Agreement.parent_id, func.count())
-        .where(col(Agreement.parent_id).in_(nk_ids))
-        .group_by(col(Agreement.parent_id))
-    )
-    return {pid: count for pid, count in rows if pid is not None}
-
-
-def get_agreement_view(*, session: Session, agreement_id: int, today: date) -> AgreementView:
-    """One agreement with parties, scope, status and parent, or NotFound."""
-    views = _load(session, [Agreement.id == agreement_id], today)
-    if not views:
-        raise AgreementNotFound(agreement_id)
-    return views[0]
-
-
-def list_agreement_views(
-    *,
-    session: Session,
-    filters: AgreementFilters,
-    today: date,
-    limit: int,
-    offset: int,
-    sort: AgreementSort = AgreementSort.newest,
-) -> tuple[list[AgreementView], int]:
-    """A page of agreements matching the filters, in the order asked, and how many match."""
-    conditions = filters.conditions(today)
-    total = count_of(session, select(Agreement.id).where(*conditions))
-    return _load(session, conditions, today, sort, limit=limit, offset=offset), total
-
-
-def iter_agreement_views(
-    *,
-    session: Session,
-    filters: AgreementFilters,
-    today: date,
-    sort: AgreementSort = AgreementSort.newest,
-    chunk: int = 500,
-) -> Iterator[AgreementView]:
-    """Every matching agreement in the order asked, loaded chunk by chunk: the ids first (one
-    query), then each chunk with the statements of one page. For exports."""
-    ids = list(
-        session.exec(select(Agreement.id).where(*filters.conditions(today)).order_by(*_order(sort)))
-    )
-    for start in range(0, len(ids), chunk):
-        part = [i for i in ids[start : start + chunk] if i is not None]
-        views = {v.agreement.id: v for v in _load(session, [col(Agreement.id).in_(part)], today)}
-        for agreement_id in part:
-            yield views[agreement_id]
-        session.expunge_all()
-
-
-def _warnings(view: AgreementView) -> list[AgreementWarning]:
-    warnings = []
-    parent = view.parent
-    if parent is not None and parent.status in ENDED and view.status not in ENDED:
-        warnings.append(
-            AgreementWarning(
-                code="parent_inactive",
-                message=f"Its NK '{parent.title}' is {parent.status.value}; this PKS no longer "
-                "rests on an NK in force. Terminate it, or re-link it to the NK's renewal.",
-            )
-        )
-    for party in view.agreement.parties:
-        if party.document_number and party.signed_on:
-            mismatch = number_mismatch(party.document_number, party.signed_on)
-            if mismatch:
-                warnings.append(
-                    AgreementWarning(
-                        code="number_date_mismatch",
-                        message=f"{party.organization.name}: {mismatch}.",
-                    )
-                )
-    return warnings
-
-
-def to_public(view: AgreementView) -> AgreementPublic:
-    """The representation clients see."""
-    agreement = view.agreement
-    assert agreement.id is not None
-    return AgreementPublic(
-        id=agreement.id,
-        kind=agreement.kind,
-        status=view.status,
-        title=agreement.title,
-        description=agreement.description,
-        parent_id=agreement.parent_id,
-        parent=view.parent,
-        amends_id=agreement.amends_id,
-        supersedes_id=agreement.supersedes_id,
-        superseded_by_id=view.superseded_by_id,
-        children_count=view.children_count,
-        valid_from=agreement.valid_from,
-        valid_until=view.valid_until,
-        valid_until_as_signed=agreement.valid_until,
-        pks_due_on=agreement.pks_due_on,
-        planned_signing_on=agreement.planned_signing_on,
-        signed_on=view.signed_on,
-        terminated_on=agreement.terminated_on,
-        termination_reason=agreement.termination_reason,
-        cancelled_at=agreement.cancelled_at,
-        cancellation_reason=agreement.cancellation_reason,
-        finalized_at=agreement.finalized_at,
-        drafted_on=agreement.drafted_on,
-        finalized_on=agreement.finalized_on,
-        version=agreement.version,
-        created_at=agreement.created_at,
-        updated_at=agreement.updated_at,
-        parties=[
-            PartyPublic(
-                organization_id=p.organization_id,
-                organization_name=p.organization.name,
-                position=p.position,
-                document_number=p.document_number,
-                signatory_name=p.signatory_name,
-                signatory_title=p.signatory_title,
-                signing_authority=p.signing_authority,
-                pending_reason=p.pending_reason,
-                signed=p.signed,
-                signed_on=p.signed_on,
-                signature_recorded_at=p.signature_recorded_at,
-            )
-            for p in agreement.parties
-        ],
-        scope_items=view.scope,
-        amendments=view.amendments,
-        warnings=_warnings(view),
-    )
-
-
 def agreement_public(*, session: Session, agreement_id: int, today: date) -> AgreementPublic:
     """One agreement as clients see it, or AgreementNotFound."""
-    return to_public(get_agreement_view(session=session, agreement_id=agreement_id, today=today))
+    found = _load(session, select(Agreement.id).where(Agreement.id == agreement_id), today)
+    if not found:
+        raise AgreementNotFound(agreement_id)
+    return found[0]
 
 
 def list_agreements_public(
@@ -412,9 +465,38 @@ def list_agreements_public(
     limit: int,
     offset: int,
     sort: AgreementSort = AgreementSort.newest,
-) -> tuple[list[AgreementPublic], int]:
-    """A page of agreements as clients see them, and how many match in all."""
-    views, total = list_agreement_views(
-        session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
+    count: bool = False,
+) -> tuple[list[AgreementPublic], int | None]:
+    """A page of agreements as clients see them, in the order asked, and, when `count`, how
+    many match in all (a pass over every match: a statement of its own)."""
+    conditions = filters.conditions(today)
+    total = count_of(session, select(Agreement.id).where(*conditions)) if count else None
+    # The page's ids in a subquery: the database derives status and validity for the rows of
+    # the page only, not for every row an OFFSET skips.
+    chosen = (
+        select(Agreement.id).where(*conditions).order_by(*_order(sort)).limit(limit).offset(offset)
     )
-    return [to_public(v) for v in views], total
+    return _load(session, chosen, today, sort), total
+
+
+def iter_agreements_public(
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    sort: AgreementSort = AgreementSort.newest,
+    chunk: int = 500,
+) -> Iterator[AgreementPublic]:
+    """Every matching agreement in the order asked, loaded chunk by chunk: the ids first (one
+    query), then each chunk with the statements of one page. For exports."""
+    ids = list(
+        session.exec(select(Agreement.id).where(*filters.conditions(today)).order_by(*_order(sort)))
+    )
+    for start in range(0, len(ids), chunk):
+        part = [i for i in ids[start : start + chunk] if i is not None]
+        found = {
+            a.id: a
+            for a in _load(session, select(Agreement.id).where(col(Agreement.id).in_(part)), today)
+        }
+        for agreement_id in part:
+            yield found[agreement_id]

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from app.agreements import service
 from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId, ValidAgreement
@@ -14,9 +14,8 @@ from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
     agreement_public,
-    iter_agreement_views,
+    iter_agreements_public,
     list_agreements_public,
-    to_public,
 )
 from app.agreements.schemas import (
     AGREEMENT_CREATE_EXAMPLES,
@@ -29,9 +28,12 @@ from app.agreements.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.responses import json_response
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
+    CountedPage,
+    CountQuery,
     Day,
     LimitQuery,
     OffsetQuery,
@@ -47,6 +49,9 @@ from app.users.auth import CallerDep
 router = APIRouter(
     prefix="/api/v1/agreements", tags=["Agreements (NK / PKS)"], route_class=IdempotentRoute
 )
+# Made once: pydantic keeps a parametrized generic only while it is referenced, and making it
+# again costs more than the rest of a page.
+AgreementPage = CountedPage[AgreementPublic]
 history_router = APIRouter(
     prefix="/api/v1/agreements", tags=["History"], route_class=IdempotentRoute
 )
@@ -152,7 +157,7 @@ SortQuery = Annotated[
 
 @router.get(
     "",
-    response_model=Page[AgreementPublic],
+    response_model=AgreementPage,
     summary="Find agreements",
     responses=responses(401, 422, 429),
 )
@@ -163,7 +168,8 @@ def list_agreements(
     sort: SortQuery = AgreementSort.newest,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
-) -> Page[AgreementPublic]:
+    count: CountQuery = False,
+) -> Response:
     """Find NK and PKS, newest first, each with its parties, ruang lingkup and status today.
 
     Staff search by any party's number (`?number=053/NK-PEMOTDA/2021` finds the Kalsel NK), list
@@ -171,11 +177,22 @@ def list_agreements(
     soon (`?status=active&expiring_before=&sort=valid_until`), or whose signature is missing
     (`?unsigned_by=`). `q` finds any part of a title, a number, a party's name or short name, or
     a ruang lingkup item: `?q=053/NK-PEMOTDA`, `?q=kominfo`, `?q=LAPOR Paman`.
+
+    `total` (how many match over all pages) comes only with `count=true`: counting passes over
+    every match, which a national list should not pay for on each page.
     """
     items, total = list_agreements_public(
-        session=session, filters=filters, today=today, limit=limit, offset=offset, sort=sort
+        session=session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        count=count,
     )
-    return Page[AgreementPublic](items=items, total=total, limit=limit, offset=offset)
+    return json_response(
+        AgreementPage.model_construct(items=items, total=total, limit=limit, offset=offset)
+    )
 
 
 @router.get(
@@ -204,10 +221,7 @@ def export_agreements(
     mark (Excel opens it right), dates as YYYY-MM-DD. Rows are read in chunks and written to a
     temporary file, so a national export does not fill the server's memory.
     """
-    rows = (
-        to_public(view)
-        for view in iter_agreement_views(session=session, filters=filters, today=today, sort=sort)
-    )
+    rows = iter_agreements_public(session=session, filters=filters, today=today, sort=sort)
     return export_response(
         export_format,
         filename=f"perjanjian-{today.isoformat()}",
@@ -223,12 +237,12 @@ def export_agreements(
     summary="Show one NK or PKS",
     responses=responses(401, 404, 422, 429),
 )
-def read_agreement(agreement: ValidAgreement) -> AgreementPublic:
+def read_agreement(agreement: ValidAgreement) -> Response:
     """One agreement with its parties (numbers, signatories, signatures), ruang lingkup, status.
 
     For a PKS, `parent` shows its NK; for an NK, `children_count` says how many PKS it has.
     """
-    return agreement
+    return json_response(agreement)
 
 
 @router.patch(

@@ -222,6 +222,19 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+class CountedPage(BaseModel, Generic[T]):
+    """One page of a list whose total is counted only when asked (`count=true`)."""
+
+    items: list[T]
+    total: int | None = Field(
+        description="How many records match the filters, over all pages: only with `count=true` "
+        "(counting passes over every match, which a national list should not pay for each page); "
+        "null otherwise. Page on while a page comes back full."
+    )
+    limit: int
+    offset: int
+
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000_000
@@ -236,6 +249,10 @@ def path_id(description: str, example: int | None = None) -> Any:
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to skip.")]
+CountQuery = Annotated[
+    bool,
+    Query(description="`true`: also count every match (`total`); otherwise `total` is null."),
+]
 
 
 EARLIEST_DAY = date(1900, 1, 1)

@@ -47,7 +47,10 @@ class TestCreate:
         problem = assert_problem(response, 422, "party-outside-office-region")
         names_both_sides(problem["detail"])
         assert problem["errors"][0]["loc"] == ["body", "parties", 1, "organization_id"]
-        assert client.get(BASE, params={"parent_id": signed_nk["id"]}).json()["total"] == 0
+        assert (
+            client.get(BASE, params={"parent_id": signed_nk["id"], "count": "true"}).json()["total"]
+            == 0
+        )
 
     def test_the_kalsel_perwakilan_is(
         self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
@@ -128,7 +131,10 @@ class TestOtherPaths:
         assert set(located) == {0, 1}
         names_both_sides(located[0])
         assert "'Dinas Kesehatan'" in located[1]
-        assert client.get(BASE, params={"parent_id": signed_nk["id"]}).json()["total"] == 0
+        assert (
+            client.get(BASE, params={"parent_id": signed_nk["id"], "count": "true"}).json()["total"]
+            == 0
+        )
 
     def test_derive_with_an_office_without_region(
         self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
@@ -172,4 +178,7 @@ class TestOtherPaths:
         )
         problem = assert_problem(answer, 422)
         assert problem["errors"][0]["type"] == "/problems/party-outside-office-region"
-        assert client.get(BASE, params={"parent_id": signed_nk["id"]}).json()["total"] == 0
+        assert (
+            client.get(BASE, params={"parent_id": signed_nk["id"], "count": "true"}).json()["total"]
+            == 0
+        )

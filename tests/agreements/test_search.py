@@ -19,7 +19,7 @@ def ids(client: TestClient, url: str, **params: Any) -> list[int]:
 
 
 def agreements(client: TestClient, **params: Any) -> list[int]:
-    return ids(client, "/api/v1/agreements", **params)
+    return ids(client, "/api/v1/agreements", count="true", **params)
 
 
 def organizations(client: TestClient, **params: Any) -> list[int]:

@@ -56,7 +56,7 @@ def test_the_list_finds_the_kalsel_nk_by_its_number(
     page = signed_in.get("/perjanjian", params={"q": KALSEL_NK})
     assert page.status_code == 200
     assert "<title>Perjanjian · Registri Kerja Sama</title>" in page.text
-    expected = api(signed_in, admin_headers, "/api/v1/agreements", q=KALSEL_NK)
+    expected = api(signed_in, admin_headers, "/api/v1/agreements", q=KALSEL_NK, count="true")
     assert listed_ids(page.text) == [a["id"] for a in expected["items"]]
     nk = next(a for a in expected["items"] if a["kind"] == "nk")
     words = text_of(page.text)
@@ -78,7 +78,13 @@ def test_filters_and_pages_work_without_javascript(
     first = signed_in.get("/perjanjian", params=form | {"parent_id": nk["id"], "sort": "title"})
     assert first.status_code == 200, first.text
     expected = api(
-        signed_in, admin_headers, "/api/v1/agreements", parent_id=nk["id"], sort="title", limit=200
+        signed_in,
+        admin_headers,
+        "/api/v1/agreements",
+        parent_id=nk["id"],
+        sort="title",
+        limit=200,
+        count="true",
     )
     assert expected["total"] == 21
     ids = listed_ids(first.text)
@@ -106,7 +112,7 @@ def test_filters_and_pages_work_without_javascript(
     ]
 
     # Pages (50 rows unless `limit=` says otherwise, as the API): page by page, the API's list.
-    everything = api(signed_in, admin_headers, "/api/v1/agreements", limit=200)
+    everything = api(signed_in, admin_headers, "/api/v1/agreements", limit=200, count="true")
     assert everything["total"] == 24
     assert len(listed_ids(signed_in.get("/perjanjian").text)) == 24
     page_one = signed_in.get("/perjanjian?limit=20")

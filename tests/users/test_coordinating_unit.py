@@ -26,7 +26,7 @@ BIRO = "Biro Pemerintahan dan Kerja Sama Sekretariat Daerah"
 
 
 def one(client: TestClient, **params: Any) -> dict[str, Any]:
-    found = client.get(BASE, params=params).json()
+    found = client.get(BASE, params={**params, "count": "true"}).json()
     assert found["total"] == 1, found
     return dict(found["items"][0])
 

@@ -91,6 +91,7 @@ def choose_nk(
         limit=PAGE_SIZE,
         offset=offset,
         sort=AgreementSort.newest,
+        count=True,
     )
     return render(
         request,

@@ -23,9 +23,8 @@ from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
     agreement_public,
-    iter_agreement_views,
+    iter_agreements_public,
     list_agreements_public,
-    to_public,
 )
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
@@ -149,6 +148,7 @@ def agreement_list(
         limit=query.limit,
         offset=query.offset,
         sort=query.sort,
+        count=True,  # the page says how many were found, and pages by it
     )
     orgs, _ = organizations.list_organizations(
         session=session, limit=1000, offset=0, reveal_secrets=False
@@ -194,11 +194,8 @@ def agreement_export(
     if export_format not in {f.value for f in ExportFormat}:
         return not_found(request, signed, "Format ekspor tidak dikenal.")
     query = read_query(request)
-    rows = (
-        to_public(view)
-        for view in iter_agreement_views(
-            session=session, filters=query.filters, today=today, sort=query.sort
-        )
+    rows = iter_agreements_public(
+        session=session, filters=query.filters, today=today, sort=query.sort
     )
     return export_response(
         ExportFormat(export_format),
