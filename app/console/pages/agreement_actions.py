@@ -1,0 +1,73 @@
+"""The writes an agreement's page offers: which ones the user may do now (the API's access rule,
+require_agreement_editor, and the agreement's status), each as a blank form unless a refused
+post brings it back as it was sent. The posts are in pages/perjanjian_tulis.py."""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from app.agreements.models import AgreementKind, AgreementStatus
+from app.agreements.schemas import AgreementPublic
+from app.console.forms import Form, allowed
+from app.users.access import require_agreement_editor
+from app.users.auth import Caller
+
+S = AgreementStatus
+# What each write needs of the status (the services refuse the rest; the page only hides it).
+EDITABLE = (S.draft,)
+FINALIZABLE = (S.draft,)
+REOPENABLE = (S.awaiting_signatures,)
+CANCELLABLE = (S.draft, S.awaiting_signatures)
+SIGNABLE = (S.awaiting_signatures, S.partially_signed)
+
+
+def agreement_actions(
+    session: Session,
+    caller: Caller,
+    agreement: AgreementPublic,
+    today: date,
+    forms: dict[str, Form] | None = None,
+) -> dict[str, Any]:
+    """The template's `may_edit`, `actions` (the names of the writes offered) and `forms`."""
+    may_edit = allowed(lambda: require_agreement_editor(session, caller, agreement.id))
+    actions: list[str] = []
+    if may_edit:
+        status = agreement.status
+        if status in EDITABLE:
+            actions.append("ubah")
+        if status in FINALIZABLE:
+            actions.append("finalisasi")
+        if status in SIGNABLE and any(not p.signed for p in agreement.parties):
+            actions.append("tanda_tangan")
+        if status in REOPENABLE:
+            actions.append("buka")
+        if status in CANCELLABLE:
+            actions.append("batal")
+        if agreement.kind == AgreementKind.nk and status not in (S.cancelled, S.terminated):
+            actions.append("pks")
+    unsigned = [p for p in agreement.parties if not p.signed]
+    blank = {
+        "ubah": Form.blank(
+            "ubah",
+            version=agreement.version,
+            title=agreement.title,
+            description=agreement.description,
+            valid_from=agreement.valid_from,
+            valid_until=agreement.valid_until,
+        ),
+        "finalisasi": Form.blank("finalisasi", finalized_on=today.isoformat()),
+        "tanda_tangan": Form.blank(
+            "tanda_tangan",
+            organization_id=unsigned[0].organization_id if len(unsigned) == 1 else None,
+            signed_on=today.isoformat(),
+        ),
+        "buka": Form.blank("buka"),
+        "batal": Form.blank("batal"),
+    }
+    return {
+        "may_edit": may_edit,
+        "actions": actions,
+        "forms": {**blank, **(forms or {})},
+        "signer_options": [(p.organization_id, p.organization_name) for p in unsigned],
+    }
