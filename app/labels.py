@@ -287,6 +287,7 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "pks-already-held": "SKPD ini sudah memiliki PKS yang masih hidup di bawah NK ini.",
     "duplicate-document-number": "Nomor ini sudah dipakai pihak yang sama untuk dokumen lain.",
     "duplicate-party": "Satu organisasi hanya boleh sekali menjadi pihak.",
+    "title-too-long": "Judul PKS untuk SKPD ini akan melebihi 500 karakter.",
     "too-few-parties": "Perjanjian memerlukan sedikitnya dua pihak.",
     "dates-of-record-order": "Urutan tanggal harus: penyusunan draf, finalisasi, tanda tangan "
     "pertama, hari ini.",

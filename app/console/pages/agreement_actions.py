@@ -10,7 +10,8 @@ from sqlmodel import Session
 from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.schemas import AgreementPublic
 from app.console.forms import Form, allowed
-from app.users.access import require_agreement_editor
+from app.organizations.service import ancestry
+from app.users.access import require_agreement_editor, require_writer, within
 from app.users.auth import Caller
 
 S = AgreementStatus
@@ -20,6 +21,21 @@ FINALIZABLE = (S.draft,)
 REOPENABLE = (S.awaiting_signatures,)
 CANCELLABLE = (S.draft, S.awaiting_signatures)
 SIGNABLE = (S.awaiting_signatures, S.partially_signed)
+
+
+def works_under_a_party(session: Session, caller: Caller, agreement: AgreementPublic) -> bool:
+    """Whether the user may write and works for a party of the agreement, for one above it, or
+    for one under it (a Perwakilan under Ombudsman RI, the counterpart of its PKS)."""
+    if not allowed(lambda: require_writer(caller)):
+        return False
+    parties = {p.organization_id for p in agreement.parties}
+    if caller.is_admin or within(session, parties, caller):
+        return True
+    if caller.organization_id is None:
+        return False
+    return bool(
+        ancestry(session, [caller.organization_id]).get(caller.organization_id, set()) & parties
+    )
 
 
 def agreement_actions(
@@ -44,8 +60,13 @@ def agreement_actions(
             actions.append("buka")
         if status in CANCELLABLE:
             actions.append("batal")
-        if agreement.kind == AgreementKind.nk and status not in (S.cancelled, S.terminated):
-            actions.append("pks")
+    if (
+        agreement.kind == AgreementKind.nk
+        and agreement.status != S.cancelled
+        and works_under_a_party(session, caller, agreement)
+    ):
+        # Deriving PKS and signing them at once: their pages check each row as the API does.
+        actions.append("pks")
     unsigned = [p for p in agreement.parties if not p.signed]
     blank = {
         "ubah": Form.blank(
