@@ -345,6 +345,9 @@ FIELD_RULE_TEXTS: Mapping[str, str] = {
     "value_error": "Isian ini tidak sah.",
     "extra_forbidden": "Isian ini tidak dikenal.",
     "choose": "Pilih dari daftar.",
+    # A party named in a form (app/console/pages/perjanjian_daftar.py).
+    "unknown_name": "Tidak ada organisasi bernama “{name}”: pilih dari saran.",
+    "ambiguous_name": "Ada {count} organisasi bernama “{name}”: pilih salah satu di bawah.",
 }
 
 

@@ -145,13 +145,21 @@ def _as_lists(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 class FormRefused(Exception):
-    """A value the form itself cannot take (not a choice offered, an id that is none): answered
-    as a validation error of that field."""
+    """Values the form itself cannot take (not a choice offered, a name that is no
+    organization): answered as validation errors of those fields, all at once. Each entry is
+    (field, error type of app/labels.py FIELD_RULE_TEXTS, its context)."""
 
-    def __init__(self, field_name: str, error_type: str = "choose") -> None:
-        super().__init__(field_name)
-        self.field_name = field_name
-        self.error_type = error_type
+    def __init__(
+        self,
+        field_name: str | None = None,
+        error_type: str = "choose",
+        *,
+        entries: list[tuple[str, str, dict[str, Any]]] | None = None,
+    ) -> None:
+        self.entries = list(entries or [])
+        if field_name is not None:
+            self.entries.insert(0, (field_name, error_type, {}))
+        super().__init__(", ".join(e[0] for e in self.entries))
 
 
 @dataclass
@@ -255,7 +263,9 @@ def submit(
         done = act()
     except FormRefused as refused:
         session.rollback()
-        form.errors.setdefault(refused.field_name, []).append(field_rule_text(refused.error_type))
+        for field_name, error_type, context in refused.entries:
+            form.errors.setdefault(field_name, []).append(field_rule_text(error_type, context))
+        form.problems.append(problem_text("validation-error"))
         form.status = 422
         return again(form)
     except ValidationError as invalid:
