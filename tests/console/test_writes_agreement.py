@@ -294,3 +294,75 @@ def test_a_pks_cannot_be_signed_before_its_nk(
     )
     assert answer.status_code == 409
     assert "PKS baru dapat ditandatangani setelah NK-nya ditandatangani" in text_of(answer.text)
+
+
+@pytest.fixture
+def signed_pks(
+    browser: TestClient,
+    admin_headers: dict[str, str],
+    kalsel: Kalsel,
+    signed_nk: dict[str, Any],
+) -> dict[str, Any]:
+    """Diskominfo's PKS under the Kalsel NK, signed by both on 4 July 2022."""
+    with as_admin(browser, admin_headers) as client:
+        pks = create_agreement(client, **pks_body(kalsel, signed_nk["id"]))
+        finalize(client, pks["id"])
+        sign(client, pks["id"], kalsel.office, "2022-07-04")
+        return sign(client, pks["id"], kalsel.diskominfo, "2022-07-04")
+
+
+def test_terminating_an_nk_asks_for_its_pks_explicitly_and_confirms_what_will_happen(
+    browser: TestClient,
+    session: Session,
+    signed_nk: dict[str, Any],
+    signed_pks: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
+    url = f"/perjanjian/{signed_nk['id']}"
+    form = form_of(browser.get(url).text, "akhiri")
+    data = form.data(terminated_on="2026-11-01", reason="Diganti NK baru")
+    unchosen = browser.post(form.action, data=data)
+    assert unchosen.status_code == 422
+    assert field_errors(unchosen.text, "akhiri", "cascade") == ["Wajib diisi."]
+    check = browser.post(form.action, data=data | {"cascade": "ya"})
+    assert check.status_code == 200
+    words = text_of(check.text)
+    assert "Yang akan terjadi:" in words
+    assert "1 PKS yang masih hidup di bawahnya ikut diakhiri pada tanggal yang sama" in words
+    assert agreement_status(browser, admin_headers, signed_nk["id"]) == "active"  # not yet
+    confirm = form_of(check.text, "akhiri")
+    assert confirm.fields["konfirmasi"] == ["1"]
+    assert confirm.fields["idempotency_key"] == form.fields["idempotency_key"]
+    done = browser.post(confirm.action, data=confirm.data())
+    assert done.status_code == 200
+    assert "diakhiri sejak 1 November 2026. 1 PKS di bawahnya ikut diakhiri." in text_of(done.text)
+    assert agreement_status(browser, admin_headers, signed_nk["id"]) == "terminated"
+    assert agreement_status(browser, admin_headers, signed_pks["id"]) == "terminated"
+
+
+def test_terminating_a_pks_without_cascade_and_its_refusals(
+    browser: TestClient,
+    editor: Staff,
+    signed_pks: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    signed_in_as(browser, editor)
+    form = form_of(browser.get(f"/perjanjian/{signed_pks['id']}").text, "akhiri")
+    assert "cascade" not in form.fields
+    early = browser.post(
+        form.action, data=form.data(terminated_on="2022-01-01", reason="x", konfirmasi="1")
+    )
+    assert early.status_code == 422
+    assert "Tanggal pengakhiran tidak boleh sebelum perjanjian ditandatangani." in text_of(
+        early.text
+    )
+    check = browser.post(form.action, data=form.data(reason="SKPD dilebur"))
+    confirm = form_of(check.text, "akhiri")
+    done = browser.post(confirm.action, data=confirm.data(), follow_redirects=False)
+    assert done.status_code == 303
+    assert agreement_status(browser, admin_headers, signed_pks["id"]) == "terminated"
+
+
+def agreement_status(browser: TestClient, headers: dict[str, str], agreement_id: int) -> str:
+    return str(api(browser, headers, f"/api/v1/agreements/{agreement_id}")["status"])

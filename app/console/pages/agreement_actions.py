@@ -8,8 +8,11 @@ from typing import Any
 from sqlmodel import Session
 
 from app.agreements.models import AgreementKind, AgreementStatus
+from app.agreements.queries import AgreementFilters, list_agreements_public
 from app.agreements.schemas import AgreementPublic
+from app.agreements.status import is_live
 from app.console.forms import Form, allowed
+from app.core.schemas import MAX_LIMIT
 from app.organizations.service import ancestry
 from app.users.access import require_agreement_editor, require_writer, within
 from app.users.auth import Caller
@@ -21,6 +24,19 @@ FINALIZABLE = (S.draft,)
 REOPENABLE = (S.awaiting_signatures,)
 CANCELLABLE = (S.draft, S.awaiting_signatures)
 SIGNABLE = (S.awaiting_signatures, S.partially_signed)
+TERMINABLE = (S.partially_signed, S.signed, S.active)
+
+
+def live_children(session: Session, nk_id: int, today: date) -> list[AgreementPublic]:
+    """The NK's PKS that are still live (what terminating it with cascade also ends)."""
+    children, _ = list_agreements_public(
+        session=session,
+        filters=AgreementFilters(parent_id=nk_id),
+        today=today,
+        limit=MAX_LIMIT,
+        offset=0,
+    )
+    return [c for c in children if is_live(c.status)]
 
 
 def works_under_a_party(session: Session, caller: Caller, agreement: AgreementPublic) -> bool:
@@ -60,6 +76,8 @@ def agreement_actions(
             actions.append("buka")
         if status in CANCELLABLE:
             actions.append("batal")
+        if status in TERMINABLE:
+            actions.append("akhiri")
     if (
         agreement.kind == AgreementKind.nk
         and agreement.status != S.cancelled
@@ -85,10 +103,15 @@ def agreement_actions(
         ),
         "buka": Form.blank("buka"),
         "batal": Form.blank("batal"),
+        "akhiri": Form.blank("akhiri", terminated_on=today.isoformat()),
     }
+    live_pks = 0
+    if "akhiri" in actions and agreement.kind == AgreementKind.nk:
+        live_pks = len(live_children(session, agreement.id, today))
     return {
         "may_edit": may_edit,
         "actions": actions,
         "forms": {**blank, **(forms or {})},
+        "live_pks": live_pks,
         "signer_options": [(p.organization_id, p.organization_name) for p in unsigned],
     }

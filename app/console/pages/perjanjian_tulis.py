@@ -13,7 +13,9 @@ from fastapi.responses import Response
 
 from app.agreements import lifecycle
 from app.agreements import service as agreements
+from app.agreements.errors import AgreementNotFound
 from app.agreements.history import list_events
+from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import agreement_public
 from app.agreements.schemas import (
     AgreementPublic,
@@ -21,8 +23,9 @@ from app.agreements.schemas import (
     CancelIn,
     FinalizeIn,
     SignatureIn,
+    TerminateIn,
 )
-from app.console.forms import Done, Form, SentForm, submit, write_router
+from app.console.forms import KEY_FIELD, Done, Form, FormRefused, SentForm, submit, write_router
 from app.console.pages.perjanjian import UNKNOWN_AGREEMENT, _id, show_agreement
 from app.console.web import ConsolePost, ConsoleRefused
 from app.core.db import SessionDep
@@ -211,3 +214,64 @@ def sign(
         return Done(f"/perjanjian/{found}", message)
 
     return _write(request, signed, session, today, sent, found, "tanda_tangan", act)
+
+
+@router.post("/perjanjian/{agreement_id}/akhiri")
+def terminate(
+    request: Request,
+    signed: ConsolePost,
+    session: SessionDep,
+    today: TodayDep,
+    sent: SentForm,
+    agreement_id: str,
+) -> Response:
+    """POST /api/v1/agreements/{id}/terminate. Two steps: the form first comes back saying what
+    will happen (for an NK: its live PKS ended too, or left with a warning, as chosen
+    explicitly), and only its confirmation writes."""
+    found = _agreement_id(agreement_id)
+    try:
+        agreement = agreement_public(session=session, agreement_id=found, today=today)
+    except AgreementNotFound:
+        raise ConsoleRefused(404, UNKNOWN_AGREEMENT) from None
+    is_nk = agreement.kind == AgreementKind.nk
+    choice = sent.text("cascade")
+
+    def act() -> Done:
+        if is_nk and choice not in ("ya", "tidak"):
+            raise FormRefused("cascade", "missing")
+        body = sent.body(
+            TerminateIn,
+            terminated_on=sent.required("terminated_on"),
+            reason=sent.text("reason"),
+            cascade=choice == "ya",
+        )
+        if not sent.flag("konfirmasi"):
+            raise NotConfirmed()
+        affected, cascaded = lifecycle.terminate_agreement(
+            session=session, agreement_id=found, terminate_in=body, today=today
+        )
+        message = f"{named(agreement)} diakhiri sejak {day_text(body.terminated_on)}."
+        live = [a for a in affected if a.status == AgreementStatus.terminated]
+        if is_nk and cascaded:
+            message += f" {len(live)} PKS di bawahnya ikut diakhiri."
+        elif is_nk and affected:
+            message += " PKS di bawahnya tidak diubah dan kini diberi peringatan."
+        return Done(f"/perjanjian/{found}", message)
+
+    def again(form: Form) -> Response:
+        return show_agreement(
+            request, signed, session, today, found, forms={"akhiri": form}, status_code=form.status
+        )
+
+    try:
+        return _write(request, signed, session, today, sent, found, "akhiri", act)
+    except NotConfirmed:
+        # Valid and not yet confirmed: the same form (same key), now saying what will happen.
+        form = Form("akhiri", values=sent.values())
+        form.key = sent.text(KEY_FIELD) or form.key
+        form.values["konfirmasi"] = ["1"]
+        return again(form)
+
+
+class NotConfirmed(Exception):
+    """A valid termination not yet confirmed: nothing was written."""
