@@ -241,3 +241,42 @@ def test_a_viewer_sees_no_form_and_a_post_is_refused(
     assert answer.status == 403
     assert "Anda tidak berwenang melakukan ini." in answer.text()
     assert_clean(visit)
+
+
+def test_registering_a_pks_by_name_and_a_second_live_pks_refused(
+    open_page: Callable[..., Visit], morning: Morning
+) -> None:
+    """The type-ahead (static/typeahead.js under the strict CSP) suggests names; an SKPD that
+    already holds a live PKS under the NK (signed in the seeds) is refused, the message on the
+    form, axe-core clean with it."""
+    nk_id = morning.nk["id"]
+    coverage = morning.api("GET", f"/api/v1/agreements/{nk_id}/coverage")
+    holder = next(
+        a["organization_name"]
+        for g in coverage["governments"]
+        for a in g["agencies"]
+        if a["pks"] and a["pks"]["status"] == "active"
+    )
+    visit = open_page()
+    page = visit.page
+    sign_in(page, morning.email, PASSWORD)
+    page.goto(f"/perjanjian/{nk_id}")
+    page.get_by_role("link", name="Daftarkan PKS di bawah NK ini").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daftarkan PKS")
+    assert_accessible(page)
+    expect(page.locator("#perjanjian-pihak-1")).to_have_value(OFFICE)
+    page.locator("#perjanjian-title").fill("PKS kedua untuk satu SKPD")
+    second = page.locator("#perjanjian-pihak-2")
+    second.focus()
+    page.keyboard.type(holder[:12])
+    expect(page.locator("#organisasi-saran option", has_text=holder).first).to_be_attached()
+    second.fill(holder)
+    page.get_by_role("button", name="Daftarkan sebagai draf").click()
+    expect(page.locator(".form-problems")).to_contain_text(
+        "SKPD ini sudah memiliki PKS yang masih hidup di bawah NK ini."
+    )
+    expect(page.locator("#perjanjian-pihak-2")).to_have_value(holder)  # kept
+    assert_accessible(page)
+    titles = morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&q=PKS kedua")["total"]
+    assert titles == 0
+    assert_clean(visit)
