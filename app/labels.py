@@ -307,6 +307,10 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "terminated-before-signed": "Tanggal pengakhiran tidak boleh sebelum perjanjian "
     "ditandatangani.",
     "cannot-amend": "Perjanjian ini tidak dapat diubah dengan adendum.",
+    "amendment-changes-nothing": "Adendum harus mengubah sesuatu: masa berlaku baru, atau butir "
+    "ruang lingkup yang ditambah atau ditarik.",
+    "amendment-past-nk": "Adendum PKS tidak boleh melewati masa berlaku NK-nya.",
+    "scope-item-not-in-agreement": "Butir ini bukan ruang lingkup perjanjian yang berlaku.",
     "cannot-renew": "Perjanjian ini tidak dapat diperpanjang.",
     "agreement-ended": "Perjanjian ini sudah berakhir.",
     "agreement-cancelled": "Perjanjian ini sudah dibatalkan.",

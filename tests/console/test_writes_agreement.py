@@ -366,3 +366,35 @@ def test_terminating_a_pks_without_cascade_and_its_refusals(
 
 def agreement_status(browser: TestClient, headers: dict[str, str], agreement_id: int) -> str:
     return str(api(browser, headers, f"/api/v1/agreements/{agreement_id}")["status"])
+
+
+def test_an_amendment_is_confirmed_with_what_changes_then_drafted(
+    browser: TestClient,
+    session: Session,
+    signed_nk: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
+    form = form_of(browser.get(f"/perjanjian/{signed_nk['id']}").text, "adendum")
+    nothing = browser.post(form.action, data=form.data(konfirmasi="1"))
+    assert nothing.status_code == 422
+    assert "Adendum harus mengubah sesuatu" in text_of(nothing.text)
+    withdrawn = signed_nk["scope_items"][1]
+    data = form.data(
+        valid_until="2027-10-28",
+        withdrawn=str(withdrawn["id"]),
+        added_1="Sosialisasi standar pelayanan",
+    )
+    check = browser.post(form.action, data=data)
+    assert check.status_code == 200
+    words = text_of(check.text)
+    assert "masa berlaku menjadi sampai 2027-10-28" in words
+    assert "butir ruang lingkup ditambah: Sosialisasi standar pelayanan" in words
+    assert f"butir ruang lingkup ditarik: {withdrawn['title']}" in words
+    confirm = form_of(check.text, "adendum")
+    done = browser.post(confirm.action, data=confirm.data(), follow_redirects=False)
+    assert done.status_code == 303, done.text
+    amendment_id = done.headers["location"].rsplit("/", 1)[1]
+    made = api(browser, admin_headers, f"/api/v1/agreements/{amendment_id}")
+    assert (made["kind"], made["status"]) == ("amendment", "draft")
+    assert made["amends_id"] == signed_nk["id"]

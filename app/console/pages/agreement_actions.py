@@ -25,6 +25,8 @@ REOPENABLE = (S.awaiting_signatures,)
 CANCELLABLE = (S.draft, S.awaiting_signatures)
 SIGNABLE = (S.awaiting_signatures, S.partially_signed)
 TERMINABLE = (S.partially_signed, S.signed, S.active)
+AMENDABLE = (S.signed, S.active)
+ADDED_ROWS = 3  # scope items an amendment form offers to add
 
 
 def live_children(session: Session, nk_id: int, today: date) -> list[AgreementPublic]:
@@ -78,6 +80,8 @@ def agreement_actions(
             actions.append("batal")
         if status in TERMINABLE:
             actions.append("akhiri")
+        if status in AMENDABLE and agreement.kind != AgreementKind.amendment:
+            actions.append("adendum")
     if (
         agreement.kind == AgreementKind.nk
         and agreement.status != S.cancelled
@@ -104,6 +108,7 @@ def agreement_actions(
         "buka": Form.blank("buka"),
         "batal": Form.blank("batal"),
         "akhiri": Form.blank("akhiri", terminated_on=today.isoformat()),
+        "adendum": Form.blank("adendum", title=f"Adendum {agreement.title}"[:500]),
     }
     live_pks = 0
     if "akhiri" in actions and agreement.kind == AgreementKind.nk:
@@ -113,5 +118,6 @@ def agreement_actions(
         "actions": actions,
         "forms": {**blank, **(forms or {})},
         "live_pks": live_pks,
+        "added_rows": ADDED_ROWS,
         "signer_options": [(p.organization_id, p.organization_name) for p in unsigned],
     }

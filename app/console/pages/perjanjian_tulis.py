@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from app.agreements import lifecycle
 from app.agreements import service as agreements
+from app.agreements.amendments import create_amendment
 from app.agreements.errors import AgreementNotFound
 from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
@@ -20,12 +21,14 @@ from app.agreements.queries import agreement_public
 from app.agreements.schemas import (
     AgreementPublic,
     AgreementUpdate,
+    AmendmentIn,
     CancelIn,
     FinalizeIn,
     SignatureIn,
     TerminateIn,
 )
 from app.console.forms import KEY_FIELD, Done, Form, FormRefused, SentForm, submit, write_router
+from app.console.pages.agreement_actions import ADDED_ROWS
 from app.console.pages.perjanjian import UNKNOWN_AGREEMENT, _id, show_agreement
 from app.console.web import ConsolePost, ConsoleRefused
 from app.core.db import SessionDep
@@ -275,3 +278,64 @@ def terminate(
 
 class NotConfirmed(Exception):
     """A valid termination not yet confirmed: nothing was written."""
+
+
+@router.post("/perjanjian/{agreement_id}/adendum")
+def amend(
+    request: Request,
+    signed: ConsolePost,
+    session: SessionDep,
+    today: TodayDep,
+    sent: SentForm,
+    agreement_id: str,
+) -> Response:
+    """POST /api/v1/agreements/{id}/amendments: an adendum in draft, in two steps like
+    terminate (the confirmation says what changes once it is signed)."""
+    found = _agreement_id(agreement_id)
+    try:
+        agreement = agreement_public(session=session, agreement_id=found, today=today)
+    except AgreementNotFound:
+        raise ConsoleRefused(404, UNKNOWN_AGREEMENT) from None
+    current = {item.id for item in agreement.scope_items}
+
+    def act() -> Done:
+        withdrawn = sent.ids("withdrawn")
+        if any(i not in current for i in withdrawn):
+            raise FormRefused("withdrawn")
+        added = [{"title": t} for n in range(1, ADDED_ROWS + 1) if (t := sent.text(f"added_{n}"))]
+        parties = [
+            {"organization_id": p.organization_id, "document_number": number}
+            for p in agreement.parties
+            if (number := sent.text(f"nomor_{p.organization_id}"))
+        ]
+        body = sent.body(
+            AmendmentIn,
+            title=sent.text("title"),
+            valid_until=sent.text("valid_until"),
+            scope_items_added=added,
+            scope_item_ids_withdrawn=withdrawn,
+            parties=parties,
+        )
+        if not sent.flag("konfirmasi"):
+            raise NotConfirmed()
+        amendment_id = create_amendment(
+            session=session, agreement_id=found, amendment_in=body, today=today
+        )
+        return Done(
+            f"/perjanjian/{amendment_id}",
+            f"Adendum “{body.title}” didaftarkan sebagai draf untuk {named(agreement)}; "
+            "perubahannya berlaku setelah ditandatangani semua pihak.",
+        )
+
+    def again(form: Form) -> Response:
+        return show_agreement(
+            request, signed, session, today, found, forms={"adendum": form}, status_code=form.status
+        )
+
+    try:
+        return _write(request, signed, session, today, sent, found, "adendum", act)
+    except NotConfirmed:
+        form = Form("adendum", values=sent.values())
+        form.key = sent.text(KEY_FIELD) or form.key
+        form.values["konfirmasi"] = ["1"]
+        return again(form)

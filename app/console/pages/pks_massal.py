@@ -57,6 +57,7 @@ from app.users.auth import Caller
 router = write_router()
 
 ORGANIZATION_PLACEHOLDER = "{organization}"
+SHOWN_TITLES = 3  # titles a message after deriving names (the rest are counted)
 
 
 def _nk(session: Session, raw: str, today: date) -> AgreementPublic:
@@ -383,11 +384,14 @@ def derive(
             organization_ids=body.organization_ids,
         )
         result = derive_pks(session=session, nk_id=nk.id, derive_in=body, today=today)
+        titles = [p.title for p in result.created]
+        listed = "; ".join(titles[:SHOWN_TITLES]) + (
+            f"; dan {len(titles) - SHOWN_TITLES} lainnya" if len(titles) > SHOWN_TITLES else ""
+        )
         return Done(
             f"/perjanjian/{nk.id}",
-            f"{result.count} PKS disusun sebagai draf di bawah NK “{nk.title}”: "
-            + "; ".join(p.title for p in result.created)
-            + ". Lengkapi lalu finalisasi masing-masing.",
+            f"{result.count} PKS disusun sebagai draf di bawah NK “{nk.title}”: {listed}. "
+            "Lengkapi lalu finalisasi masing-masing.",
         )
 
     def where(loc: list[Any]) -> str | None:
