@@ -254,3 +254,114 @@ FIELD_NAMES: Mapping[str, str] = {
 def field_text(name: str) -> str:
     """A recorded field's name in Indonesian; one without a label shows as recorded."""
     return FIELD_NAMES.get(name, name.replace("_", " "))
+
+
+# What a refusal says on a console form (app/console/forms.py): a problem's type (the slug of
+# its `type`, /problems/<slug>) in Indonesian. A type without an entry says GENERIC_PROBLEM.
+PROBLEM_TEXTS: Mapping[str, str] = {
+    "forbidden": "Anda tidak berwenang melakukan ini.",
+    "not-found": "Catatan ini tidak ada (lagi).",
+    "agreement-not-found": "Perjanjian ini tidak ada (lagi).",
+    "organization-not-found": "Organisasi ini tidak ada (lagi).",
+    "unknown-organization": "Organisasi ini tidak dikenal.",
+    "unknown-parent-agreement": "NK induk ini tidak dikenal.",
+    "validation-error": "Periksa isian yang ditandai.",
+    "rule-violation": "Isian ini melanggar aturan registri.",
+    "conflict": "Perubahan ini bertentangan dengan keadaan catatan saat ini.",
+    "concurrent-conflict": "Catatan yang sama diubah orang lain pada saat yang sama. Muat ulang "
+    "halaman, lalu coba lagi.",
+    "stale-version": "Catatan ini sudah diubah orang lain sejak Anda membukanya.",
+    "not-a-draft": "Hanya draf yang dapat difinalisasi.",
+    "cannot-reopen": "Hanya perjanjian yang belum ditandatangani satu pihak pun yang dapat "
+    "dibuka kembali.",
+    "cannot-cancel": "Hanya perjanjian yang belum ditandatangani satu pihak pun yang dapat "
+    "dibatalkan; yang sudah ditandatangani diakhiri.",
+    "not-open-for-signature": "Perjanjian ini tidak sedang menunggu penandatanganan.",
+    "signer-not-a-party": "Organisasi ini bukan pihak perjanjian.",
+    "already-signed": "Pihak ini sudah menandatangani.",
+    "signature-in-future": "Tanggal tanda tangan tidak boleh setelah hari ini.",
+    "parent-not-signed": "PKS baru dapat ditandatangani setelah NK-nya ditandatangani semua pihak.",
+    "signed-before-parent": "PKS tidak dapat ditandatangani sebelum tanggal tanda tangan NK-nya.",
+    "signatures-refused": "Tidak ada tanda tangan yang dicatat: periksa baris yang ditandai.",
+    "derive-refused": "Tidak ada PKS yang disusun: periksa SKPD yang ditandai.",
+    "pks-already-held": "SKPD ini sudah memiliki PKS yang masih hidup di bawah NK ini.",
+    "duplicate-document-number": "Nomor ini sudah dipakai pihak yang sama untuk dokumen lain.",
+    "duplicate-party": "Satu organisasi hanya boleh sekali menjadi pihak.",
+    "title-too-long": "Judul PKS untuk SKPD ini akan melebihi 500 karakter.",
+    "too-few-parties": "Perjanjian memerlukan sedikitnya dua pihak.",
+    "dates-of-record-order": "Urutan tanggal harus: penyusunan draf, finalisasi, tanda tangan "
+    "pertama, hari ini.",
+    "validity-order": "Tanggal mulai berlaku tidak boleh setelah tanggal berakhirnya.",
+    "agreement-frozen": "Setelah finalisasi, judul, para pihak, ruang lingkup dan masa berlaku "
+    "tidak dapat diubah lagi; buka kembali drafnya dahulu.",
+    "not-finalized-yet": "Perjanjian ini masih draf dan belum memiliki tanggal finalisasi.",
+    "pks-needs-parent": "PKS harus menyebut NK induknya.",
+    "pks-parent-not-nk": "Induk PKS harus sebuah NK.",
+    "nk-has-no-parent": "NK tidak memiliki induk.",
+    "pks-party-outside-nk": "Setiap pihak PKS harus pihak NK-nya atau organisasi di bawahnya.",
+    "pks-validity-outside-nk": "Masa berlaku PKS harus berada dalam masa berlaku NK-nya.",
+    "party-outside-office-region": "Perwakilan hanya bekerja sama dengan pihak di provinsinya.",
+    "not-an-nk": "Ini bukan NK.",
+    "nk-only": "Hanya NK yang dapat melakukan ini.",
+    "cannot-terminate": "Perjanjian ini tidak dapat diakhiri.",
+    "terminated-before-signed": "Tanggal pengakhiran tidak boleh sebelum perjanjian "
+    "ditandatangani.",
+    "cannot-amend": "Perjanjian ini tidak dapat diubah dengan adendum.",
+    "amendment-changes-nothing": "Adendum harus mengubah sesuatu: masa berlaku baru, atau butir "
+    "ruang lingkup yang ditambah atau ditarik.",
+    "amendment-past-nk": "Adendum PKS tidak boleh melewati masa berlaku NK-nya.",
+    "scope-item-not-in-agreement": "Butir ini bukan ruang lingkup perjanjian yang berlaku.",
+    "cannot-renew": "Perjanjian ini tidak dapat diperpanjang.",
+    "agreement-ended": "Perjanjian ini sudah berakhir.",
+    "agreement-cancelled": "Perjanjian ini sudah dibatalkan.",
+    "idempotency-key-reused": "Formulir ini sudah dikirim dengan isi lain. Muat ulang halaman, "
+    "lalu kirim lagi.",
+    "idempotency-key-in-progress": "Formulir ini masih diproses. Tunggu sebentar, lalu muat "
+    "ulang halaman.",
+}
+GENERIC_PROBLEM = "Permintaan ini ditolak oleh aturan registri."
+
+
+def problem_text(type_slug: str) -> str:
+    """What a refusal of this problem type says to staff, in Indonesian."""
+    return PROBLEM_TEXTS.get(type_slug, GENERIC_PROBLEM)
+
+
+# What a field's rule says when a form value breaks it: the validation error's type (pydantic's
+# `type`) in Indonesian; `{…}` are filled from the error's context (its limits).
+FIELD_RULE_TEXTS: Mapping[str, str] = {
+    "missing": "Wajib diisi.",
+    "string_too_short": "Wajib diisi.",
+    "string_type": "Wajib diisi.",  # a form sends an empty text as "not given"
+    "string_too_long": "Terlalu panjang: paling banyak {max_length} karakter.",
+    "string_pattern_mismatch": "Mengandung karakter yang tidak diizinkan.",
+    "date_from_datetime_parsing": "Tulis tanggal sebagai TTTT-BB-HH, mis. 2022-07-04.",
+    "date_parsing": "Tulis tanggal sebagai TTTT-BB-HH, mis. 2022-07-04.",
+    "date_type": "Tulis tanggal sebagai TTTT-BB-HH, mis. 2022-07-04.",
+    "int_parsing": "Tulis bilangan bulat.",
+    "int_type": "Pilih dari daftar.",
+    "greater_than_equal": "Paling kecil {ge}.",
+    "less_than_equal": "Paling besar {le}.",
+    "too_short": "Pilih sedikitnya {min_length}.",
+    "too_long": "Paling banyak {max_length}.",
+    "enum": "Pilih salah satu pilihan yang ada.",
+    "bool_type": "Pilih ya atau tidak.",
+    "value_error": "Isian ini tidak sah.",
+    "extra_forbidden": "Isian ini tidak dikenal.",
+    "choose": "Pilih dari daftar.",
+    # A party named in a form (app/console/pages/perjanjian_daftar.py).
+    "unknown_name": "Tidak ada organisasi bernama “{name}”: pilih dari saran.",
+    "ambiguous_name": "Ada {count} organisasi bernama “{name}”: pilih salah satu di bawah.",
+}
+
+
+def field_rule_text(error_type: str, context: Mapping[str, Any] | None = None) -> str:
+    """A validation error of one field, in Indonesian (a rule of the registry checked by a
+    schema, `registry_rule:<slug>`, says its problem's text)."""
+    if error_type.startswith("registry_rule:"):
+        return problem_text(error_type.removeprefix("registry_rule:"))
+    text = FIELD_RULE_TEXTS.get(error_type, "Isian ini tidak sah.")
+    try:
+        return text.format(**(context or {}))
+    except (KeyError, IndexError):
+        return text

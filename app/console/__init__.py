@@ -6,6 +6,10 @@ Layout
   navigation, the strict CSP, and the dependencies `ConsolePage` (signed in, else a redirect to
   /masuk) and `ConsolePost` (signed in and the form's CSRF token checked, else 403).
 - `session.py`: sign-in, sessions, CSRF tokens, `set_password`. `models.py`: the session table.
+- `forms.py`: the one home of every write (a form's post → the API's service, its Idempotency-Key,
+  errors next to fields, stale edits, the redirect and its message); read its docstring before
+  adding a form. `flash.py`: the message shown once after a write. `templates/_form.html`: the
+  form parts (`console_form`, `field`, `text_area`, `choice`, `tick`).
 - `pages/`: one module per page group, each with a `router`; `pages/__init__.py` lists them.
 - `templates/`: `base.html` (navigation, skip link, user, sign-out) and one template per page;
   partials are `{% block %}`s of the page's template (render one with htmx when it helps).
@@ -22,8 +26,8 @@ How to add a page (e.g. Perjanjian)
            return render(request, "perjanjian.html", signed=signed, nav="/perjanjian", page=page)
 
    Call the services the API route calls, with `signed.caller`: no SQL and no rule here.
-   A form post takes `signed: ConsolePost`, redirects (303) after success, and carries
-   `<input type="hidden" name="csrf_token" value="{{ csrf_token }}">`.
+   A write is a form of `forms.py` (see there): its router is `write_router()`, its post takes
+   `signed: ConsolePost` and hands `submit()` what to do.
 2. Add the module's `router` to `ROUTERS` in `pages/__init__.py`.
 3. `templates/perjanjian.html`: `{% extends "base.html" %}`, a `title` block naming the page,
    content in `main`. Labels of enums only through `{{ value | label }}`, dates `{{ day | day }}`.

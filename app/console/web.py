@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app.console.flash import clear_flash, take_flash
 from app.console.session import SESSION_COOKIE, SignedIn, current
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep
@@ -85,10 +86,13 @@ def render(
     one is named (a partial is a `{% block %}` of its page's template: one source for both).
 
     `signed` gives the template `user` (a Caller) and `csrf_token` for its forms; `nav` the path
-    of the navigation entry to mark as the current page."""
+    of the navigation entry to mark as the current page. A message left by a write
+    (app/console/flash.py) is shown once, at the top of the page (`flash`)."""
+    flash = take_flash(request, signed)
     values = {
         "request": request,
         "signed": signed,
+        "flash": flash,
         "user": signed.caller if signed else None,
         "csrf_token": signed.csrf_token if signed else context.pop("csrf_token", ""),
         "nav": nav,
@@ -99,9 +103,12 @@ def render(
         page = templates.env.get_template(template)
         html = "".join(page.blocks[block](page.new_context(values)))
         return HTMLResponse(html, status_code=status_code, headers=all_headers)
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, template, values, status_code=status_code, headers=all_headers
     )
+    if flash is not None:
+        clear_flash(response)  # shown once
+    return response
 
 
 def cookie_secure(request: Request) -> bool:

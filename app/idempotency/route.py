@@ -6,10 +6,12 @@ write and its answer are committed together, so a write never stands without the
 would replay. Keys belong to the user who sent them and are forgotten after
 IDEMPOTENCY_TTL_HOURS."""
 
+import asyncio
 import hashlib
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -46,7 +48,8 @@ PARAMETER = {
 }
 
 
-def _resolve(request: Request, dependency: Callable[..., Any]) -> Any:
+def resolve(request: Request, dependency: Callable[..., Any]) -> Any:
+    """A dependency's value outside FastAPI's injection (honouring the app's overrides)."""
     return request.app.dependency_overrides.get(dependency, dependency)()
 
 
@@ -121,23 +124,79 @@ async def _idempotently(
     api_key = request.headers.get("X-API-Key")
     if not api_key:
         return await original(request)  # answered 401 there
+    settings: Settings = resolve(request, get_settings)
+    today = resolve(request, get_today)
+
+    def user_of(session: Session) -> int | None:
+        caller = authenticate(session, api_key, settings, today)
+        return None if caller is None else caller.id
+
+    return await run_once(request, key=key, user_of=user_of, original=original, answers=API)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """How one kind of route keeps and replays the answer of a key: the API keeps every answer
+    but a 5xx and replays it as it was; the console keeps only its redirect after a write
+    (app/console/forms.py)."""
+
+    # What to keep of an answer, (media type, body), or None to forget the key (nothing of the
+    # request is kept: its write is rolled back, and a retry with the key runs again).
+    keep: Callable[[Response], tuple[str | None, str] | None]
+    # The first answer again, from what was kept.
+    replay: Callable[[service.Claim], Response]
+    # While the first request with the key is still running: answer this at once (None), or
+    # wait up to this many seconds for its answer and give that.
+    wait_seconds: float | None = None
+
+
+def _keep_as_sent(response: Response) -> tuple[str | None, str] | None:
+    if response.status_code >= 500:
+        return None
+    content = bytes(getattr(response, "body", b""))
+    return response.media_type, content.decode("utf-8", errors="replace")
+
+
+def _replay_as_sent(claim: service.Claim) -> Response:
+    assert claim.status_code is not None
+    return Response(
+        content=claim.body or "",
+        status_code=claim.status_code,
+        media_type=claim.media_type,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+API = Answers(keep=_keep_as_sent, replay=_replay_as_sent)
+
+
+async def run_once(
+    request: Request,
+    *,
+    key: str,
+    user_of: Callable[[Session], int | None],
+    original: Callable[[Request], Coroutine[Any, Any, Response]],
+    answers: Answers,
+) -> Response:
+    """Run the request once for this user's key (`user_of` finds the user in a session; None:
+    run it without a key, to be refused there), or replay or refuse as the claim says."""
     body = _without_boundary(request, await request.body())
     fingerprint = hashlib.sha256(
         b"\n".join([request.method.encode(), request.url.path.encode(), body])
     ).hexdigest()
-    settings: Settings = _resolve(request, get_settings)
-    today, now = _resolve(request, get_today), _resolve(request, get_now)
+    settings: Settings = resolve(request, get_settings)
+    now = resolve(request, get_now)
 
     lease = timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
 
     def take() -> service.Claim | None:
         with _SessionScope(request) as session:
-            caller = authenticate(session, api_key, settings, today)
-            if caller is None:
+            user_id = user_of(session)
+            if user_id is None:
                 return None
             return service.claim(
                 session,
-                user_id=caller.id,
+                user_id=user_id,
                 key=key,
                 fingerprint=fingerprint,
                 now=now,
@@ -146,8 +205,20 @@ async def _idempotently(
             )
 
     claim = await run_in_threadpool(take)
+    waited, pause = 0.0, 0.05
+    while (
+        claim is not None
+        and claim.outcome == "in_progress"
+        and answers.wait_seconds is not None
+        and waited < answers.wait_seconds
+    ):
+        # Waiting on the first request's answer (a condition polled, not a fixed delay).
+        await asyncio.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.5)
+        claim = await run_in_threadpool(take)
     if claim is None:
-        return await original(request)  # an unknown key: answered 401 there
+        return await original(request)  # an unknown user: answered there
     if claim.outcome == "mismatch":
         return problem(
             422,
@@ -166,17 +237,11 @@ async def _idempotently(
             "died, your retry runs in its place once its hold on the key has run out).",
         )
     if claim.outcome == "replay":
-        assert claim.status_code is not None
-        return Response(
-            content=claim.body or "",
-            status_code=claim.status_code,
-            media_type=claim.media_type,
-            headers={"Idempotent-Replayed": "true"},
-        )
+        return answers.replay(claim)
     assert claim.record_id is not None
     if get_session in request.app.dependency_overrides:
-        return await _run_in_given_session(request, claim, original)
-    return await _run_in_one_transaction(request, claim, original)
+        return await _run_in_given_session(request, claim, original, answers)
+    return await _run_in_one_transaction(request, claim, original, answers)
 
 
 def _taken_over() -> Response:
@@ -194,6 +259,7 @@ async def _run_in_one_transaction(
     request: Request,
     claim: service.Claim,
     original: Callable[[Request], Coroutine[Any, Any, Response]],
+    answers: Answers,
 ) -> Response:
     """The endpoint's writes and the answer kept for the key, committed together on condition
     that the key is still this attempt's: never a write without its answer, which would leave a
@@ -212,11 +278,12 @@ async def _run_in_one_transaction(
             own = getattr(request.state, "session", None)
             if own is not None:
                 await run_in_threadpool(own.close)
-        if response.status_code >= 500:
+        answer = answers.keep(response)
+        if answer is None:
             await run_in_threadpool(connection.rollback)
             await run_in_threadpool(_forget, None, record_id, attempt)
             return response
-        content = bytes(getattr(response, "body", b""))
+        media_type, content = answer
 
         def keep() -> bool:
             kept = service.remember(
@@ -224,8 +291,8 @@ async def _run_in_one_transaction(
                 record_id=record_id,
                 attempt=attempt,
                 status_code=response.status_code,
-                media_type=response.media_type,
-                body=content.decode("utf-8", errors="replace"),
+                media_type=media_type,
+                body=content,
             )
             if kept:
                 connection.commit()
@@ -265,6 +332,7 @@ async def _run_in_given_session(
     request: Request,
     claim: service.Claim,
     original: Callable[[Request], Coroutine[Any, Any, Response]],
+    answers: Answers,
 ) -> Response:
     """Under a session given by the application (tests' dependency override, itself one
     transaction rolled back at their end): the answer is kept in that session after the
@@ -276,10 +344,11 @@ async def _run_in_given_session(
     except Exception:
         await run_in_threadpool(_forget, request, record_id, attempt)
         raise
-    content = bytes(getattr(response, "body", b""))
-    if response.status_code >= 500:
+    answer = answers.keep(response)
+    if answer is None:
         await run_in_threadpool(_forget, request, record_id, attempt)
         return response
+    media_type, content = answer
 
     def keep() -> bool:
         with _SessionScope(request) as session:
@@ -288,8 +357,8 @@ async def _run_in_given_session(
                 record_id=record_id,
                 attempt=attempt,
                 status_code=response.status_code,
-                media_type=response.media_type,
-                body=content.decode("utf-8", errors="replace"),
+                media_type=media_type,
+                body=content,
             )
             session.commit()
             return kept

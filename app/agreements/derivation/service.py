@@ -93,8 +93,9 @@ def _chosen_scope(session: Session, nk_id: int, wanted: list[int] | None) -> lis
     return [item for item in items if item.id in chosen]
 
 
-def _title_for(template: str, organization: Organization) -> str:
-    return template.replace("{organization}", organization.name)
+def title_for(template: str, organization_name: str) -> str:
+    """A derived PKS's title: the template with {organization} as the SKPD's name."""
+    return template.replace("{organization}", organization_name)
 
 
 def _offenders(
@@ -114,36 +115,45 @@ def _offenders(
     errors: list[dict[str, Any]] = []
     seen: set[int] = set()
 
-    def reason(org_id: int) -> str | None:
+    def reason(org_id: int) -> tuple[str, str] | None:
+        """Why this organization cannot take part: (problem type, message), or None."""
         org = organizations.get(org_id)
         if org is None:
-            return f"organization {org_id} is unknown"
+            return "unknown-organization", f"organization {org_id} is unknown"
         if org_id in outside:
-            return f"'{org.name}' is not a party of the NK nor under one"
+            return "pks-party-outside-nk", f"'{org.name}' is not a party of the NK nor under one"
         if org_id in in_other_province:
-            return in_other_province[org_id]
+            return "party-outside-office-region", in_other_province[org_id]
         if org_id in live:
             pks_id, status = live[org_id]
-            return f"'{org.name}' already holds PKS {pks_id} under this NK ({status})"
+            return (
+                "pks-already-held",
+                f"'{org.name}' already holds PKS {pks_id} under this NK ({status})",
+            )
         return None
+
+    def entry(why: tuple[str, str], *loc: Any) -> dict[str, Any]:
+        # Each offender with its own problem type, as a bulk signing names them.
+        return {**field_error(*loc, msg=why[1]), "type": f"/problems/{why[0]}"}
 
     for index, org_id in enumerate(ids):
         why = reason(org_id)
         if why is None and org_id in seen:
-            why = f"organization {org_id} is listed twice"
+            why = "duplicate-party", f"organization {org_id} is listed twice"
         if why is None and org_id == counterpart:
-            why = f"'{organizations[org_id].name}' is the counterpart"
-        if why is None and len(_title_for(derive_in.title, organizations[org_id])) > TITLE_MAX:
+            why = "duplicate-party", f"'{organizations[org_id].name}' is the counterpart"
+        if why is None and len(title_for(derive_in.title, organizations[org_id].name)) > TITLE_MAX:
             why = (
+                "title-too-long",
                 f"the title for '{organizations[org_id].name}' would be longer than "
-                f"{TITLE_MAX} characters"
+                f"{TITLE_MAX} characters",
             )
         seen.add(org_id)
         if why:
-            errors.append(field_error("organization_ids", index, msg=why))
+            errors.append(entry(why, "organization_ids", index))
     why = reason(counterpart)
     if why:
-        errors.append(field_error("counterpart_organization_id", msg=why))
+        errors.append(entry(why, "counterpart_organization_id"))
     return organizations, errors
 
 
@@ -166,7 +176,7 @@ def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date
             errors=errors,
         )
     now = utcnow()
-    titles = [_title_for(derive_in.title, organizations[o]) for o in derive_in.organization_ids]
+    titles = [title_for(derive_in.title, organizations[o].name) for o in derive_in.organization_ids]
     # One batched INSERT ... RETURNING; ids come back in the order of the rows sent.
     # (PostgreSQL sends it as one batch; SQLite, which cannot promise that order, row by row,
     # in-process.)

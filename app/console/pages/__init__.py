@@ -9,6 +9,9 @@ from app.console.pages import (
     kewajiban,
     organisasi,
     perjanjian,
+    perjanjian_daftar,
+    perjanjian_tulis,
+    pks_massal,
     riwayat,
     sign_in,
     tenggat,
@@ -18,7 +21,10 @@ from app.console.pages import (
 ROUTERS: list[APIRouter] = [
     sign_in.router,
     beranda.router,
+    perjanjian_daftar.router,  # before /perjanjian/{id}: /perjanjian/baru is its own
     perjanjian.router,
+    perjanjian_tulis.router,
+    pks_massal.router,
     riwayat.router,
     cakupan.router,
     tenggat.router,

@@ -70,7 +70,8 @@ def organisasi(request: Request, signed: ConsolePage, session: SessionDep) -> HT
 @router.get("/organisasi/cari", response_class=HTMLResponse)
 def cari(request: Request, signed: ConsolePage, session: SessionDep) -> HTMLResponse:
     """A type-ahead fragment: the first organizations whose name or short name contains `q`, as
-    `<li>` links to their agreements, or as `<option value="id">` with `?as=option`."""
+    `<li>` links to their agreements, as `<option value="id">` with `?as=option`, or as
+    `<option value="name">` for a form's `<datalist>` with `?as=nama` (static/typeahead.js)."""
     given = Filters(request.query_params)
     q = given.text("q")
     items: list[OrganizationPublic] = []
@@ -89,4 +90,5 @@ def cari(request: Request, signed: ConsolePage, session: SessionDep) -> HTMLResp
         items=items,
         q=q or "",
         options=request.query_params.get("as") == "option",
+        names=request.query_params.get("as") == "nama",
     )

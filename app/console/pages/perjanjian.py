@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session
 
 from app.activities import service as activities
 from app.agreements.errors import AgreementNotFound
@@ -26,6 +27,9 @@ from app.agreements.queries import (
     iter_agreements_public,
     list_agreements_public,
 )
+from app.console.forms import Form
+from app.console.pages.agreement_actions import agreement_actions
+from app.console.session import SignedIn
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
@@ -232,11 +236,27 @@ def agreement_page(
     agreement_id: str,
 ) -> HTMLResponse:
     """One NK or PKS: parties, ruang lingkup, validity, status and its history, documents,
-    obligations, activities, evaluations, amendments, renewal, parent and PKS."""
+    obligations, activities, evaluations, amendments, renewal, parent and PKS; the writes the
+    user may do on it (pages/agreement_actions.py)."""
     found = _id(agreement_id)
+    if found is None:
+        return not_found(request, signed, UNKNOWN_AGREEMENT)
+    return show_agreement(request, signed, session, today, found)
+
+
+def show_agreement(
+    request: Request,
+    signed: SignedIn,
+    session: Session,
+    today: date,
+    found: int,
+    *,
+    forms: dict[str, Form] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The agreement's page; after a refused write, with that form as it was sent (`forms`)
+    and the refusal's status."""
     try:
-        if found is None:
-            raise AgreementNotFound(0)
         agreement = agreement_public(session=session, agreement_id=found, today=today)
     except AgreementNotFound:
         return not_found(request, signed, UNKNOWN_AGREEMENT)
@@ -279,6 +299,8 @@ def agreement_page(
         evaluations=monev,
         children=children,
         scope_titles={item.id: item.title for item in agreement.scope_items},
+        status_code=status_code,
+        **agreement_actions(session, signed.caller, agreement, today, forms),
     )
 
 

@@ -1,0 +1,375 @@
+"""Console writes: the one home of every form that changes something.
+
+A form post is the API operation behind it, nothing else: it calls the SAME service as the API
+route (with the same access rule of app/users/access.py), as the signed-in Caller, in one
+transaction, and goes through the same Idempotency-Key mechanism (app/idempotency/): every
+rendered form carries a key of its own, so a double click or a form sent again creates nothing
+twice and gets the first answer (the redirect to the result). Writes are plain POST + 303
+redirect (no JavaScript needed); the next page shows once what was recorded (app/console/flash.py).
+
+How a page uses it (the agreement's finalisasi, app/console/pages/perjanjian_tulis.py):
+
+1. The router of a page group's writes is `write_router()` (its POSTs honour the form's key).
+2. The GET page gives its template a blank form per write the user may do, e.g.
+   `forms={"finalisasi": Form.blank("finalisasi", finalized_on=today.isoformat())}`, and shows
+   a form only where `allowed(lambda: require_agreement_editor(session, caller, id))` says the
+   user may act (the rule the API checks). In the template:
+
+       {% from "_form.html" import console_form, field with context %}
+       {% call console_form(forms.finalisasi, "/perjanjian/7/finalisasi", "Finalisasi") %}
+         {{ field(forms.finalisasi, "finalized_on", "Tanggal finalisasi", type="date") }}
+       {% endcall %}
+
+   `console_form` writes the CSRF token, the form's Idempotency-Key, the error summary and the
+   stale-edit notice; `field` a labelled input with its value, hint and errors.
+3. The POST route reads the form (`sent: SentForm`), and hands `submit` what to do:
+
+       @router.post("/perjanjian/{agreement_id}/finalisasi")
+       def finalize(request: Request, signed: ConsolePost, session: SessionDep, sent: SentForm,
+                    agreement_id: int, ...) -> Response:
+           def act() -> Done:
+               require_agreement_editor(session, signed.caller, agreement_id)  # as the API
+               body = sent.body(FinalizeIn, finalized_on=sent.text("finalized_on"))
+               lifecycle.finalize_agreement(session=session, ..., finalized_on=...)
+               return Done(f"/perjanjian/{agreement_id}", "Draf difinalisasi …")
+           return submit(request, signed, session, sent, "finalisasi", act,
+                         again=lambda form: page(..., forms={"finalisasi": form}))
+
+   `body(Model, **values)` validates with the API's own request schema. On success `submit`
+   answers 303 to `Done.location` with `Done.message` as the flash. On a refusal it rolls back
+   and calls `again(form)`: the page once more, the form with the values sent, a NEW key, each
+   message next to its field in Indonesian (app/labels.py: problem_text, field_rule_text), and
+   the status of the refusal (422, 409). A 403 (a forged post by someone who may not act) and
+   a 404 are the console's error page. A stale `version` (409 stale-version) puts the record's
+   last change (`last_change()`, from its history: who, when, what) on the form with a link to
+   reload; the stale version stays in the form, so sending it again never overwrites.
+   `where(loc)` maps a problem's `loc` to a form field name (default: the body path joined by
+   dots, "signatures.3.agreement_id"); a field-less message goes to the form's summary.
+"""
+
+import json
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.console.flash import set_flash
+from app.console.session import SESSION_COOKIE, SignedIn, current
+from app.console.web import ConsoleRefused
+from app.core.deps import get_now, get_settings
+from app.core.errors import AppError, Forbidden, NotFound
+from app.core.schemas import MAX_ID
+from app.idempotency import service as idempotency
+from app.idempotency.route import KEY_PATTERN, MAX_KEY, Answers, resolve, run_once
+from app.labels import field_rule_text, problem_text
+
+KEY_FIELD = "idempotency_key"
+# A console answer kept for a key: where the write led, and the flash cookie it set.
+REDIRECT_KEPT = "application/vnd.registry.console-redirect+json"
+# A second send of a form waits this long for the first one's answer (a double click).
+WAIT_FOR_FIRST_SECONDS = 30.0
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Done:
+    """A write done: where to go (the record) and what to say there."""
+
+    location: str
+    message: str
+
+
+@dataclass
+class LastChange:
+    """The change that made an edit stale: who, when, and the history entry (its changes)."""
+
+    event: Any  # an EventPublic (or any history entry with at, action, actor, details)
+
+
+@dataclass
+class Form:
+    """One form as a template shows it: values, messages, its own Idempotency-Key."""
+
+    name: str
+    values: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    detail: str | None = None  # the API's own words (English), for support
+    key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    stale: LastChange | None = None
+    status: int = 200
+
+    @classmethod
+    def blank(cls, name: str, **values: Any) -> "Form":
+        """A form to fill in, with its starting values (None and "" leave a field empty)."""
+        return cls(name, values=_as_lists(values))
+
+    def value(self, name: str, default: str = "") -> str:
+        found = self.values.get(name)
+        return found[0] if found else default
+
+    def all(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+    def checked(self, name: str, value: Any) -> bool:
+        return str(value) in self.values.get(name, [])
+
+    def error(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.errors or self.problems or self.stale)
+
+    def field_id(self, name: str) -> str:
+        return f"{self.name}-{name}".replace(".", "-").replace("_", "-")
+
+
+def _as_lists(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if value is None or value == "":
+            continue
+        items = value if isinstance(value, list | tuple | set) else [value]
+        out[name] = [str(v) for v in items]
+    return out
+
+
+class FormRefused(Exception):
+    """Values the form itself cannot take (not a choice offered, a name that is no
+    organization): answered as validation errors of those fields, all at once. Each entry is
+    (field, error type of app/labels.py FIELD_RULE_TEXTS, its context)."""
+
+    def __init__(
+        self,
+        field_name: str | None = None,
+        error_type: str = "choose",
+        *,
+        entries: list[tuple[str, str, dict[str, Any]]] | None = None,
+    ) -> None:
+        self.entries = list(entries or [])
+        if field_name is not None:
+            self.entries.insert(0, (field_name, error_type, {}))
+        super().__init__(", ".join(e[0] for e in self.entries))
+
+
+@dataclass
+class Sent:
+    """The posted form, read as the API would read its body."""
+
+    data: FormData
+
+    def text(self, name: str) -> str | None:
+        """A text field, None when empty (the API's "not given")."""
+        value = self.data.get(name)
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return value
+
+    def texts(self, name: str) -> list[str]:
+        return [v for v in self.data.getlist(name) if isinstance(v, str) and v.strip()]
+
+    def id(self, name: str) -> int | None:
+        """A record chosen by the form (a select, a radio, a hidden id); None when empty."""
+        value = self.text(name)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+            raise FormRefused(name)
+        return int(value)
+
+    def ids(self, name: str) -> list[int]:
+        """The records ticked in a checklist, in the order sent."""
+        out = []
+        for value in self.texts(name):
+            if not value.strip().isdigit() or not 1 <= int(value) <= MAX_ID:
+                raise FormRefused(name)
+            out.append(int(value))
+        return out
+
+    def flag(self, name: str) -> bool:
+        return self.data.get(name) in ("1", "on", "true", "ya")
+
+    def body(self, model: type[M], **values: Any) -> M:
+        """The API's request body from these values (None is JSON null: leave a field out by
+        not naming it), validated by its own schema: a ValidationError here is shown next to
+        the fields by `submit`."""
+        return model.model_validate(values)
+
+    def required(self, name: str) -> str:
+        """A text the form needs (the API may take null for "unknown"; the form asks)."""
+        value = self.text(name)
+        if value is None:
+            raise FormRefused(name, "missing")
+        return value
+
+    def values(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for name, value in self.data.multi_items():
+            if name in ("csrf_token", KEY_FIELD) or not isinstance(value, str):
+                continue
+            out.setdefault(name, []).append(value)
+        return out
+
+
+async def sent_form(request: Request) -> Sent:
+    return Sent(await request.form())
+
+
+SentForm = Annotated[Sent, Depends(sent_form)]
+
+
+def allowed(check: Callable[[], object]) -> bool:
+    """Whether an access rule of app/users/access.py lets the user act (to show a control)."""
+    try:
+        check()
+    except Forbidden:
+        return False
+    return True
+
+
+def _field_of(loc: list[Any]) -> str | None:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path"):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def submit(
+    request: Request,
+    signed: SignedIn,
+    session: Session,
+    sent: Sent,
+    name: str,
+    act: Callable[[], Done],
+    *,
+    again: Callable[[Form], Response],
+    where: Callable[[list[Any]], str | None] = _field_of,
+    last_change: Callable[[], Any] | None = None,
+) -> Response:
+    """Do the write and redirect to its result, or show the form again with why not."""
+    form = Form(name, values=sent.values())
+    try:
+        done = act()
+    except FormRefused as refused:
+        session.rollback()
+        for field_name, error_type, context in refused.entries:
+            form.errors.setdefault(field_name, []).append(field_rule_text(error_type, context))
+        form.problems.append(problem_text("validation-error"))
+        form.status = 422
+        return again(form)
+    except ValidationError as invalid:
+        session.rollback()
+        for error in invalid.errors():
+            text = field_rule_text(error["type"], error.get("ctx"))
+            target = where(list(error["loc"]))
+            if target is None:
+                form.problems.append(text)
+            else:
+                form.errors.setdefault(target, []).append(text)
+        form.problems.insert(0, problem_text("validation-error"))
+        form.status = 422
+        return again(form)
+    except AppError as refusal:
+        session.rollback()
+        text = problem_text(refusal.type_slug)
+        if isinstance(refusal, Forbidden):
+            raise ConsoleRefused(403, text) from refusal
+        if isinstance(refusal, NotFound):
+            raise ConsoleRefused(404, text) from refusal
+        form.status = refusal.status
+        form.detail = refusal.detail
+        form.problems.append(text)
+        for entry in refusal.errors or []:
+            target = where(list(entry.get("loc", [])))
+            entry_type = str(entry.get("type", "")).removeprefix("/problems/")
+            message = problem_text(entry_type) if entry_type else text
+            if target is not None:
+                form.errors.setdefault(target, []).append(message)
+        if refusal.type_slug == "stale-version" and last_change is not None:
+            event = last_change()
+            if event is not None:
+                form.stale = LastChange(event)
+        return again(form)
+    response = RedirectResponse(done.location, status_code=303)
+    set_flash(response, request, signed, done.message)
+    return response
+
+
+# The key mechanism for form posts: the key comes in the form (hidden field), the user from the
+# session cookie; only the redirect of a write is kept (a refusal shows the form again with a
+# new key, and keeps nothing); a second send of the same form waits for the first's answer.
+
+
+def _keep_redirect(response: Response) -> tuple[str | None, str] | None:
+    if response.status_code != 303:
+        return None
+    kept = {
+        "location": response.headers.get("location", "/"),
+        "cookies": response.headers.getlist("set-cookie"),
+    }
+    return REDIRECT_KEPT, json.dumps(kept)
+
+
+def _replay_redirect(claim: idempotency.Claim) -> Response:
+    kept = json.loads(claim.body or "{}") if claim.media_type == REDIRECT_KEPT else {}
+    response = RedirectResponse(str(kept.get("location", "/")), status_code=303)
+    response.headers["Idempotent-Replayed"] = "true"
+    for cookie in kept.get("cookies", []):
+        response.headers.append("set-cookie", str(cookie))
+    return response
+
+
+CONSOLE_ANSWERS = Answers(
+    keep=_keep_redirect, replay=_replay_redirect, wait_seconds=WAIT_FOR_FIRST_SECONDS
+)
+
+
+class ConsoleWriteRoute(APIRoute):
+    """A console route whose POST honours the Idempotency-Key of its form (KEY_FIELD)."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            if request.method != "POST":
+                return await original(request)
+            await request.body()  # kept by Starlette: the form below and the endpoint read it
+            key = (await request.form()).get(KEY_FIELD)
+            token = request.cookies.get(SESSION_COOKIE)
+            if not isinstance(key, str) or not key or not token:
+                return await original(request)  # refused there (no session, no CSRF token)
+            if len(key) > MAX_KEY or not re.fullmatch(KEY_PATTERN, key):
+                raise ConsoleRefused(
+                    422, "Formulir ini rusak. Muat ulang halaman, lalu kirim lagi."
+                )
+            settings, now = resolve(request, get_settings), resolve(request, get_now)
+
+            def user_of(session: Session) -> int | None:
+                found = current(session=session, token=token, settings=settings, now=now)
+                return None if found is None else found.caller.id
+
+            return await run_once(
+                request,
+                key=key,
+                user_of=user_of,
+                original=original,
+                answers=CONSOLE_ANSWERS,
+            )
+
+        return handler
+
+
+def write_router() -> APIRouter:
+    """The router of a page group's writes: its POSTs go through the form's Idempotency-Key."""
+    return APIRouter(route_class=ConsoleWriteRoute)

@@ -1,0 +1,123 @@
+"""The writes an agreement's page offers: which ones the user may do now (the API's access rule,
+require_agreement_editor, and the agreement's status), each as a blank form unless a refused
+post brings it back as it was sent. The posts are in pages/perjanjian_tulis.py."""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from app.agreements.models import AgreementKind, AgreementStatus
+from app.agreements.queries import AgreementFilters, list_agreements_public
+from app.agreements.schemas import AgreementPublic
+from app.agreements.status import is_live
+from app.console.forms import Form, allowed
+from app.core.schemas import MAX_LIMIT
+from app.organizations.service import ancestry
+from app.users.access import require_agreement_editor, require_writer, within
+from app.users.auth import Caller
+
+S = AgreementStatus
+# What each write needs of the status (the services refuse the rest; the page only hides it).
+EDITABLE = (S.draft,)
+FINALIZABLE = (S.draft,)
+REOPENABLE = (S.awaiting_signatures,)
+CANCELLABLE = (S.draft, S.awaiting_signatures)
+SIGNABLE = (S.awaiting_signatures, S.partially_signed)
+TERMINABLE = (S.partially_signed, S.signed, S.active)
+AMENDABLE = (S.signed, S.active)
+ADDED_ROWS = 3  # scope items an amendment form offers to add
+
+
+def live_children(session: Session, nk_id: int, today: date) -> list[AgreementPublic]:
+    """The NK's PKS that are still live (what terminating it with cascade also ends)."""
+    children, _ = list_agreements_public(
+        session=session,
+        filters=AgreementFilters(parent_id=nk_id),
+        today=today,
+        limit=MAX_LIMIT,
+        offset=0,
+    )
+    return [c for c in children if is_live(c.status)]
+
+
+def works_under_a_party(session: Session, caller: Caller, agreement: AgreementPublic) -> bool:
+    """Whether the user may write and works for a party of the agreement, for one above it, or
+    for one under it (a Perwakilan under Ombudsman RI, the counterpart of its PKS)."""
+    if not allowed(lambda: require_writer(caller)):
+        return False
+    parties = {p.organization_id for p in agreement.parties}
+    if caller.is_admin or within(session, parties, caller):
+        return True
+    if caller.organization_id is None:
+        return False
+    return bool(
+        ancestry(session, [caller.organization_id]).get(caller.organization_id, set()) & parties
+    )
+
+
+def agreement_actions(
+    session: Session,
+    caller: Caller,
+    agreement: AgreementPublic,
+    today: date,
+    forms: dict[str, Form] | None = None,
+) -> dict[str, Any]:
+    """The template's `may_edit`, `actions` (the names of the writes offered) and `forms`."""
+    may_edit = allowed(lambda: require_agreement_editor(session, caller, agreement.id))
+    actions: list[str] = []
+    if may_edit:
+        status = agreement.status
+        if status in EDITABLE:
+            actions.append("ubah")
+        if status in FINALIZABLE:
+            actions.append("finalisasi")
+        if status in SIGNABLE and any(not p.signed for p in agreement.parties):
+            actions.append("tanda_tangan")
+        if status in REOPENABLE:
+            actions.append("buka")
+        if status in CANCELLABLE:
+            actions.append("batal")
+        if status in TERMINABLE:
+            actions.append("akhiri")
+        if status in AMENDABLE and agreement.kind != AgreementKind.amendment:
+            actions.append("adendum")
+    if (
+        agreement.kind == AgreementKind.nk
+        and agreement.status != S.cancelled
+        and works_under_a_party(session, caller, agreement)
+    ):
+        # Deriving PKS and signing them at once: their pages check each row as the API does.
+        actions.append("pks")
+    unsigned = [p for p in agreement.parties if not p.signed]
+    blank = {
+        "ubah": Form.blank(
+            "ubah",
+            version=agreement.version,
+            title=agreement.title,
+            description=agreement.description,
+            valid_from=agreement.valid_from,
+            valid_until=agreement.valid_until,
+        ),
+        "finalisasi": Form.blank("finalisasi", finalized_on=today.isoformat()),
+        "tanda_tangan": Form.blank(
+            "tanda_tangan",
+            organization_id=unsigned[0].organization_id if len(unsigned) == 1 else None,
+            signed_on=today.isoformat(),
+        ),
+        "buka": Form.blank("buka"),
+        "batal": Form.blank("batal"),
+        "akhiri": Form.blank("akhiri", terminated_on=today.isoformat()),
+        "adendum": Form.blank("adendum", title=f"Adendum {agreement.title}"[:500]),
+    }
+    live_pks = 0
+    if "akhiri" in actions and agreement.kind == AgreementKind.nk:
+        live_pks = len(live_children(session, agreement.id, today))
+    return {
+        "may_edit": may_edit,
+        "actions": actions,
+        "forms": {**blank, **(forms or {})},
+        "live_pks": live_pks,
+        "added_rows": ADDED_ROWS,
+        "signer_options": [(p.organization_id, p.organization_name) for p in unsigned],
+    }
