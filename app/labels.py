@@ -310,6 +310,34 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "cannot-renew": "Perjanjian ini tidak dapat diperpanjang.",
     "agreement-ended": "Perjanjian ini sudah berakhir.",
     "agreement-cancelled": "Perjanjian ini sudah dibatalkan.",
+    "obligation-rule": "Kewajiban ini melanggar aturan: jatuh tempo dalam masa berlaku "
+    "perjanjian, penanggung jawab pihak perjanjian atau organisasi di bawahnya, pengulangan "
+    "sampai tanggal setelah jatuh tempo.",
+    "obligation-not-found": "Kewajiban ini tidak ada (lagi).",
+    "obligation-closed": "Kewajiban ini sudah selesai atau dibebaskan.",
+    "completed-in-future": "Tanggal selesai tidak boleh setelah hari ini.",
+    "not-signed-yet": "Perjanjian ini belum ditandatangani semua pihak.",
+    "adendum-goes-with-its-agreement": "Kegiatan dan evaluasi adendum dicatat pada perjanjian "
+    "yang diubahnya.",
+    "activity-dates": "Isi tanggal pelaksanaan, atau tanggal mulai dan selesai (selesai tidak "
+    "sebelum mulai), tidak keduanya.",
+    "activity-in-future": "Kegiatan dilaporkan setelah dilaksanakan: tanggalnya tidak boleh "
+    "setelah hari ini.",
+    "activity-before-signing": "Kegiatan tidak boleh sebelum perjanjian ditandatangani.",
+    "activity-after-end": "Kegiatan tidak boleh setelah perjanjian berakhir.",
+    "reporter-not-a-party": "Pelapor harus pihak perjanjian ini.",
+    "unknown-scope-item": "Butir ini bukan ruang lingkup perjanjian yang berlaku pada tanggal "
+    "kegiatan.",
+    "obligation-of-another-agreement": "Kewajiban ini milik perjanjian lain.",
+    "obligation-of-another-party": "Kewajiban ini milik pihak lain, bukan pihak yang melapor.",
+    "activity-not-found": "Kegiatan ini tidak ada (lagi).",
+    "same-verdict": "Kegiatan ini sudah berstatus demikian.",
+    "verdict-given-meanwhile": "Pihak lain baru saja memberi putusan atas kegiatan ini. Muat "
+    "ulang halaman.",
+    "rejection-needs-note": "Penolakan memerlukan catatan: apa yang kurang.",
+    "document-too-large": "Berkas terlalu besar.",
+    "document-type-not-allowed": "Hanya PDF atau gambar (PNG, JPEG, TIFF, WebP) yang diterima, "
+    "dinilai dari isi berkasnya.",
     "idempotency-key-reused": "Formulir ini sudah dikirim dengan isi lain. Muat ulang halaman, "
     "lalu kirim lagi.",
     "idempotency-key-in-progress": "Formulir ini masih diproses. Tunggu sebentar, lalu muat "

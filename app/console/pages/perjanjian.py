@@ -30,6 +30,7 @@ from app.agreements.queries import (
 )
 from app.console.forms import Form
 from app.console.pages.agreement_actions import agreement_actions
+from app.console.pages.outcome_actions import outcome_actions
 from app.console.session import SignedIn
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
@@ -304,6 +305,9 @@ def show_agreement(
         scope_titles={item.id: item.title for item in agreement.scope_items},
         status_code=status_code,
         **agreement_actions(session, signed.caller, agreement, today, forms),
+        **outcome_actions(
+            session, signed.caller, agreement, today, forms, obligations=owed, activities=done
+        ),
     )
 
 
