@@ -130,6 +130,13 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
 }
 
 # An SKPD without a PKS under the NK (coverage: the count `none`).
+# The score of a monev (EvaluationCreate.score), as the form offers it.
+MONEV_SCORES: Mapping[int, str] = {
+    1: "1 — Tidak berjalan: tidak ada ruang lingkup yang dilaksanakan",
+    2: "2 — Kurang: sebagian dilaksanakan, dengan kendala besar",
+    3: "3 — Baik: dilaksanakan sesuai kesepakatan",
+    4: "4 — Sangat baik: sesuai kesepakatan, dengan hasil terukur melebihinya",
+}
 NO_PKS = "Belum ada PKS"
 
 MONTHS = (
@@ -338,6 +345,10 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "document-too-large": "Berkas terlalu besar.",
     "document-type-not-allowed": "Hanya PDF atau gambar (PNG, JPEG, TIFF, WebP) yang diterima, "
     "dinilai dari isi berkasnya.",
+    "evaluation-period-in-future": "Periode evaluasi tidak boleh setelah tahun ini.",
+    "evaluation-before-signing": "Periode evaluasi tidak boleh sebelum perjanjian ditandatangani.",
+    "duplicate-evaluation": "Periode ini sudah dievaluasi untuk perjanjian ini.",
+    "duplicate-assessment": "Hasil penilaian organisasi ini untuk tahun itu sudah tercatat.",
     "idempotency-key-reused": "Formulir ini sudah dikirim dengan isi lain. Muat ulang halaman, "
     "lalu kirim lagi.",
     "idempotency-key-in-progress": "Formulir ini masih diproses. Tunggu sebentar, lalu muat "

@@ -383,3 +383,59 @@ def test_upload_the_signed_scan_see_its_hash_and_download_it(
         "document_attached",
         "Hadi Rahman",
     )
+
+
+def test_an_editor_records_the_monev_once_per_period(
+    browser: TestClient,
+    session: Session,
+    perwakilan: Staff,
+    kalsel: Kalsel,
+    signed_pks: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    signed_in_as(browser, perwakilan)
+    form = form_of(browser.get(f"/perjanjian/{signed_pks['id']}").text, "monev")
+    values = {
+        "period": "2023",
+        "score": "3",
+        "findings": "Sosialisasi dan pendampingan terlaksana",
+        "obstacles": "Anggaran terbatas",
+        "recommendation": "continue",
+    }
+    # Before the PKS was signed (2022): refused next to the period.
+    early = browser.post(form.action, data=form.data(**{**values, "period": "2021"}))
+    assert early.status_code == 422
+    assert field_errors(early.text, "monev", "period") == [
+        "Periode evaluasi tidak boleh sebelum perjanjian ditandatangani."
+    ]
+    malformed = browser.post(form.action, data=form.data(**{**values, "period": "tahun lalu"}))
+    assert malformed.status_code == 422
+    assert field_errors(malformed.text, "monev", "period") != []
+    answer = browser.post(form.action, data=form.data(**values), follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    words = text_of(browser.get(answer.headers["location"]).text)
+    assert "Evaluasi (monev) 2023 dicatat: nilai 3, rekomendasi dilanjutkan." in words
+    [made] = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}/evaluations")
+    assert (made["period"], made["score"], made["obstacles"], made["recommendation"]) == (
+        "2023",
+        3,
+        "Anggaran terbatas",
+        "continue",
+    )
+    # The same period again (a new form): refused, nothing written twice.
+    form = form_of(browser.get(f"/perjanjian/{signed_pks['id']}").text, "monev")
+    again = browser.post(form.action, data=form.data(**values))
+    assert again.status_code == 409
+    assert "Periode ini sudah dievaluasi untuk perjanjian ini." in text_of(again.text)
+    # A viewer sees no form, and its forged post is refused.
+    viewer = make_member(session, "viewer", kalsel.office, name="Pembaca Perwakilan")
+    signed_in_as(browser, viewer)
+    page = browser.get(f"/perjanjian/{signed_pks['id']}").text
+    assert not has_form(page, "monev")
+    forged = browser.post(
+        form.action, data=form.data(**{**values, "period": "2024"}, csrf_token=csrf_of(page))
+    )
+    assert forged.status_code == 403
+    assert (
+        len(api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}/evaluations")) == 1
+    )

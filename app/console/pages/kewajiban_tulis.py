@@ -12,6 +12,8 @@ from app.console.web import ConsolePost, ConsoleRefused
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import NotFound
+from app.evaluations import service as evaluations
+from app.evaluations.schemas import EvaluationCreate
 from app.labels import day_text, label
 from app.obligations import service as obligations
 from app.obligations.schemas import CompleteIn, ObligationCreate
@@ -92,3 +94,37 @@ def complete_obligation(
         return Done(f"/perjanjian/{found}#kewajiban", message)
 
     return _write(request, signed, session, today, sent, found, f"selesai_{owed}", act)
+
+
+@router.post("/perjanjian/{agreement_id}/monev")
+def record_evaluation(
+    request: Request,
+    signed: ConsolePost,
+    session: SessionDep,
+    today: TodayDep,
+    sent: SentForm,
+    agreement_id: str,
+) -> Response:
+    """POST /api/v1/agreements/{id}/evaluations: the monev of one year or half-year."""
+    found = _agreement_id(agreement_id)
+
+    def act() -> Done:
+        body = sent.body(
+            EvaluationCreate,
+            period=sent.text("period"),
+            score=sent.text("score"),
+            findings=sent.text("findings"),
+            obstacles=sent.text("obstacles"),
+            follow_up=sent.text("follow_up"),
+            recommendation=sent.text("recommendation"),
+        )
+        made = evaluations.create_evaluation(
+            session=session, agreement_id=found, evaluation_in=body, today=today
+        )
+        return Done(
+            f"/perjanjian/{found}#monev",
+            f"Evaluasi (monev) {made.period} dicatat: nilai {made.score}, "
+            f"rekomendasi {label(made.recommendation).lower()}.",
+        )
+
+    return _write(request, signed, session, today, sent, found, "monev", act)

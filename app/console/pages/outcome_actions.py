@@ -15,7 +15,8 @@ from app.activities.schemas import ActivityPublic
 from app.agreements.schemas import AgreementPublic
 from app.agreements.status import ENDED, SIGNED_ONCE
 from app.console.forms import Form, allowed
-from app.labels import day_text, labels_of
+from app.evaluations.models import Recommendation
+from app.labels import MONEV_SCORES, day_text, labels_of
 from app.obligations.models import ObligationStatus, Recurrence
 from app.obligations.schemas import ObligationPublic
 from app.organizations.service import list_organizations
@@ -78,12 +79,15 @@ def outcome_actions(
         "kewajiban": may_edit and agreement.status not in ENDED,
         "kegiatan": signed_once and bool(reporters),
         "dokumen": may_edit,
+        "monev": may_edit and signed_once,
         "selesai": set(),
         "bukti": set(),
         "verifikasi": set(),
     }
     if may_edit:
         blank["dokumen"] = Form.blank("dokumen")
+    if outcome["monev"]:
+        blank["monev"] = Form.blank("monev", period=str(today.year - 1), score="3")
     if outcome["kewajiban"]:
         blank["kewajiban_baru"] = Form.blank("kewajiban_baru", recurrence=Recurrence.none.value)
     if may_edit:
@@ -126,6 +130,10 @@ def outcome_actions(
         "reporter_options": reporters,
         "scope_options": [(item.id, item.title) for item in agreement.scope_items],
         "open_obligation_options": open_obligations,
+        "score_options": list(MONEV_SCORES.items()),
+        "recommendation_options": [
+            (r.value, text) for r, text in labels_of(Recommendation).items()
+        ],
         "verdict_options": [
             (v.value, text)
             for v, text in labels_of(Verification).items()
