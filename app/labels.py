@@ -393,7 +393,12 @@ def field_rule_text(error_type: str, context: Mapping[str, Any] | None = None) -
     if error_type.startswith("registry_rule:"):
         return problem_text(error_type.removeprefix("registry_rule:"))
     text = FIELD_RULE_TEXTS.get(error_type, "Isian ini tidak sah.")
+    # A limit of 100.0 reads as 100.
+    values = {
+        k: int(v) if isinstance(v, float) and v.is_integer() else v
+        for k, v in (context or {}).items()
+    }
     try:
-        return text.format(**(context or {}))
+        return text.format(**values)
     except (KeyError, IndexError):
         return text

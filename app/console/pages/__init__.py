@@ -6,6 +6,7 @@ from app.console.pages import (
     beranda,
     cakupan,
     hasil,
+    hasil_tulis,
     kegiatan_tulis,
     kewajiban,
     kewajiban_tulis,
@@ -32,5 +33,6 @@ ROUTERS: list[APIRouter] = [
     tenggat.router,
     kewajiban.router,
     organisasi.router,
+    hasil_tulis.router,
     hasil.router,
 ]
