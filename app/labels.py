@@ -349,6 +349,11 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "evaluation-before-signing": "Periode evaluasi tidak boleh sebelum perjanjian ditandatangani.",
     "duplicate-evaluation": "Periode ini sudah dievaluasi untuk perjanjian ini.",
     "duplicate-assessment": "Hasil penilaian organisasi ini untuk tahun itu sudah tercatat.",
+    "import-refused": "Tidak ada yang diimpor: periksa kesalahan per baris.",
+    "import-file-unreadable": "Berkas ini tidak dapat dibaca sebagai register (.xlsx atau .csv "
+    "menurut templat).",
+    "import-too-large": "Berkas ini melampaui batas impor.",
+    "import-too-slow": "Berkas ini terlalu lama dibaca.",
     "idempotency-key-reused": "Formulir ini sudah dikirim dengan isi lain. Muat ulang halaman, "
     "lalu kirim lagi.",
     "idempotency-key-in-progress": "Formulir ini masih diproses. Tunggu sebentar, lalu muat "

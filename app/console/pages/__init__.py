@@ -7,6 +7,7 @@ from app.console.pages import (
     cakupan,
     hasil,
     hasil_tulis,
+    impor,
     kegiatan_tulis,
     kewajiban,
     kewajiban_tulis,
@@ -34,5 +35,6 @@ ROUTERS: list[APIRouter] = [
     kewajiban.router,
     organisasi.router,
     hasil_tulis.router,
+    impor.router,
     hasil.router,
 ]
