@@ -127,3 +127,48 @@ def test_add_an_obligation_and_report_an_activity_by_keyboard_at_360_px(
     assert_accessible(page)
     assert_fits(page)
     assert_clean(visit)
+
+
+def test_the_monev_the_compliance_result_and_the_import_forms_are_accessible_at_360_px(
+    open_page: Callable[..., Visit], live_console: LiveConsole
+) -> None:
+    """The other forms of this part, empty and refused: axe-core clean, no horizontal scroll,
+    each reached by keyboard."""
+    nk = api(live_console, "/api/v1/agreements", number="053/NK-PEMOTDA/2021")["items"][0]
+    visit = open_page(viewport=PHONE)
+    page = visit.page
+    sign_in(page, live_console.email, live_console.password)
+
+    # Monev on the signed NK: sent with the findings empty.
+    page.goto(f"/perjanjian/{nk['id']}")
+    expect(page.get_by_role("heading", name="Catat evaluasi (monev)")).to_be_visible()
+    tab_to(page, "#formulir-monev button[type=submit]", most=FAR)
+    page.keyboard.press("Enter")
+    expect(page.locator("#monev-findings-galat-1")).to_have_text("Wajib diisi.")
+    assert_accessible(page)
+    assert_fits(page)
+
+    # A compliance result: sent without its source.
+    page.goto("/hasil")
+    tab_to(page, "a[href='/hasil/catat']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Catat hasil penilaian kepatuhan")
+    assert_accessible(page)
+    tab_to(page, "#formulir-penilaian button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#penilaian-source-galat-1")).to_have_text("Wajib diisi.")
+    assert_accessible(page)
+    assert_fits(page)
+
+    # Import: the page, and a dry run refused (a file that is no register).
+    page.goto("/impor")
+    assert_accessible(page)
+    page.locator("#impor-periksa-file").set_input_files(
+        files=[{"name": "register.csv", "mimeType": "text/csv", "buffer": b"\x00\x01 bukan"}]
+    )
+    tab_to(page, "#formulir-impor_periksa button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#impor-periksa-file-galat-1")).to_contain_text("tidak dapat dibaca")
+    assert_accessible(page)
+    assert_fits(page)
+    assert_clean(visit)
