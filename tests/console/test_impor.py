@@ -44,6 +44,7 @@ def test_a_dry_run_shows_each_record_then_the_commit_creates_once(
     browser: TestClient, biro: Staff, kalsel: Kalsel, admin_headers: dict[str, str]
 ) -> None:
     signed_in_as(browser, biro)
+    assert 'href="/impor"' in browser.get("/perjanjian").text
     page = browser.get("/impor")
     assert page.status_code == 200
     upload = form_of(page.text, "impor_periksa")
@@ -141,6 +142,7 @@ def test_a_viewer_imports_nothing(
     viewer = make_member(session, "viewer", kalsel.province, name="Pembaca Biro")
     signed_in_as(browser, viewer)
     assert browser.get("/impor").status_code == 403
+    assert 'href="/impor"' not in browser.get("/perjanjian").text
     token = csrf_of(browser.get("/").text)
     forged = browser.post(confirm.action, data=confirm.data(csrf_token=token))
     assert forged.status_code == 403

@@ -28,7 +28,7 @@ from app.agreements.queries import (
     list_agreements_public,
     to_public,
 )
-from app.console.forms import Form
+from app.console.forms import Form, allowed
 from app.console.pages.agreement_actions import agreement_actions
 from app.console.pages.outcome_actions import outcome_actions
 from app.console.session import SignedIn
@@ -44,6 +44,7 @@ from app.evaluations import service as evaluations
 from app.labels import labels_of
 from app.obligations import service as obligations
 from app.organizations import service as organizations
+from app.users.access import require_writer
 
 router = APIRouter()
 
@@ -183,6 +184,7 @@ def agreement_list(
         sorts=labels_of(AgreementSort),
         export_query=export_query,
         formats=labels_of(ExportFormat),
+        may_import=allowed(lambda: require_writer(signed.caller)),
     )
 
 
