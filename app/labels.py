@@ -130,6 +130,13 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
 }
 
 # An SKPD without a PKS under the NK (coverage: the count `none`).
+# The score of a monev (EvaluationCreate.score), as the form offers it.
+MONEV_SCORES: Mapping[int, str] = {
+    1: "1 — Tidak berjalan: tidak ada ruang lingkup yang dilaksanakan",
+    2: "2 — Kurang: sebagian dilaksanakan, dengan kendala besar",
+    3: "3 — Baik: dilaksanakan sesuai kesepakatan",
+    4: "4 — Sangat baik: sesuai kesepakatan, dengan hasil terukur melebihinya",
+}
 NO_PKS = "Belum ada PKS"
 
 MONTHS = (
@@ -314,6 +321,43 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "cannot-renew": "Perjanjian ini tidak dapat diperpanjang.",
     "agreement-ended": "Perjanjian ini sudah berakhir.",
     "agreement-cancelled": "Perjanjian ini sudah dibatalkan.",
+    "obligation-rule": "Kewajiban ini melanggar aturan: jatuh tempo dalam masa berlaku "
+    "perjanjian, penanggung jawab pihak perjanjian atau organisasi di bawahnya, pengulangan "
+    "sampai tanggal setelah jatuh tempo.",
+    "obligation-not-found": "Kewajiban ini tidak ada (lagi).",
+    "obligation-closed": "Kewajiban ini sudah selesai atau dibebaskan.",
+    "completed-in-future": "Tanggal selesai tidak boleh setelah hari ini.",
+    "not-signed-yet": "Perjanjian ini belum ditandatangani semua pihak.",
+    "adendum-goes-with-its-agreement": "Kegiatan dan evaluasi adendum dicatat pada perjanjian "
+    "yang diubahnya.",
+    "activity-dates": "Isi tanggal pelaksanaan, atau tanggal mulai dan selesai (selesai tidak "
+    "sebelum mulai), tidak keduanya.",
+    "activity-in-future": "Kegiatan dilaporkan setelah dilaksanakan: tanggalnya tidak boleh "
+    "setelah hari ini.",
+    "activity-before-signing": "Kegiatan tidak boleh sebelum perjanjian ditandatangani.",
+    "activity-after-end": "Kegiatan tidak boleh setelah perjanjian berakhir.",
+    "reporter-not-a-party": "Pelapor harus pihak perjanjian ini.",
+    "unknown-scope-item": "Butir ini bukan ruang lingkup perjanjian yang berlaku pada tanggal "
+    "kegiatan.",
+    "obligation-of-another-agreement": "Kewajiban ini milik perjanjian lain.",
+    "obligation-of-another-party": "Kewajiban ini milik pihak lain, bukan pihak yang melapor.",
+    "activity-not-found": "Kegiatan ini tidak ada (lagi).",
+    "same-verdict": "Kegiatan ini sudah berstatus demikian.",
+    "verdict-given-meanwhile": "Pihak lain baru saja memberi putusan atas kegiatan ini. Muat "
+    "ulang halaman.",
+    "rejection-needs-note": "Penolakan memerlukan catatan: apa yang kurang.",
+    "document-too-large": "Berkas terlalu besar.",
+    "document-type-not-allowed": "Hanya PDF atau gambar (PNG, JPEG, TIFF, WebP) yang diterima, "
+    "dinilai dari isi berkasnya.",
+    "evaluation-period-in-future": "Periode evaluasi tidak boleh setelah tahun ini.",
+    "evaluation-before-signing": "Periode evaluasi tidak boleh sebelum perjanjian ditandatangani.",
+    "duplicate-evaluation": "Periode ini sudah dievaluasi untuk perjanjian ini.",
+    "duplicate-assessment": "Hasil penilaian organisasi ini untuk tahun itu sudah tercatat.",
+    "import-refused": "Tidak ada yang diimpor: periksa kesalahan per baris.",
+    "import-file-unreadable": "Berkas ini tidak dapat dibaca sebagai register (.xlsx atau .csv "
+    "menurut templat).",
+    "import-too-large": "Berkas ini melampaui batas impor.",
+    "import-too-slow": "Berkas ini terlalu lama dibaca.",
     "idempotency-key-reused": "Formulir ini sudah dikirim dengan isi lain. Muat ulang halaman, "
     "lalu kirim lagi.",
     "idempotency-key-in-progress": "Formulir ini masih diproses. Tunggu sebentar, lalu muat "
@@ -361,7 +405,12 @@ def field_rule_text(error_type: str, context: Mapping[str, Any] | None = None) -
     if error_type.startswith("registry_rule:"):
         return problem_text(error_type.removeprefix("registry_rule:"))
     text = FIELD_RULE_TEXTS.get(error_type, "Isian ini tidak sah.")
+    # A limit of 100.0 reads as 100.
+    values = {
+        k: int(v) if isinstance(v, float) and v.is_integer() else v
+        for k, v in (context or {}).items()
+    }
     try:
-        return text.format(**(context or {}))
+        return text.format(**values)
     except (KeyError, IndexError):
         return text

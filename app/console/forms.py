@@ -59,7 +59,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from app.console.flash import set_flash
 from app.console.session import SESSION_COOKIE, SignedIn, current
@@ -196,6 +196,13 @@ class Sent:
                 raise FormRefused(name)
             out.append(int(value))
         return out
+
+    def file(self, name: str) -> UploadFile:
+        """A file the form needs (a file input left empty sends a part without a name)."""
+        value = self.data.get(name)
+        if not isinstance(value, UploadFile) or not value.filename:
+            raise FormRefused(name, "missing")
+        return value
 
     def flag(self, name: str) -> bool:
         return self.data.get(name) in ("1", "on", "true", "ya")

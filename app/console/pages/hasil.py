@@ -17,6 +17,7 @@ from app.compliance.schemas import (
     OutcomesPublic,
     OutcomeYear,
 )
+from app.console.forms import allowed
 from app.console.query import Filters
 from app.console.web import ConsolePage, ConsoleRefused, render
 from app.core.db import SessionDep
@@ -25,6 +26,7 @@ from app.core.errors import NotFound, RuleViolation
 from app.organizations.models import OrganizationKind
 from app.organizations.schemas import OrganizationPublic
 from app.organizations.service import list_organizations
+from app.users.access import require_writer
 
 router = APIRouter()
 
@@ -190,4 +192,5 @@ def hasil(
         page_size=PAGE_SIZE,
         query=query,
         problems=given.problems,
+        may_record=allowed(lambda: require_writer(signed.caller)),
     )

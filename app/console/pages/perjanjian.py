@@ -27,8 +27,9 @@ from app.agreements.queries import (
     iter_agreements_public,
     list_agreements_public,
 )
-from app.console.forms import Form
+from app.console.forms import Form, allowed
 from app.console.pages.agreement_actions import agreement_actions
+from app.console.pages.outcome_actions import outcome_actions
 from app.console.session import SignedIn
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
@@ -42,6 +43,7 @@ from app.evaluations import service as evaluations
 from app.labels import labels_of
 from app.obligations import service as obligations
 from app.organizations import service as organizations
+from app.users.access import require_writer
 
 router = APIRouter()
 
@@ -182,6 +184,7 @@ def agreement_list(
         sorts=labels_of(AgreementSort),
         export_query=export_query,
         formats=labels_of(ExportFormat),
+        may_import=allowed(lambda: require_writer(signed.caller)),
     )
 
 
@@ -301,6 +304,9 @@ def show_agreement(
         scope_titles={item.id: item.title for item in agreement.scope_items},
         status_code=status_code,
         **agreement_actions(session, signed.caller, agreement, today, forms),
+        **outcome_actions(
+            session, signed.caller, agreement, today, forms, obligations=owed, activities=done
+        ),
     )
 
 
