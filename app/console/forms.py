@@ -45,6 +45,18 @@ How a page uses it (the agreement's finalisasi, app/console/pages/perjanjian_tul
    reload; the stale version stays in the form, so sending it again never overwrites.
    `where(loc)` maps a problem's `loc` to a form field name (default: the body path joined by
    dots, "signatures.3.agreement_id"); a field-less message goes to the form's summary.
+   `FormRefused(field, type)` (or `entries=[...]`) refuses values the form itself cannot take
+   (a name that is no organization, a choice not offered), with texts of FIELD_RULE_TEXTS.
+
+Patterns built on it (see the pages named):
+- A submit that writes nothing (a preview, "add a row": pks_massal.py, perjanjian_daftar.py):
+  answer the page again with `Form(name, values=sent.values())` and the SAME key
+  (`form.key = sent.text(KEY_FIELD)`); the key is let go of, since only a 303 is kept.
+- A write confirmed in two steps (terminate, amend: perjanjian_tulis.py): `act` validates the
+  body, then raises NotConfirmed unless the form carries `konfirmasi=1`; the page comes back
+  saying what will happen, with `konfirmasi` set and the same key; the confirmation writes.
+- A checklist (one row per record, all or nothing: pks_massal.py): `where` maps the index in
+  the API's list back to the row, so each refusal shows on its row.
 """
 
 import json
@@ -160,6 +172,11 @@ class FormRefused(Exception):
         if field_name is not None:
             self.entries.insert(0, (field_name, error_type, {}))
         super().__init__(", ".join(e[0] for e in self.entries))
+
+
+class NotConfirmed(Exception):
+    """A valid write of two steps not yet confirmed (`konfirmasi`): nothing was written; the
+    page catches it and shows the form again saying what will happen."""
 
 
 @dataclass

@@ -27,7 +27,16 @@ from app.agreements.schemas import (
     SignatureIn,
     TerminateIn,
 )
-from app.console.forms import KEY_FIELD, Done, Form, FormRefused, SentForm, submit, write_router
+from app.console.forms import (
+    KEY_FIELD,
+    Done,
+    Form,
+    FormRefused,
+    NotConfirmed,
+    SentForm,
+    submit,
+    write_router,
+)
 from app.console.pages.agreement_actions import ADDED_ROWS
 from app.console.pages.perjanjian import UNKNOWN_AGREEMENT, _id, show_agreement
 from app.console.web import ConsolePost, ConsoleRefused
@@ -274,10 +283,6 @@ def terminate(
         form.key = sent.text(KEY_FIELD) or form.key
         form.values["konfirmasi"] = ["1"]
         return again(form)
-
-
-class NotConfirmed(Exception):
-    """A valid termination not yet confirmed: nothing was written."""
 
 
 @router.post("/perjanjian/{agreement_id}/adendum")
