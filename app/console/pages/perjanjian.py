@@ -43,7 +43,16 @@ from app.organizations import service as organizations
 router = APIRouter()
 
 PAGE_SIZE = DEFAULT_LIMIT
-FILTER_NAMES = ("q", "kind", "status", "organization_id", "parent_id", "expiring_before", "sort")
+FILTER_NAMES = (
+    "q",
+    "kind",
+    "status",
+    "organization_id",
+    "parent_id",
+    "unsigned_by",
+    "expiring_before",
+    "sort",
+)
 
 
 @dataclass
@@ -77,7 +86,7 @@ def read_query(request: Request) -> ListQuery:
     notices: list[str] = []
     kind = status = None
     sort = AgreementSort.newest
-    organization_id = parent_id = None
+    organization_id = parent_id = unsigned_by = None
     expiring_before = None
     if raw["kind"]:
         if raw["kind"] in AgreementKind.__members__:
@@ -97,7 +106,7 @@ def read_query(request: Request) -> ListQuery:
             values["sort"] = raw["sort"]
         else:
             notices.append("Urutan tidak dikenal; diurutkan dari yang terbaru didaftarkan.")
-    for name in ("organization_id", "parent_id"):
+    for name in ("organization_id", "parent_id", "unsigned_by"):
         if raw[name]:
             found = _id(raw[name])
             if found is None:
@@ -106,8 +115,10 @@ def read_query(request: Request) -> ListQuery:
             values[name] = raw[name]
             if name == "organization_id":
                 organization_id = found
-            else:
+            elif name == "parent_id":
                 parent_id = found
+            else:
+                unsigned_by = found
     if raw["expiring_before"]:
         try:
             expiring_before = date.fromisoformat(raw["expiring_before"])
@@ -132,6 +143,7 @@ def read_query(request: Request) -> ListQuery:
         organization_id=organization_id,
         q=q,
         expiring_before=expiring_before,
+        unsigned_by=unsigned_by,
     )
     return ListQuery(filters, sort, offset, limit, values, notices)
 
@@ -161,6 +173,8 @@ def agreement_list(
             )
         except AgreementNotFound:
             parent = None
+    unsigned = query.filters.unsigned_by
+    unsigned_by = organizations.organizations_by_id(session, [unsigned]) if unsigned else {}
     export_query = query.link(offset=None, limit=None)
     return render(
         request,
@@ -173,6 +187,7 @@ def agreement_list(
         page_size=query.limit,
         organizations=orgs,
         parent=parent,
+        unsigned_name=unsigned_by[unsigned].name if unsigned in unsigned_by else None,
         kinds=labels_of(AgreementKind),
         statuses=labels_of(AgreementStatus),
         sorts=labels_of(AgreementSort),
