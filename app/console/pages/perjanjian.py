@@ -235,12 +235,6 @@ def not_found(request: Request, signed: Any, message: str) -> HTMLResponse:
     )
 
 
-UNKNOWN_AGREEMENT = (
-    "Perjanjian ini tidak ada di registri, atau Anda tidak berhak melihatnya. "
-    "Cari lewat daftar Perjanjian."
-)
-
-
 @router.get("/perjanjian/{agreement_id}", response_class=HTMLResponse)
 def agreement_page(
     request: Request,
@@ -252,12 +246,9 @@ def agreement_page(
     """One NK or PKS: parties, ruang lingkup, validity, status and its history, documents,
     obligations, activities, evaluations, amendments, renewal, parent and PKS."""
     found = _id(agreement_id)
-    try:
-        if found is None:
-            raise AgreementNotFound(0)
-        agreement = agreement_public(session=session, agreement_id=found, today=today)
-    except AgreementNotFound:
-        return not_found(request, signed, UNKNOWN_AGREEMENT)
+    if found is None:
+        raise AgreementNotFound(0)  # answered by the console's error page (web.error_page)
+    agreement = agreement_public(session=session, agreement_id=found, today=today)
     events, events_total = list_events(session=session, agreement_id=found, limit=200, offset=0)
     docs = documents.list_documents(session=session, agreement_id=found)
     owed, owed_total = obligations.list_obligations(
