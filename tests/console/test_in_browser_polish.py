@@ -33,7 +33,7 @@ def test_beranda_charts_link_to_their_lists(
 ) -> None:
     figures = api(live_console, "/api/v1/stats")
     pks = figures["agreements"]["pks"]["active"]
-    visit = open_page(java_script=False)
+    visit = open_page()
     page = visit.page
     sign_in(page, live_console.email, live_console.password)
     chart = page.get_by_role("img", name=re.compile("Jumlah NK dan PKS per status"))
@@ -62,3 +62,60 @@ def test_beranda_charts_link_to_their_lists(
     assert_fits(phone.page)
     assert_accessible(phone.page)
     assert_clean(phone)
+
+
+KOBAR = "Pemerintah Kabupaten Kotawaringin Barat"
+
+
+def test_perjanjian_party_type_ahead(
+    open_page: Callable[..., Visit], live_console: LiveConsole
+) -> None:
+    """Typing part of a name fills the field's suggestions (htmx, /organisasi/cari); the name
+    chosen filters the list; without JavaScript the typed text is read by the server."""
+    kobar = next(
+        o
+        for o in api(live_console, "/api/v1/organizations", q="Kotawaringin Barat")["items"]
+        if o["name"] == KOBAR
+    )
+    expected = api(live_console, "/api/v1/agreements", organization_id=str(kobar["id"]))
+    visit = open_page()
+    page = visit.page
+    sign_in(page, live_console.email, live_console.password)
+    page.goto("/perjanjian")
+    field = page.get_by_label("Pihak (organisasi)")
+    field.press_sequentially("kotawaringin")
+    expect(page.locator(f'#organisasi-daftar option[value="{KOBAR}"]')).to_have_count(1)
+    assert_accessible(page)
+    field.fill(KOBAR)
+    field.press("Enter")
+    expect(page.locator("#hasil-daftar")).to_have_text(f"{expected['total']} perjanjian")
+    expect(field).to_have_value(KOBAR)
+    for agreement in expected["items"]:
+        expect(page.get_by_role("link", name=agreement["title"], exact=True)).to_be_visible()
+    assert_accessible(page)
+    assert_clean(visit)
+
+    plain = open_page(java_script=False, viewport=PHONE)
+    sign_in(plain.page, live_console.email, live_console.password)
+    plain.page.goto("/perjanjian")
+    plain.page.get_by_label("Pihak (organisasi)").fill("kotawaringin barat")
+    plain.page.get_by_role("button", name="Terapkan").click()
+    expect(plain.page.locator("#hasil-daftar")).to_have_text(f"{expected['total']} perjanjian")
+    expect(plain.page.get_by_label("Pihak (organisasi)")).to_have_value(KOBAR)
+    assert_fits(plain.page)
+    assert_clean(plain)
+
+
+def test_the_error_page_in_the_browser(
+    open_page: Callable[..., Visit], live_console: LiveConsole
+) -> None:
+    visit = open_page()
+    page = visit.page
+    sign_in(page, live_console.email, live_console.password)
+    response = page.goto("/perjanjian/999999")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Perjanjian tidak ditemukan")
+    expect(page).to_have_title("Perjanjian tidak ditemukan · Registri Kerja Sama")
+    assert_accessible(page)
+    assert_fits(page)
+    assert_clean(visit)

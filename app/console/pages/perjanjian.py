@@ -6,7 +6,7 @@ API). Filters come from a plain GET form, so they work with JavaScript off; a va
 refuse is left out and named in a notice instead of failing the page.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +27,7 @@ from app.agreements.queries import (
     list_agreements_public,
     to_public,
 )
+from app.console.pages.organisasi import NamedOrganization, organization_from_text
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
@@ -148,12 +149,41 @@ def read_query(request: Request) -> ListQuery:
     return ListQuery(filters, sort, offset, limit, values, notices)
 
 
+def read_organization_field(
+    request: Request, session: SessionDep, query: ListQuery
+) -> NamedOrganization | None:
+    """The party filter as the form's text field `organisasi` names it (the type-ahead fills in
+    a name; without JavaScript the text is read as typed): the organization it names goes into
+    `query`; the text when it names none or several (to show the choices). The form also sends
+    the organization chosen before (`organization_id`): kept while the field still shows its
+    name, dropped when the field is emptied."""
+    if "organisasi" not in request.query_params:
+        return None  # a link (?organization_id=) from another page
+    text = " ".join(request.query_params["organisasi"].split())[:200]
+    chosen = query.filters.organization_id
+    if chosen is not None:
+        known = organizations.organizations_by_id(session, [chosen]).get(chosen)
+        if text and known is not None and text.casefold() == known.name.casefold():
+            return None
+        query.filters = replace(query.filters, organization_id=None)
+        query.values.pop("organization_id", None)
+    if not text:
+        return None
+    named = organization_from_text(session, text)
+    if named.organization is None:
+        return named
+    query.filters = replace(query.filters, organization_id=named.organization.id)
+    query.values["organization_id"] = str(named.organization.id)
+    return None
+
+
 @router.get("/perjanjian", response_class=HTMLResponse)
 def agreement_list(
     request: Request, signed: ConsolePage, session: SessionDep, today: TodayDep
 ) -> HTMLResponse:
     """The agreements, PAGE_SIZE at a time, as GET /api/v1/agreements finds them."""
     query = read_query(request)
+    named = read_organization_field(request, session, query)
     items, total = list_agreements_public(
         session=session,
         filters=query.filters,
@@ -161,9 +191,6 @@ def agreement_list(
         limit=query.limit,
         offset=query.offset,
         sort=query.sort,
-    )
-    orgs, _ = organizations.list_organizations(
-        session=session, limit=1000, offset=0, reveal_secrets=False
     )
     parent = None
     if query.filters.parent_id is not None:
@@ -173,8 +200,8 @@ def agreement_list(
             )
         except AgreementNotFound:
             parent = None
-    unsigned = query.filters.unsigned_by
-    unsigned_by = organizations.organizations_by_id(session, [unsigned]) if unsigned else {}
+    chosen, unsigned = query.filters.organization_id, query.filters.unsigned_by
+    names = organizations.organizations_by_id(session, [i for i in (chosen, unsigned) if i])
     export_query = query.link(offset=None, limit=None)
     return render(
         request,
@@ -185,9 +212,10 @@ def agreement_list(
         items=items,
         total=total,
         page_size=query.limit,
-        organizations=orgs,
+        organization_name=names[chosen].name if chosen in names else None,
+        named=named,
         parent=parent,
-        unsigned_name=unsigned_by[unsigned].name if unsigned in unsigned_by else None,
+        unsigned_name=names[unsigned].name if unsigned in names else None,
         kinds=labels_of(AgreementKind),
         statuses=labels_of(AgreementStatus),
         sorts=labels_of(AgreementSort),
