@@ -263,8 +263,9 @@ def field_text(name: str) -> str:
     return FIELD_NAMES.get(name, name.replace("_", " "))
 
 
-# What a refusal says on a console form (app/console/forms.py): a problem's type (the slug of
-# its `type`, /problems/<slug>) in Indonesian. A type without an entry says GENERIC_PROBLEM.
+# What a refusal says on a console form (app/console/forms.py): for the problem types where staff
+# need more than the type's title (PROBLEM_TITLES below, which names every type), a sentence
+# saying what is wrong and what to do. Any other type says its title.
 PROBLEM_TEXTS: Mapping[str, str] = {
     "forbidden": "Anda tidak berwenang melakukan ini.",
     "not-found": "Catatan ini tidak ada (lagi).",
@@ -368,7 +369,7 @@ GENERIC_PROBLEM = "Permintaan ini ditolak oleh aturan registri."
 
 def problem_text(type_slug: str) -> str:
     """What a refusal of this problem type says to staff, in Indonesian."""
-    return PROBLEM_TEXTS.get(type_slug, GENERIC_PROBLEM)
+    return PROBLEM_TEXTS.get(type_slug) or PROBLEM_TITLES.get(type_slug) or GENERIC_PROBLEM
 
 
 # What a field's rule says when a form value breaks it: the validation error's type (pydantic's
@@ -414,3 +415,158 @@ def field_rule_text(error_type: str, context: Mapping[str, Any] | None = None) -
         return text.format(**values)
     except (KeyError, IndexError):
         return text
+
+
+# The Indonesian title of every problem type (the slug of `/problems/<slug>` in an error answer),
+# as the console's error page and the field messages of its forms say it. tests/test_labels.py
+# walks every slug the code can answer with, so a new rule without its title fails the suite.
+PROBLEM_TITLES: Mapping[str, str] = {
+    # General answers (app/core/errors.py and the middleware).
+    "bad-request": "Permintaan tidak dapat diproses",
+    "not-found": "Tidak ditemukan",
+    "conflict": "Bertentangan dengan keadaan data saat ini",
+    "rule-violation": "Aturan registri tidak terpenuhi",
+    "unauthorized": "Belum masuk atau kunci API tidak sah",
+    "forbidden": "Anda tidak berhak melakukan ini",
+    "not-ready": "Layanan belum siap",
+    "too-many-requests": "Terlalu banyak permintaan; tunggu sebentar",
+    "validation-error": "Isian tidak sah",
+    "invalid-json": "Isi permintaan bukan JSON yang sah",
+    "invalid-body": "Isi permintaan tidak dapat dibaca",
+    "method-not-allowed": "Cara permintaan ini tidak dilayani di alamat ini",
+    "body-too-large": "Isi permintaan terlalu besar",
+    "http-error": "Permintaan tidak dapat dilayani",
+    "concurrent-conflict": "Bertabrakan dengan perubahan lain pada saat yang sama",
+    "stale-version": "Data sudah diubah orang lain; muat ulang lalu coba lagi",
+    "database-busy": "Layanan sedang sibuk; coba lagi sebentar lagi",
+    "database-unavailable": "Basis data tidak dapat dihubungi; coba lagi nanti",
+    "internal-error": "Terjadi kesalahan pada sistem",
+    "unknown-query-parameter": "Parameter alamat tidak dikenal",
+    "metrics-token-required": "Token metrik diperlukan",
+    "idempotency-key-invalid": "Idempotency-Key tidak sah",
+    "idempotency-key-reused": "Idempotency-Key sudah dipakai untuk permintaan lain",
+    "idempotency-key-in-progress": "Permintaan dengan Idempotency-Key ini masih diproses",
+    # Not found.
+    "agreement-not-found": "Perjanjian tidak ditemukan",
+    "organization-not-found": "Organisasi tidak ditemukan",
+    "obligation-not-found": "Kewajiban tidak ditemukan",
+    "activity-not-found": "Laporan kegiatan tidak ditemukan",
+    "document-not-found": "Dokumen tidak ditemukan",
+    "document-file-missing": "Berkas dokumen tidak ada di penyimpanan",
+    "assessment-not-found": "Hasil penilaian kepatuhan tidak ditemukan",
+    "user-not-found": "Pengguna tidak ditemukan",
+    "api-key-not-found": "Kunci API tidak ditemukan",
+    # Organizations and users.
+    "duplicate-organization-name": "Nama organisasi sudah terdaftar",
+    "unknown-organization": "Organisasi tidak dikenal",
+    "unknown-parent-organization": "Organisasi induk tidak dikenal",
+    "organization-parent-cycle": "Organisasi tidak dapat menjadi induk dirinya sendiri",
+    "organization-move-refused": "Organisasi tidak boleh dipindahkan ke sana",
+    "acts-for-parent-without-parent": "Bertindak untuk induk, tetapi tidak punya induk",
+    "region-not-a-province": "Wilayah harus pemerintah provinsi",
+    "webhook-target-refused": "Alamat webhook tidak diizinkan",
+    "admin-only-field": "Isian ini hanya boleh diubah administrator",
+    "duplicate-user-email": "E-mail pengguna sudah terdaftar",
+    "user-rule": "Data pengguna tidak memenuhi aturan",
+    "last-admin": "Administrator terakhir tidak boleh dinonaktifkan",
+    "not-admin": "Pengguna ini bukan administrator aktif",
+    "key-expired-already": "Tanggal kedaluwarsa kunci sudah lewat",
+    "password-rule": "Kata sandi tidak memenuhi aturan",
+    # Agreements: parties, validity, lifecycle.
+    "too-few-parties": "Perjanjian memerlukan sedikitnya dua pihak",
+    "duplicate-party": "Pihak yang sama disebut dua kali",
+    "duplicate-document-number": "Nomor ini sudah dipakai pihak yang sama",
+    "pks-party-outside-nk": "Pihak PKS harus berada di bawah pihak NK",
+    "pks-already-held": "SKPD ini sudah memegang PKS di bawah NK ini",
+    "party-outside-office-region": "Pihak berada di luar wilayah perwakilan",
+    "regional-office-without-region": "Perwakilan belum punya wilayah",
+    "nk-has-no-parent": "NK tidak berada di bawah perjanjian lain",
+    "pks-needs-parent": "PKS harus berada di bawah sebuah NK",
+    "pks-parent-not-nk": "Induk PKS harus sebuah NK",
+    "unknown-parent-agreement": "NK induk tidak dikenal",
+    "pks-validity-outside-nk": "Masa berlaku PKS melampaui masa berlaku NK-nya",
+    "pks-due-on-nk-only": "Batas penandatanganan PKS hanya untuk NK",
+    "validity-order": "Tanggal akhir berlaku sebelum tanggal mulai",
+    "dates-of-record-order": "Urutan tanggal penyusunan, finalisasi dan tanda tangan keliru",
+    "not-signed-yet": "Perjanjian belum ditandatangani",
+    "not-finalized-yet": "Perjanjian belum difinalisasi",
+    "not-a-draft": "Perjanjian ini bukan draf lagi",
+    "agreement-frozen": "Isian ini tidak dapat diubah lagi setelah finalisasi",
+    "agreement-cancelled": "Perjanjian sudah dibatalkan",
+    "agreement-ended": "Perjanjian sudah berakhir",
+    "cannot-reopen": "Perjanjian tidak dapat dibuka kembali",
+    "cannot-cancel": "Perjanjian tidak dapat dibatalkan",
+    "cannot-terminate": "Perjanjian tidak dapat diakhiri",
+    "terminated-before-signed": "Tanggal pengakhiran sebelum tanggal tanda tangan",
+    "not-open-for-signature": "Perjanjian belum terbuka untuk ditandatangani",
+    "already-signed": "Pihak ini sudah menandatangani",
+    "signature-in-future": "Tanggal tanda tangan belum tiba",
+    "signatures-refused": "Tanda tangan tidak dicatat",
+    "signed-before-parent": "PKS ditandatangani sebelum NK-nya",
+    "parent-not-signed": "NK induk belum ditandatangani",
+    "not-an-nk": "Perjanjian ini bukan NK",
+    "nk-only": "Hanya untuk NK",
+    "derive-refused": "PKS tidak disusun",
+    "scope-item-not-in-nk": "Ruang lingkup ini tidak ada di NK",
+    # Amendments and renewal.
+    "amendment-via-its-agreement": "Adendum dibuat dari perjanjian yang diubahnya",
+    "adendum-goes-with-its-agreement": "Adendum mengikuti perjanjian yang diubahnya",
+    "amendment-has-no-parent": "Adendum tidak berada di bawah NK",
+    "amendment-parties-fixed": "Para pihak adendum mengikuti perjanjiannya",
+    "amendment-past-nk": "Adendum melampaui masa berlaku NK",
+    "amendment-changes-nothing": "Adendum tidak mengubah apa pun",
+    "cannot-amend": "Perjanjian ini tidak dapat diubah dengan adendum",
+    "scope-item-not-in-agreement": "Ruang lingkup ini tidak ada di perjanjian",
+    "signer-not-a-party": "Penanda tangan bukan pihak perjanjian",
+    "cannot-renew": "Perjanjian ini tidak dapat diperpanjang",
+    "already-renewed": "Perjanjian ini sudah diperpanjang",
+    "not-a-renewed-nk": "NK ini bukan hasil perpanjangan",
+    "relink-refused": "PKS tidak dipindahkan",
+    # Obligations, activities, evaluations, compliance.
+    "obligation-rule": "Kewajiban tidak memenuhi aturan",
+    "obligation-closed": "Kewajiban sudah selesai atau tidak diwajibkan lagi",
+    "completed-in-future": "Tanggal selesai belum tiba",
+    "obligation-of-another-agreement": "Kewajiban ini milik perjanjian lain",
+    "obligation-of-another-party": "Kewajiban ini milik pihak lain",
+    "activity-dates": "Tanggal kegiatan tidak sah",
+    "activity-in-future": "Kegiatan belum terlaksana",
+    "activity-before-signing": "Kegiatan sebelum perjanjian ditandatangani",
+    "activity-after-end": "Kegiatan setelah perjanjian berakhir",
+    "reporter-not-a-party": "Pelapor bukan pihak perjanjian",
+    "unknown-scope-item": "Ruang lingkup tidak dikenal",
+    "rejection-needs-note": "Penolakan memerlukan catatan",
+    "same-verdict": "Laporan ini sudah diverifikasi demikian",
+    "verdict-given-meanwhile": "Laporan ini baru saja diverifikasi orang lain",
+    "evaluation-period-in-future": "Periode evaluasi belum berakhir",
+    "evaluation-before-signing": "Evaluasi sebelum perjanjian ditandatangani",
+    "duplicate-evaluation": "Evaluasi periode ini sudah dicatat",
+    "duplicate-assessment": "Penilaian tahun ini sudah dicatat",
+    "bad-year-span": "Rentang tahun tidak sah",
+    # Documents.
+    "document-too-large": "Dokumen terlalu besar",
+    "document-type-not-allowed": "Jenis berkas dokumen tidak diizinkan",
+    # Deadlines and reminders.
+    "window-order": "Tanggal akhir rentang sebelum tanggal awalnya",
+    "window-too-long": "Rentang tanggal terlalu panjang",
+    "as-of-twice": "Tanggal acuan disebut dua kali",
+    "reminder-run-in-future": "Pengingat tidak dapat dijalankan untuk tanggal mendatang",
+    "reminder-preview-not-allowed": "Anda tidak berhak melihat pengingat organisasi ini",
+    # Imports (a row's problem in a workbook).
+    "import-refused": "Impor ditolak; tidak ada yang disimpan",
+    "import-too-large": "Berkas impor terlalu besar",
+    "import-too-slow": "Berkas impor terlalu lama dibaca",
+    "import-file-unreadable": "Berkas impor tidak dapat dibaca",
+    "bad-date": "Tanggal tidak terbaca",
+    "bad-value": "Nilai tidak dikenal",
+    "missing-value": "Isian wajib kosong",
+    "missing-number": "Nomor perjanjian kosong",
+    "unknown-parent": "Induk tidak dikenal",
+    "inconsistent-rows": "Baris-baris perjanjian yang sama tidak sesuai",
+    "numbers-of-several-agreements": "Nomor-nomor ini milik perjanjian yang berbeda",
+}
+
+
+def problem_title(slug: str) -> str:
+    """A problem type's title in Indonesian (`agreement-not-found` → "Perjanjian tidak
+    ditemukan"); a slug without one (none, by the test) reads as the general answer."""
+    return PROBLEM_TITLES.get(slug, PROBLEM_TITLES["bad-request"])

@@ -1,12 +1,14 @@
 """What every console page uses: the templates, `render`, who is signed in, CSRF checks, and the
 console's answers to a signed-out visitor and a refused request (HTML, never problem+json)."""
 
+import inspect
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -15,7 +17,8 @@ from app.console.flash import clear_flash, take_flash
 from app.console.session import SESSION_COOKIE, SignedIn, current
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep
-from app.labels import action_text, day_text, field_text, label
+from app.core.errors import AppError
+from app.labels import action_text, day_text, field_text, label, problem_title
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/console/static"
@@ -133,6 +136,7 @@ def maybe_signed_in(
     signed = current(session=session, token=token, settings=settings, now=now)
     if signed is not None:
         request.state.user_id = signed.caller.id  # for the request's log line
+    request.state.console_signed = signed  # for an error page's navigation
     return signed
 
 
@@ -188,19 +192,86 @@ def _refused(request: Request, exc: Exception) -> Response:
     return render(
         request,
         "error.html",
-        signed=None,
+        signed=getattr(request.state, "console_signed", None),
         status_code=exc.status,
         title="Permintaan ditolak" if exc.status == 403 else "Terjadi kesalahan",
         message=exc.message,
     )
 
 
+def console_request(request: Request) -> None:
+    """Marks a request a console route serves (a dependency of every console router), so that
+    an error raised in it is answered as a page, not as problem+json."""
+    request.state.console = True
+
+
+# What to do about a refusal, by its status (the problem's own title heads the page).
+NEXT_STEP = {
+    400: "Periksa isian atau alamat halaman, lalu coba lagi.",
+    403: "Peran atau organisasi Anda tidak memberi hak untuk ini. "
+    "Minta bantuan administrator bila Anda memerlukannya.",
+    404: "Yang dicari tidak ada di registri, atau Anda tidak berhak melihatnya. "
+    "Periksa alamatnya, atau cari lewat daftar.",
+    409: "Data berubah sementara Anda bekerja. Muat ulang halaman, lalu coba lagi.",
+    422: "Periksa isian atau alamat halaman, lalu coba lagi.",
+    429: "Terlalu banyak permintaan. Tunggu sebentar, lalu coba lagi.",
+    503: "Layanan sedang tidak dapat melayani. Coba lagi sebentar lagi.",
+}
+
+
+def error_page(
+    request: Request, *, status: int, slug: str, detail: str, headers: dict[str, str] | None
+) -> HTMLResponse:
+    """The console's page for a problem: its Indonesian title (app/labels.py), what to do, and
+    the service's own words as the detail."""
+    return render(
+        request,
+        "error.html",
+        signed=getattr(request.state, "console_signed", None),
+        status_code=status,
+        headers=headers,
+        title=problem_title(slug),
+        message=NEXT_STEP.get(status, NEXT_STEP[400]),
+        detail=detail,
+    )
+
+
+def _api_or_page(app: FastAPI, exc_class: type[Exception]) -> Any:
+    """The app's handler of `exc_class` for the API, the console's error page for a console
+    route."""
+    api_handler = app.exception_handlers[exc_class]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not getattr(request.state, "console", False):
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        if isinstance(exc, AppError):
+            headers = {k: v for k, v in (exc.headers or {}).items() if k == "Retry-After"}
+            return error_page(
+                request, status=exc.status, slug=exc.type_slug, detail=exc.detail, headers=headers
+            )
+        assert isinstance(exc, RequestValidationError)
+        fields = ", ".join(dict.fromkeys(str(e.get("loc", ("", ""))[-1]) for e in exc.errors()))
+        return error_page(
+            request,
+            status=422,
+            slug="validation-error",
+            detail=f"Nilai yang tidak sah: {fields}.",
+            headers=None,
+        )
+
+    return handler
+
+
 def install_console(app: FastAPI) -> None:
-    """Mount the console: its pages, its static files and its answers to refusals."""
+    """Mount the console: its pages, its static files and its answers to refusals (after the
+    API's error handlers, which it answers for outside the console)."""
     from app.console.pages import ROUTERS
 
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(ConsoleRefused, _refused)
+    for exc_class in (AppError, RequestValidationError):
+        app.add_exception_handler(exc_class, _api_or_page(app, exc_class))
     for router in ROUTERS:
-        app.include_router(router, include_in_schema=False)
+        app.include_router(router, include_in_schema=False, dependencies=[Depends(console_request)])

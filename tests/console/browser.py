@@ -63,7 +63,9 @@ def assert_clean(visit: Visit) -> None:
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core finds no serious or critical violation on the page as it is now."""
+    """axe-core finds no serious or critical violation on the page as it is now. (axe runs as a
+    script: on a page opened with `java_script=False` it would wait forever, so check pages
+    without JavaScript for what they show, and run axe on a page with it.)"""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)

@@ -1,7 +1,10 @@
 """Organisasi: the tree of organizations (the same service as GET /api/v1/organizations), by
 name, searchable (`?q=`), a branch at a time (`?parent_id=`), each with a link to its agreements;
-and `GET /organisasi/cari?q=`, a type-ahead fragment of organization names for other pages' forms.
+`GET /organisasi/cari?q=`, a type-ahead fragment of organization names for other pages' forms;
+and `organization_from_text`, how those forms' organization fields are read without JavaScript.
 """
+
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +21,43 @@ router = APIRouter()
 
 PAGE_SIZE = 50
 SUGGESTIONS = 10
+CHOICES_SHOWN = 20
+
+
+@dataclass
+class NamedOrganization:
+    """What an organization field of a form names: one organization, or the candidates to pick
+    from (with their parents, to tell apart SKPD of the same name), or a message when none."""
+
+    text: str
+    organization: OrganizationPublic | None = None
+    choices: list[OrganizationPublic] = field(default_factory=list)
+    parents: dict[int, Organization] = field(default_factory=dict)
+    message: str | None = None
+
+
+def organization_from_text(
+    session: SessionDep, text: str, *, reveal_secrets: bool = False
+) -> NamedOrganization:
+    """The organization whose name or short name contains `text` when only one does, or whose
+    name or short name is `text` (any case) when only one is; else up to CHOICES_SHOWN to pick
+    from."""
+    items, found = service.list_organizations(
+        session=session, q=text, limit=CHOICES_SHOWN, offset=0, reveal_secrets=reveal_secrets
+    )
+    if found == 0:
+        return NamedOrganization(
+            text, message=f"Tidak ada organisasi yang namanya memuat “{text}”."
+        )
+    wanted = text.casefold()
+    exact = [o for o in items if wanted in (o.name.casefold(), (o.short_name or "").casefold())]
+    if found == 1 or len(exact) == 1:
+        return NamedOrganization(text, organization=items[0] if found == 1 else exact[0])
+    choices = exact or items
+    parents = service.organizations_by_id(
+        session, {o.parent_id for o in choices if o.parent_id is not None}
+    )
+    return NamedOrganization(text, choices=choices, parents=parents)
 
 
 def _parent_or_refuse(session: SessionDep, parent_id: int) -> Organization:
@@ -69,11 +109,12 @@ def organisasi(request: Request, signed: ConsolePage, session: SessionDep) -> HT
 
 @router.get("/organisasi/cari", response_class=HTMLResponse)
 def cari(request: Request, signed: ConsolePage, session: SessionDep) -> HTMLResponse:
-    """A type-ahead fragment: the first organizations whose name or short name contains `q`, as
-    `<li>` links to their agreements, as `<option value="id">` with `?as=option`, or as
-    `<option value="name">` for a form's `<datalist>` with `?as=nama` (static/typeahead.js)."""
+    """A type-ahead fragment: the first organizations whose name or short name contains `q` (or
+    `organisasi`, the name of a form's organization field), as `<li>` links to their agreements,
+    as `<option value="id">` with `?as=option`, or as `<option value="name">` for a `<datalist>`
+    with `?as=nama` (the form's text then names the organization: `organization_from_text`)."""
     given = Filters(request.query_params)
-    q = given.text("q")
+    q = given.text("q") or given.text("organisasi")
     items: list[OrganizationPublic] = []
     if q:
         items, _ = service.list_organizations(

@@ -6,7 +6,7 @@ API). Filters come from a plain GET form, so they work with JavaScript off; a va
 refuse is left out and named in a notice instead of failing the page.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from app.agreements.queries import (
 )
 from app.console.forms import Form, allowed
 from app.console.pages.agreement_actions import agreement_actions
+from app.console.pages.organisasi import NamedOrganization, organization_from_text
 from app.console.pages.outcome_actions import outcome_actions
 from app.console.session import SignedIn
 from app.console.web import ConsolePage, render
@@ -48,7 +49,16 @@ from app.users.access import require_writer
 router = APIRouter()
 
 PAGE_SIZE = DEFAULT_LIMIT
-FILTER_NAMES = ("q", "kind", "status", "organization_id", "parent_id", "expiring_before", "sort")
+FILTER_NAMES = (
+    "q",
+    "kind",
+    "status",
+    "organization_id",
+    "parent_id",
+    "unsigned_by",
+    "expiring_before",
+    "sort",
+)
 
 
 @dataclass
@@ -82,7 +92,7 @@ def read_query(request: Request) -> ListQuery:
     notices: list[str] = []
     kind = status = None
     sort = AgreementSort.newest
-    organization_id = parent_id = None
+    organization_id = parent_id = unsigned_by = None
     expiring_before = None
     if raw["kind"]:
         if raw["kind"] in AgreementKind.__members__:
@@ -102,7 +112,7 @@ def read_query(request: Request) -> ListQuery:
             values["sort"] = raw["sort"]
         else:
             notices.append("Urutan tidak dikenal; diurutkan dari yang terbaru didaftarkan.")
-    for name in ("organization_id", "parent_id"):
+    for name in ("organization_id", "parent_id", "unsigned_by"):
         if raw[name]:
             found = _id(raw[name])
             if found is None:
@@ -111,8 +121,10 @@ def read_query(request: Request) -> ListQuery:
             values[name] = raw[name]
             if name == "organization_id":
                 organization_id = found
-            else:
+            elif name == "parent_id":
                 parent_id = found
+            else:
+                unsigned_by = found
     if raw["expiring_before"]:
         try:
             expiring_before = date.fromisoformat(raw["expiring_before"])
@@ -137,8 +149,37 @@ def read_query(request: Request) -> ListQuery:
         organization_id=organization_id,
         q=q,
         expiring_before=expiring_before,
+        unsigned_by=unsigned_by,
     )
     return ListQuery(filters, sort, offset, limit, values, notices)
+
+
+def read_organization_field(
+    request: Request, session: SessionDep, query: ListQuery
+) -> NamedOrganization | None:
+    """The party filter as the form's text field `organisasi` names it (the type-ahead fills in
+    a name; without JavaScript the text is read as typed): the organization it names goes into
+    `query`; the text when it names none or several (to show the choices). The form also sends
+    the organization chosen before (`organization_id`): kept while the field still shows its
+    name, dropped when the field is emptied."""
+    if "organisasi" not in request.query_params:
+        return None  # a link (?organization_id=) from another page
+    text = " ".join(request.query_params["organisasi"].split())[:200]
+    chosen = query.filters.organization_id
+    if chosen is not None:
+        known = organizations.organizations_by_id(session, [chosen]).get(chosen)
+        if text and known is not None and text.casefold() == known.name.casefold():
+            return None
+        query.filters = replace(query.filters, organization_id=None)
+        query.values.pop("organization_id", None)
+    if not text:
+        return None
+    named = organization_from_text(session, text)
+    if named.organization is None:
+        return named
+    query.filters = replace(query.filters, organization_id=named.organization.id)
+    query.values["organization_id"] = str(named.organization.id)
+    return None
 
 
 @router.get("/perjanjian", response_class=HTMLResponse)
@@ -147,6 +188,7 @@ def agreement_list(
 ) -> HTMLResponse:
     """The agreements, PAGE_SIZE at a time, as GET /api/v1/agreements finds them."""
     query = read_query(request)
+    named = read_organization_field(request, session, query)
     items, total = list_agreements_public(
         session=session,
         filters=query.filters,
@@ -156,9 +198,6 @@ def agreement_list(
         sort=query.sort,
         count=True,  # the page says how many were found, and pages by it
     )
-    orgs, _ = organizations.list_organizations(
-        session=session, limit=1000, offset=0, reveal_secrets=False
-    )
     parent = None
     if query.filters.parent_id is not None:
         try:
@@ -167,6 +206,8 @@ def agreement_list(
             )
         except AgreementNotFound:
             parent = None
+    chosen, unsigned = query.filters.organization_id, query.filters.unsigned_by
+    names = organizations.organizations_by_id(session, [i for i in (chosen, unsigned) if i])
     export_query = query.link(offset=None, limit=None)
     return render(
         request,
@@ -177,8 +218,10 @@ def agreement_list(
         items=items,
         total=total,
         page_size=query.limit,
-        organizations=orgs,
+        organization_name=names[chosen].name if chosen in names else None,
+        named=named,
         parent=parent,
+        unsigned_name=names[unsigned].name if unsigned in names else None,
         kinds=labels_of(AgreementKind),
         statuses=labels_of(AgreementStatus),
         sorts=labels_of(AgreementSort),
@@ -213,6 +256,12 @@ def agreement_export(
     )
 
 
+UNKNOWN_AGREEMENT = (
+    "Perjanjian ini tidak ada di registri, atau Anda tidak berhak melihatnya. "
+    "Cari lewat daftar Perjanjian."
+)
+
+
 def not_found(request: Request, signed: Any, message: str) -> HTMLResponse:
     return render(
         request,
@@ -222,12 +271,6 @@ def not_found(request: Request, signed: Any, message: str) -> HTMLResponse:
         title="Tidak ditemukan",
         message=message,
     )
-
-
-UNKNOWN_AGREEMENT = (
-    "Perjanjian ini tidak ada di registri, atau Anda tidak berhak melihatnya. "
-    "Cari lewat daftar Perjanjian."
-)
 
 
 @router.get("/perjanjian/{agreement_id}", response_class=HTMLResponse)

@@ -77,7 +77,7 @@ def _children(session: Session, nk_id: int, today: date) -> list[AgreementPublic
     """Every PKS of the NK, by title (the API's list, page by page)."""
     found: list[AgreementPublic] = []
     while True:
-        page, total = list_agreements_public(
+        page, _ = list_agreements_public(
             session=session,
             filters=AgreementFilters(parent_id=nk_id),
             today=today,
@@ -86,7 +86,7 @@ def _children(session: Session, nk_id: int, today: date) -> list[AgreementPublic
             sort=AgreementSort.alphabetical,
         )
         found.extend(page)
-        if not page or len(found) >= total:
+        if len(page) < MAX_LIMIT:
             return found
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from app.console.pages.organisasi import organization_from_text
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
 from app.core.deps import SettingsDep, TodayDep
@@ -16,7 +17,7 @@ from app.core.errors import NotFound
 from app.core.schemas import MAX_ID, MAX_LIMIT, MAX_OFFSET
 from app.labels import labels_of
 from app.organizations.schemas import OrganizationPublic
-from app.organizations.service import get_organization, list_organizations
+from app.organizations.service import get_organization
 from app.reminders.deadlines import deadline_page, deadline_window, week_of
 from app.reminders.models import DeadlineType
 from app.reminders.schemas import DeadlinePublic
@@ -25,7 +26,6 @@ router = APIRouter()
 
 PAGE_SIZE = 50
 WINDOW_DAYS = 90  # as GET /api/v1/deadlines by default
-CHOICES_SHOWN = 20
 
 
 @dataclass
@@ -67,13 +67,10 @@ def deadlines_page(
     choices: list[OrganizationPublic] = []
     message = None
     if text and organization_id is None:
-        choices, found = list_organizations(
-            session=session, q=text, limit=CHOICES_SHOWN, offset=0, reveal_secrets=False
-        )
-        if found == 1:
-            organization_id, choices = choices[0].id, []
-        elif found == 0:
-            message = f"Tidak ada organisasi yang namanya memuat “{text}”."
+        named = organization_from_text(session, text)
+        choices, message = named.choices, named.message
+        if named.organization is not None:
+            organization_id = named.organization.id
     if organization_id is not None:
         try:
             chosen = get_organization(session=session, organization_id=organization_id).name
