@@ -92,7 +92,13 @@ class TestWhatToDoNext:
         national = section(page, "Seluruh registri")
         deadlines = api(signed_in, admin_headers, "/api/v1/deadlines", limit=5)
         overdue = api(signed_in, admin_headers, "/api/v1/obligations", status="overdue")
-        awaiting = api(signed_in, admin_headers, "/api/v1/agreements", status="awaiting_signatures")
+        awaiting = api(
+            signed_in,
+            admin_headers,
+            "/api/v1/agreements",
+            status="awaiting_signatures",
+            count="true",
+        )
         words = text_of(national)
         total, late = deadlines["total"], deadlines["counts"]["overdue"]
         assert f"Semua {total} tenggat ({late} terlambat)" in words
@@ -122,6 +128,7 @@ class TestWhatToDoNext:
             "/api/v1/agreements",
             unsigned_by=kobar["id"],
             status="partially_signed",
+            count="true",
         )
         assert owed["total"] >= 1  # the Kalteng joint NK, signed by the others
         for agreement in owed["items"]:

@@ -77,7 +77,9 @@ def test_perjanjian_party_type_ahead(
         for o in api(live_console, "/api/v1/organizations", q="Kotawaringin Barat")["items"]
         if o["name"] == KOBAR
     )
-    expected = api(live_console, "/api/v1/agreements", organization_id=str(kobar["id"]))
+    expected = api(
+        live_console, "/api/v1/agreements", organization_id=str(kobar["id"]), count="true"
+    )
     visit = open_page()
     page = visit.page
     sign_in(page, live_console.email, live_console.password)

@@ -157,7 +157,10 @@ def test_the_morning_of_the_kalsel_pks(open_page: Callable[..., Visit], morning:
             f"Perjanjian Kerja Sama {OFFICE} dengan {name}"
         )
         expect(page.get_by_label(f"Susun PKS untuk {name}")).to_be_checked()
-    assert morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&status=draft")["total"] == 0
+    assert (
+        morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&status=draft&count=true")["total"]
+        == 0
+    )
     page.get_by_role("button", name="Susun PKS untuk SKPD yang dicentang").click()
     expect(page.locator(".flash")).to_contain_text("2 PKS disusun sebagai draf")
     drafts = morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&status=draft")["items"]
@@ -277,6 +280,8 @@ def test_registering_a_pks_by_name_and_a_second_live_pks_refused(
     )
     expect(page.locator("#perjanjian-pihak-2")).to_have_value(holder)  # kept
     assert_accessible(page)
-    titles = morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&q=PKS kedua")["total"]
+    titles = morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&q=PKS kedua&count=true")[
+        "total"
+    ]
     assert titles == 0
     assert_clean(visit)

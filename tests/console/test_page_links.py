@@ -32,11 +32,11 @@ def test_no_template_writes_its_own_page_links() -> None:
 # (the page's module and the page size to give it, the page, the API list it pages) — each spans
 # pages on the seeded registry at that size. (Tenggat takes `limit=` as its API does.)
 PAGED: list[tuple[ModuleType | None, int, str, tuple[str, dict[str, str]]]] = [
-    (perjanjian, 3, "/perjanjian", ("/api/v1/agreements", {})),
+    (perjanjian, 3, "/perjanjian", ("/api/v1/agreements", {"count": "true"})),
     (kewajiban, 3, "/kewajiban", ("/api/v1/obligations", {})),
     (organisasi, 3, "/organisasi?q=dinas", ("/api/v1/organizations", {"q": "dinas"})),
     (hasil, 3, "/hasil", ("/api/v1/compliance-assessments", {})),
-    (cakupan, 1, "/cakupan", ("/api/v1/agreements", {"kind": "nk"})),
+    (cakupan, 1, "/cakupan", ("/api/v1/agreements", {"kind": "nk", "count": "true"})),
     (None, 3, "/tenggat?limit=3", ("/api/v1/deadlines", {})),
 ]
 

@@ -286,7 +286,7 @@ def agreement_page(
     user may do on it (pages/agreement_actions.py)."""
     found = _id(agreement_id)
     if found is None:
-        return not_found(request, signed, UNKNOWN_AGREEMENT)
+        raise AgreementNotFound(0)  # answered by the console's error page (web.error_page)
     return show_agreement(request, signed, session, today, found)
 
 
@@ -302,10 +302,7 @@ def show_agreement(
 ) -> HTMLResponse:
     """The agreement's page; after a refused write, with that form as it was sent (`forms`)
     and the refusal's status."""
-    try:
-        agreement = agreement_public(session=session, agreement_id=found, today=today)
-    except AgreementNotFound:
-        return not_found(request, signed, UNKNOWN_AGREEMENT)
+    agreement = agreement_public(session=session, agreement_id=found, today=today)
     events, events_total = list_events(session=session, agreement_id=found, limit=200, offset=0)
     docs = documents.list_documents(session=session, agreement_id=found)
     owed, owed_total = obligations.list_obligations(
