@@ -49,9 +49,13 @@ for _name, _value in CHEAP_PASSWORD_HASHING.items():
     setattr(settings, _name, _value)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), the tests on the one live console of a run go
-    to one worker: a single server and Chromium for them, not one per worker."""
+    """Under pytest-xdist (`--dist loadgroup`), the tests on the one live console of a run are
+    meant for one worker: a single server and Chromium for them. pytest-xdist 3.8 cannot apply
+    groups under pytest 9.2 (it renames `item._nodeid`, which pytest no longer reads): until it
+    can, each worker that runs one of them starts its own, which is safe (a database and a port
+    of its own), only slower."""
     for item in items:
         if "live_console" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("live_console"))

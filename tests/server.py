@@ -59,7 +59,7 @@ def running_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
             env=env,
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=600,  # seeding on a busy machine running the suite in parallel
         )
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
@@ -72,7 +72,7 @@ def running_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy machine (parallel tests) starts slowly
         while True:
             try:
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:

@@ -5,10 +5,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement
 from tests.world import Kalsel, nk_body
 
@@ -23,8 +21,7 @@ BODY = {
 
 
 @pytest.fixture
-def seeded_pks(client: TestClient, session: Session) -> dict[str, Any]:
-    load_seeds(session=session, today=TODAY)
+def seeded_pks(seeded_connection: Connection, client: TestClient) -> dict[str, Any]:
     nk = client.get("/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"}).json()
     pks = client.get("/api/v1/agreements", params={"parent_id": nk["items"][0]["id"]}).json()
     return dict(pks["items"][0])

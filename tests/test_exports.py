@@ -8,6 +8,7 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.seeding import load_seeds
@@ -18,8 +19,7 @@ BOM = b"\xef\xbb\xbf"
 
 
 @pytest.fixture
-def seeded(client: TestClient, session: Session) -> dict[str, Any]:
-    load_seeds(session=session, today=TODAY)
+def seeded(seeded_connection: Connection, client: TestClient) -> dict[str, Any]:
     found = client.get("/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"})
     return dict(found.json()["items"][0])
 

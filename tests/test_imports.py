@@ -8,12 +8,12 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.imports.columns import AGREEMENT_COLUMNS, ORGANIZATION_COLUMNS
 from app.imports.reader import as_date
-from app.seeding import load_seeds
-from tests.conftest import TODAY, key_for
+from tests.conftest import key_for
 from tests.helpers import assert_problem
 
 URL = "/api/v1/imports"
@@ -77,8 +77,8 @@ def upload(
 
 
 @pytest.fixture
-def seeded(session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def seeded(seeded_connection: Connection) -> None:
+    """The seeded real cases (loaded once for consecutive tests; see tests/conftest.py)."""
 
 
 def agreements_numbered(client: TestClient, number: str) -> list[dict[str, Any]]:

@@ -5,18 +5,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlmodel import Session
 
-from app.seeding import load_seeds
-from tests.conftest import TODAY, key_for
+from tests.conftest import key_for
 from tests.helpers import assert_problem
 
 RESULTS = "/api/v1/compliance-assessments"
 
 
 @pytest.fixture
-def seeded(session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def seeded(seeded_connection: Connection) -> None:
+    """The seeded real cases (loaded once for consecutive tests; see tests/conftest.py)."""
 
 
 def org_id(client: TestClient, q: str) -> int:

@@ -122,7 +122,7 @@ def live_console(
             check=True,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=300,
         )
         yield LiveConsole(live.url, live.key, ADMIN_EMAIL, PASSWORD, "admin")
 

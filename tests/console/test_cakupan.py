@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import Connection
 from sqlmodel import Session
 
-from app.seeding import load_seeds
 from tests.conftest import TODAY
 from tests.console.browser import (
     PHONE,
@@ -26,8 +26,9 @@ from tests.console.conftest import LiveConsole, make_staff, sign_in
 
 
 @pytest.fixture
-def kalsel_nk(signed_in: TestClient, session: Session, admin_headers: dict[str, str]) -> int:
-    load_seeds(session=session, today=TODAY)
+def kalsel_nk(
+    seeded_connection: Connection, signed_in: TestClient, admin_headers: dict[str, str]
+) -> int:
     found = signed_in.get(
         "/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"}, headers=admin_headers
     ).json()

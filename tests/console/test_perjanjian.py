@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.documents.router import get_document_store
 from app.documents.storage import DocumentStore
 from app.main import app
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.console.conftest import make_staff, sign_in
 
 KALSEL_NK = "053/NK-PEMOTDA/2021"
@@ -25,8 +24,8 @@ ROW = re.compile(r'<tr>\s*<td>(NK|PKS|Adendum)</td>\s*<td><a href="/perjanjian/(
 
 
 @pytest.fixture
-def seeded(session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def seeded(seeded_connection: Connection) -> None:
+    """The seeded real cases (loaded once for consecutive tests; see tests/conftest.py)."""
 
 
 def api(client: TestClient, admin_headers: dict[str, str], path: str, **params: Any) -> Any:
