@@ -44,7 +44,7 @@ def test_a_part_of_the_name_filters_by_that_organization(
     emptied = signed_in.get(
         "/perjanjian", params=FORM | {"organisasi": "", "organization_id": kobar["id"]}
     )
-    everything = api(signed_in, admin_headers, "/api/v1/agreements")
+    everything = api(signed_in, admin_headers, "/api/v1/agreements", count="true")
     assert f"{everything['total']} perjanjian" in text_of(emptied.text)
 
 
