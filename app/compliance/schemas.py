@@ -2,16 +2,16 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
-from app.core.schemas import Id, RequestBody, ShortText, UrlText
+from app.core.schemas import Id, Number, RequestBody, ShortText, UrlText, bounded_integer
 from app.evaluations.models import Recommendation
 
-Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
+Year = bounded_integer(2000, 2100, description="The assessment's year, e.g. 2023.")
 
 
 class ComplianceAssessmentCreate(RequestBody):
@@ -20,7 +20,7 @@ class ComplianceAssessmentCreate(RequestBody):
 
     organization_id: Id = Field(description="The assessed organization (a government, an SKPD).")
     year: Year
-    score: float | None = Field(
+    score: Number | None = Field(
         default=None, ge=0, le=100, description="0-100, where the result gives one; else null."
     )
     zone: Zone = Field(
