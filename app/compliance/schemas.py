@@ -2,16 +2,21 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
-from app.core.schemas import Id, Number, RequestBody, ShortText, UrlText, bounded_integer
+from app.core.schemas import Id, Number, RequestBody, ShortText, UrlText, json_integer
 from app.evaluations.models import Recommendation
 
-Year = bounded_integer(2000, 2100, description="The assessment's year, e.g. 2023.")
+Year = Annotated[
+    int,
+    Strict(),
+    Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023."),
+    BeforeValidator(json_integer),
+]
 
 
 class ComplianceAssessmentCreate(RequestBody):

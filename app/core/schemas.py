@@ -42,7 +42,7 @@ SEARCH_MAX = 200
 URL_MAX = 2000
 
 
-def _json_integer(value: Any) -> Any:
+def json_integer(value: Any) -> Any:
     # JSON Schema's "integer" is any number without a fraction, so 3.0 is the integer 3 (as the
     # document says); "3" and true are not numbers and stay refused by Strict.
     if isinstance(value, float) and value.is_integer():
@@ -52,13 +52,14 @@ def _json_integer(value: Any) -> Any:
 
 # In a JSON body an integer is a JSON number without a fraction (3.0 is 3, 3.5 is refused):
 # "3" and true are refused. Every integer of a body is one of these (tests/test_strict_types.py).
-Integer = Annotated[int, Strict(), BeforeValidator(_json_integer)]
+Integer = Annotated[int, Strict(), BeforeValidator(json_integer)]
 
 
 def bounded_integer(ge: int, le: int, **field: Any) -> Any:
-    """An Integer from `ge` to `le` (as one Annotated: a Field wrapped around Integer would put
-    `ge` in the document instead of `minimum`)."""
-    return Annotated[int, Strict(), Field(ge=ge, le=le, **field), BeforeValidator(_json_integer)]
+    """An Integer from `ge` to `le`, as one Annotated (a Field wrapped around Integer would put
+    `ge` in the document instead of `minimum`); a module that uses it as a type in the same
+    module writes the Annotated out, as mypy wants."""
+    return Annotated[int, Strict(), Field(ge=ge, le=le, **field), BeforeValidator(json_integer)]
 
 
 # A number is a JSON number: "86.6" and true are refused, and so are NaN and Infinity (which
