@@ -54,6 +54,7 @@ def test_every_check_is_run() -> None:
         "positive_data_acceptance",
         "unsupported_method",
         "valid_requests_are_not_called_malformed",
+        "problem_types_are_documented",
     } <= names
 
 

@@ -28,6 +28,7 @@ from app.core.schemas import (
     LimitQuery,
     OffsetQuery,
     Page,
+    QueryFlag,
     path_id,
 )
 from app.documents.router import StoreDep
@@ -145,7 +146,7 @@ def list_activities(
         Query(ge=1, le=MAX_ID, description="Reported by this organization (e.g. 12, Diskominfo)."),
     ] = None,
     within: Annotated[
-        bool,
+        QueryFlag,
         Query(
             description="With organization_id: also by those under it and, for a provincial "
             "government, by the regencies and cities of its region (`?organization_id=4&"

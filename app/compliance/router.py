@@ -17,7 +17,15 @@ from app.compliance.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
-from app.core.schemas import DEFAULT_LIMIT, MAX_ID, LimitQuery, OffsetQuery, Page, path_id
+from app.core.schemas import (
+    DEFAULT_LIMIT,
+    MAX_ID,
+    LimitQuery,
+    OffsetQuery,
+    Page,
+    QueryFlag,
+    path_id,
+)
 from app.idempotency.route import IdempotentRoute
 from app.users.access import require_assessment_recorder
 from app.users.auth import CallerDep
@@ -69,7 +77,7 @@ def list_assessments(
         Query(ge=1, le=MAX_ID, description="Of this organization (e.g. 4, Pemprov Kalsel)."),
     ] = None,
     within: Annotated[
-        bool,
+        QueryFlag,
         Query(
             description="With organization_id: also those under it and, for a provincial "
             "government, the regencies and cities of its region (`?organization_id=4&within=true`: "

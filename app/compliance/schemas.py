@@ -4,14 +4,19 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from app.agreements.models import AgreementKind
 from app.compliance.models import Zone
-from app.core.schemas import Id, RequestBody, ShortText, UrlText
+from app.core.schemas import Id, Number, RequestBody, ShortText, UrlText, json_integer
 from app.evaluations.models import Recommendation
 
-Year = Annotated[int, Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023.")]
+Year = Annotated[
+    int,
+    Strict(),
+    Field(ge=2000, le=2100, description="The assessment's year, e.g. 2023."),
+    BeforeValidator(json_integer),
+]
 
 
 class ComplianceAssessmentCreate(RequestBody):
@@ -20,7 +25,7 @@ class ComplianceAssessmentCreate(RequestBody):
 
     organization_id: Id = Field(description="The assessed organization (a government, an SKPD).")
     year: Year
-    score: float | None = Field(
+    score: Number | None = Field(
         default=None, ge=0, le=100, description="0-100, where the result gives one; else null."
     )
     zone: Zone = Field(

@@ -394,6 +394,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "Not found",
         409: "Conflict with the current state (frozen field, duplicate number, stale version)",
         413: "The request body is larger than the server accepts",
+        415: "The file is not of a kind accepted, judged from its bytes",
         422: "Invalid input or a rule of the registry not met",
         429: "Too many requests; wait for Retry-After seconds",
         503: "The database is busy (`database-busy`: every connection in use) or unreachable "

@@ -39,6 +39,15 @@ KEYED_PREFIX = "/api/v1/"
 UNKEYED = {"/api/v1/reminders/run"}
 
 
+# The problem types of the answers above, by status.
+COMMON_TYPES = {
+    401: {"unauthorized"},
+    413: {"body-too-large"},
+    429: {"too-many-requests"},
+    503: {"database-busy", "database-unavailable"},
+}
+
+
 def _add_common_answers(document: dict[str, Any]) -> None:
     from app.core.errors import responses
 
@@ -55,6 +64,33 @@ def _add_common_answers(document: dict[str, Any]) -> None:
                 operation["responses"].setdefault(str(code), jsonable_encoder(answer))
 
 
+def _add_problem_types(app: FastAPI, document: dict[str, Any]) -> None:
+    """Under each 4xx and 5xx answer of an operation, the problem types it can answer
+    (`x-problem-types`, and in words in its description), read from the code that raises them
+    (app/core/problem_types.py); a status the code raises and the route did not declare is
+    added."""
+    from app.core.errors import responses
+    from app.core.problem_types import operations, problem_types
+
+    for path, method, route in operations(app):
+        operation = document["paths"].get(path, {}).get(method)
+        if operation is None:
+            continue
+        found = problem_types(route)
+        answers = operation["responses"]
+        for code in answers:
+            if code.isdigit() and int(code) in COMMON_TYPES:
+                found.setdefault(int(code), set()).update(COMMON_TYPES[int(code)])
+        for code, slugs in sorted(found.items()):
+            if str(code) not in answers:
+                answers[str(code)] = jsonable_encoder(responses(code)[code])
+            answer = answers[str(code)]
+            types = sorted(f"/problems/{slug}" for slug in slugs)
+            answer["x-problem-types"] = types
+            listed = ", ".join(f"`{t.removeprefix('/problems/')}`" for t in types)
+            answer["description"] = f"{answer['description'].rstrip('.')}. Problem types: {listed}."
+
+
 def install_openapi(app: FastAPI) -> None:
     """Generate the document once, with the registered examples as written and the answers
     every operation can give."""
@@ -65,6 +101,7 @@ def install_openapi(app: FastAPI) -> None:
             document = generate()
             _restore_nulls(document)
             _add_common_answers(document)
+            _add_problem_types(app, document)
             app.openapi_schema = document
         return app.openapi_schema
 

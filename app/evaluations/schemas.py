@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.schemas import LongText, Reason, RequestBody
+from app.core.schemas import Integer, LongText, Reason, RequestBody
 from app.evaluations.models import Recommendation
 
 SCORE_MEANINGS = {
@@ -31,7 +31,7 @@ class EvaluationCreate(RequestBody):
     """The monitoring and evaluation (monev) of an agreement for one period."""
 
     period: Period
-    score: int = Field(
+    score: Integer = Field(
         ge=1,
         le=4,
         description="1 tidak berjalan (not carried out), 2 kurang (partly, major obstacles), "

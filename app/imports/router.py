@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.schemas import QueryFlag
 from app.core.sheets import XLSX
 from app.idempotency.route import IdempotentRoute
 from app.imports.schemas import ImportReport, RowAction
@@ -52,7 +53,7 @@ def import_file(
         ),
     ],
     commit: Annotated[
-        bool,
+        QueryFlag,
         Query(
             description="false (the default): a dry run that changes nothing. true: create it "
             "all in one transaction, or nothing if any row is refused."

@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.schemas import Email, Id, Name, RequestBody, ShortText, Version
+from app.core.schemas import Email, Flag, Id, Name, RequestBody, ShortText, Version
 from app.organizations.models import OrganizationKind
 
 # Checked as an http(s) URL of at most 2000 characters; stored and shown as text.
@@ -72,7 +72,7 @@ class OrganizationCreate(RequestBody):
         "government, a Perwakilan under Ombudsman RI.",
     )
     region_id: Id | None = Field(default=None, description=REGION_DESCRIPTION)
-    acts_for_parent: bool = Field(default=False, description=ACTS_FOR_PARENT_DESCRIPTION)
+    acts_for_parent: Flag = Field(default=False, description=ACTS_FOR_PARENT_DESCRIPTION)
     email: Email | None = Field(default=None, description="Where reminder digests are sent.")
     webhook_url: WebhookUrl | None = Field(
         default=None, description="Where each reminder is POSTed as JSON (http or https)."
@@ -96,7 +96,7 @@ class OrganizationUpdate(RequestBody):
         "and never its own organization nor to the top level (`null`): 403. Admins move any.",
     )
     region_id: Id | None = Field(default=None, description=REGION_DESCRIPTION)
-    acts_for_parent: bool | SkipJsonSchema[None] = Field(
+    acts_for_parent: Flag | SkipJsonSchema[None] = Field(
         default=None, description=ACTS_FOR_PARENT_DESCRIPTION
     )
     email: Email | None = None

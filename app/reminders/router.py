@@ -16,6 +16,7 @@ from app.core.schemas import (
     LimitQuery,
     OffsetQuery,
     Page,
+    QueryFlag,
 )
 from app.reminders.calendar import feed_etag, rendered_feed, repetitions
 from app.reminders.deadlines import (
@@ -210,7 +211,7 @@ def run(
     as_of: Annotated[
         Day | None, Query(description="The day to run for, as in the body; not both.")
     ] = None,
-    dry_run: Annotated[bool | None, Query(description="As in the body.")] = None,
+    dry_run: Annotated[QueryFlag | None, Query(description="As in the body.")] = None,
     run_in: Annotated[
         RunIn | None,
         Body(
