@@ -275,7 +275,7 @@ def path_id(description: str, example: int | None = None) -> Any:
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to skip.")]
 CountQuery = Annotated[
-    bool,
+    QueryFlag,
     Query(description="`true`: also count every match (`total`); otherwise `total` is null."),
 ]
 
