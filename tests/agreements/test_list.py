@@ -98,6 +98,8 @@ class TestListAgreements:
         assert len(counted) == len(uncounted) + 1
         assert client.get(BASE, params={"count": "false"}).json()["total"] is None
         assert_problem(client.get(BASE, params={"count": "perhaps"}), 422)
+        for loose in ("yes", "1", "on"):  # a query boolean is true or false, as documented
+            assert_problem(client.get(BASE, params={"count": loose}), 422)
 
     def test_bad_filters_are_refused(self, client: TestClient) -> None:
         for params in (
