@@ -384,6 +384,8 @@ FIELD_RULE_TEXTS: Mapping[str, str] = {
     "date_parsing": "Tulis tanggal sebagai TTTT-BB-HH, mis. 2022-07-04.",
     "date_type": "Tulis tanggal sebagai TTTT-BB-HH, mis. 2022-07-04.",
     "int_parsing": "Tulis bilangan bulat.",
+    "float_parsing": "Tulis angka, mis. 86,6.",
+    "int_from_float": "Tulis bilangan bulat.",
     "int_type": "Pilih dari daftar.",
     "greater_than_equal": "Paling kecil {ge}.",
     "less_than_equal": "Paling besar {le}.",

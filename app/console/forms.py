@@ -214,6 +214,19 @@ class Sent:
             out.append(int(value))
         return out
 
+    def number(self, name: str) -> int | float | None:
+        """A number typed in a form, as a JSON body carries it (the API's numbers are strict:
+        text is refused there): 2023 an integer, "86,6" or "86.6" a fraction; None when
+        empty. Anything else is refused at its field ("write a number")."""
+        value = self.text(name)
+        if value is None:
+            return None
+        written = value.strip().replace(",", ".")
+        try:
+            return int(written) if written.lstrip("+-").isdigit() else float(written)
+        except ValueError:
+            raise FormRefused(name, "float_parsing") from None
+
     def file(self, name: str) -> UploadFile:
         """A file the form needs (a file input left empty sends a part without a name)."""
         value = self.data.get(name)

@@ -49,7 +49,7 @@ def test_a_perwakilan_records_a_result_once_per_year(
         "organization_id": str(kalsel.province),
         "year": "2023",
         "zone": "green",
-        "score": "86.6",
+        "score": "86,6",
         "category": "Kepatuhan tertinggi",
         "source": SOURCE,
     }

@@ -411,6 +411,10 @@ def test_an_editor_records_the_monev_once_per_period(
     malformed = browser.post(form.action, data=form.data(**{**values, "period": "tahun lalu"}))
     assert malformed.status_code == 422
     assert field_errors(malformed.text, "monev", "period") != []
+    # A score is a number typed as staff type it; text is refused next to the score.
+    wordy = browser.post(form.action, data=form.data(**{**values, "score": "tiga"}))
+    assert wordy.status_code == 422
+    assert field_errors(wordy.text, "monev", "score") == ["Tulis angka, mis. 86,6."]
     answer = browser.post(form.action, data=form.data(**values), follow_redirects=False)
     assert answer.status_code == 303, answer.text
     words = text_of(browser.get(answer.headers["location"]).text)

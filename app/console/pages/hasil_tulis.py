@@ -97,8 +97,8 @@ def record(
         body = sent.body(
             ComplianceAssessmentCreate,
             organization_id=sent.id("organization_id"),
-            year=sent.text("year"),
-            score=sent.text("score"),
+            year=sent.number("year"),
+            score=sent.number("score"),
             zone=sent.text("zone"),
             category=sent.text("category"),
             source=sent.text("source"),

@@ -112,7 +112,7 @@ def record_evaluation(
         body = sent.body(
             EvaluationCreate,
             period=sent.text("period"),
-            score=sent.text("score"),
+            score=sent.number("score"),
             findings=sent.text("findings"),
             obstacles=sent.text("obstacles"),
             follow_up=sent.text("follow_up"),
