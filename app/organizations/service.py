@@ -315,7 +315,7 @@ def child_counts(session: Session, parent_ids: Iterable[int]) -> dict[int, int]:
         .where(col(Organization.parent_id).in_(wanted))
         .group_by(col(Organization.parent_id))
     )
-    return dict(rows.all())  # type: ignore[arg-type]
+    return dict(rows.all())
 
 
 def lineage(session: Session, organization: Organization) -> list[Organization]:
