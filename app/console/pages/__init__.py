@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.console.pages import (
+    akun,
     beranda,
     cakupan,
     hasil,
@@ -39,4 +40,5 @@ ROUTERS: list[APIRouter] = [
     hasil_tulis.router,
     impor.router,
     hasil.router,
+    akun.router,
 ]
