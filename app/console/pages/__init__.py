@@ -13,6 +13,7 @@ from app.console.pages import (
     kewajiban,
     kewajiban_tulis,
     organisasi,
+    pengguna,
     perjanjian,
     perjanjian_daftar,
     perjanjian_tulis,
@@ -41,4 +42,5 @@ ROUTERS: list[APIRouter] = [
     impor.router,
     hasil.router,
     akun.router,
+    pengguna.router,
 ]
