@@ -42,5 +42,6 @@ ROUTERS: list[APIRouter] = [
     impor.router,
     hasil.router,
     akun.router,
+    akun.key_router,  # plain posts: their answer shows a new key (see there)
     pengguna.router,
 ]

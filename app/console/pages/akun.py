@@ -9,7 +9,7 @@ the link, and revoked like any key."""
 
 from datetime import date
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -26,6 +26,12 @@ from app.users.passwords import verify_password
 from app.users.schemas import ApiKeyCreate, ApiKeyCreated
 
 router = write_router()
+# The forms that issue a key answer with the key itself (200), not with a redirect, and the
+# form-key mechanism of write_router keeps only redirects: any other answer's transaction is
+# rolled back (app/idempotency/route.py), which would drop the key just shown. So these two
+# posts are plain ones (CSRF-checked, one transaction of the service's own): a second send of
+# the same form issues a second key, which the list then shows, to be revoked.
+key_router = APIRouter()
 
 CALENDAR_KEY_NAME = "Tautan kalender"
 
@@ -136,8 +142,7 @@ def _issue(
     The key is shown ONCE, in this POST's own answer (200, no redirect): a redirect would have
     to carry it in the flash cookie or in the idempotency record (both kept: the record in the
     database, in plain text), and the registry keeps only a key's hash. So this form's answer
-    is not kept for its Idempotency-Key (only redirects are): a second send of the same form
-    issues a second key, which the list shows, to be revoked."""
+    is not kept for its Idempotency-Key (only redirects are; see key_router)."""
     made: list[ApiKeyCreated] = []
 
     def act() -> Done:
@@ -168,7 +173,7 @@ def _issue(
     return page(request, signed, session, created=made[0])
 
 
-@router.post("/akun/kunci")
+@key_router.post("/akun/kunci")
 def issue_key(
     request: Request, signed: ConsolePost, session: SessionDep, sent: SentForm, today: TodayDep
 ) -> Response:
@@ -176,7 +181,7 @@ def issue_key(
     return _issue(request, signed, session, sent, today, "kunci", None)
 
 
-@router.post("/akun/kalender")
+@key_router.post("/akun/kalender")
 def issue_calendar_link(
     request: Request, signed: ConsolePost, session: SessionDep, sent: SentForm, today: TodayDep
 ) -> Response:
