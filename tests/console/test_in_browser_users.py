@@ -64,6 +64,10 @@ def test_akun_and_pengguna_at_360_px(
     expect(page.locator("#pengguna-organization-galat-1")).to_be_visible()
     assert_accessible(page)
     assert_fits(page)
+    # The organization field suggests names as the user types (typeahead.js), then is cleared.
+    page.locator("#pengguna-organization").fill("Kalimantan")
+    expect(page.locator("#organisasi-saran option").first).to_be_attached()
+    page.locator("#pengguna-organization").fill("")
     page.locator("#pengguna-role").select_option("viewer")
     page.get_by_role("button", name="Daftarkan").click()
     expect(page.locator(".flash")).to_contain_text("Uji Pengguna Peramban didaftarkan")
