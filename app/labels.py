@@ -399,6 +399,9 @@ FIELD_RULE_TEXTS: Mapping[str, str] = {
     # A party named in a form (app/console/pages/perjanjian_daftar.py).
     "unknown_name": "Tidak ada organisasi bernama “{name}”: pilih dari saran.",
     "ambiguous_name": "Ada {count} organisasi bernama “{name}”: pilih salah satu di bawah.",
+    # Passwords on Akun saya and Pengguna (app/console/pages/akun.py, pengguna.py).
+    "wrong_password": "Kata sandi saat ini salah.",
+    "password_mismatch": "Tidak sama dengan kata sandi baru.",
 }
 
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.console.pages import (
+    akun,
     beranda,
     cakupan,
     hasil,
@@ -12,6 +13,7 @@ from app.console.pages import (
     kewajiban,
     kewajiban_tulis,
     organisasi,
+    pengguna,
     perjanjian,
     perjanjian_daftar,
     perjanjian_tulis,
@@ -39,4 +41,7 @@ ROUTERS: list[APIRouter] = [
     hasil_tulis.router,
     impor.router,
     hasil.router,
+    akun.router,
+    akun.key_router,  # plain posts: their answer shows a new key (see there)
+    pengguna.router,
 ]

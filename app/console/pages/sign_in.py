@@ -31,6 +31,7 @@ def sign_in_page(
     status_code: int = 200,
     email: str = "",
     headers: dict[str, str] | None = None,
+    password_changed: bool = False,
 ) -> HTMLResponse:
     """The sign-in form. Before sign-in there is no session to hold a CSRF token: the form's
     token is paired with a cookie of its own (checked on the post)."""
@@ -47,6 +48,7 @@ def sign_in_page(
         next_path=safe_next(next_path),
         error=error,
         email=email,
+        password_changed=password_changed,
     )
     response.set_cookie(
         SIGN_IN_COOKIE,
@@ -60,10 +62,14 @@ def sign_in_page(
 
 
 @router.get("/masuk")
-def sign_in_form(request: Request, signed: MaybeSignedIn, next: str = "/") -> Response:
+def sign_in_form(
+    request: Request, signed: MaybeSignedIn, next: str = "/", sandi: str = ""
+) -> Response:
+    """`?sandi=baru`: the user just changed their password on Akun saya, which ended every
+    session of theirs (app/console/pages/akun.py); the page says so."""
     if signed is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return sign_in_page(request, next_path=next)
+    return sign_in_page(request, next_path=next, password_changed=sandi == "baru")
 
 
 @router.post("/masuk")

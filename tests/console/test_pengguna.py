@@ -1,0 +1,167 @@
+"""Pengguna (/pengguna) through the console as a browser without JavaScript: an admin lists,
+registers (the organization named by its name), changes role and organization, disables and
+gives a new password, as /api/v1/users does; a double submit registers once; anyone else
+gets 403 for the page and for a forged post."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.console.conftest import Staff, make_staff, sign_in
+from tests.console.forms import field_errors, form_of, make_member, signed_in_as, text_of
+from tests.world import Kalsel
+
+NEW_PASSWORD = "kata-sandi-baru-yang-panjang"
+
+
+@pytest.fixture
+def browser(client: TestClient, kalsel: Kalsel, admin_headers: dict[str, str]) -> TestClient:
+    client.headers.pop("X-API-Key", None)
+    return client
+
+
+@pytest.fixture
+def admin(session: Session) -> Staff:
+    return make_staff(session, "admin", name="Admin Biro Kerja Sama")
+
+
+def api_user(browser: TestClient, headers: dict[str, str], user_id: int) -> dict[str, Any]:
+    answer = browser.get(f"/api/v1/users/{user_id}", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_an_admin_registers_changes_and_disables_a_user(
+    browser: TestClient, admin: Staff, kalsel: Kalsel, admin_headers: dict[str, str]
+) -> None:
+    signed_in_as(browser, admin)
+    assert 'href="/pengguna"' in browser.get("/").text
+    page = browser.get("/pengguna")
+    assert "Admin Biro Kerja Sama" in text_of(page.text)
+    form = form_of(page.text, "pengguna")
+    values = {
+        "name": "Staf Perwakilan Kalsel",
+        "email": "staf.kalsel@ombudsman.go.id",
+        "role": "editor",
+        "organization": "Perwakilan Provinsi Kalimantan Selatan",
+    }
+    unknown = browser.post(form.action, data=form.data(**{**values, "organization": "Atlantis"}))
+    assert unknown.status_code == 422
+    assert field_errors(unknown.text, "pengguna", "organization") == [
+        "Tidak ada organisasi bernama “Atlantis”: pilih dari saran."
+    ]
+    form = form_of(unknown.text, "pengguna")
+    no_org = browser.post(form.action, data=form.data(**{**values, "organization": None}))
+    assert no_org.status_code == 422
+    assert field_errors(no_org.text, "pengguna", "organization") == [
+        "Data pengguna tidak memenuhi aturan"
+    ]
+    form = form_of(no_org.text, "pengguna")
+    first = browser.post(form.action, data=form.data(**values), follow_redirects=False)
+    second = browser.post(form.action, data=form.data(**values), follow_redirects=False)
+    assert first.status_code == second.status_code == 303, first.text
+    assert second.headers.get("idempotent-replayed") == "true"
+    location = first.headers["location"]
+    user_id = int(location.rsplit("/", 1)[1])
+    words = text_of(browser.get(location).text)
+    assert "Staf Perwakilan Kalsel didaftarkan sebagai Penyunting." in words
+    made = api_user(browser, admin_headers, user_id)
+    assert (made["role"], made["organization_id"], made["active"]) == (
+        "editor",
+        kalsel.office,
+        True,
+    )
+    listed = browser.get("/api/v1/users?limit=200", headers=admin_headers).json()["items"]
+    assert [u["email"] for u in listed].count("staf.kalsel@ombudsman.go.id") == 1
+    listing = text_of(browser.get("/pengguna").text)
+    assert (
+        "Staf Perwakilan Kalsel staf.kalsel@ombudsman.go.id Penyunting "
+        "Ombudsman RI Perwakilan Provinsi Kalimantan Selatan Aktif" in listing
+    )
+    # A new password: the user signs in with it.
+    page = browser.get(location)
+    reset = form_of(page.text, "sandi")
+    differ = browser.post(
+        reset.action, data=reset.data(new_password=NEW_PASSWORD, new_password_again="lain")
+    )
+    assert differ.status_code == 422
+    assert field_errors(differ.text, "sandi", "new_password_again") == [
+        "Tidak sama dengan kata sandi baru."
+    ]
+    assert NEW_PASSWORD not in differ.text
+    reset = form_of(differ.text, "sandi")
+    done = browser.post(
+        reset.action, data=reset.data(new_password=NEW_PASSWORD, new_password_again=NEW_PASSWORD)
+    )
+    assert done.status_code == 200
+    assert "Kata sandi baru Staf Perwakilan Kalsel ditetapkan" in text_of(done.text)
+    member = Staff(user_id, "Staf Perwakilan Kalsel", "staf.kalsel@ombudsman.go.id", NEW_PASSWORD)
+    other = TestClient(browser.app, base_url=str(browser.base_url))
+    sign_in(other, member)
+    assert other.get("/akun").status_code == 200
+    # Role and organization changed, then disabled: the user's session ends.
+    change = form_of(browser.get(location).text, "ubah")
+    assert change.fields["organization"] == ["Ombudsman RI Perwakilan Provinsi Kalimantan Selatan"]
+    changed = browser.post(
+        change.action, data=change.data(role="viewer", organization=None), follow_redirects=False
+    )
+    assert changed.status_code == 303, changed.text
+    assert "Staf Perwakilan Kalsel disimpan: Pembaca, aktif." in text_of(browser.get(location).text)
+    after = api_user(browser, admin_headers, user_id)
+    assert (after["role"], after["organization_id"]) == ("viewer", None)
+    # The form read before the change is stale now: refused, nothing overwritten.
+    fresh = form_of(browser.get(location).text, "ubah")
+    old_version = change.fields["version"][0]
+    stale = browser.post(fresh.action, data=fresh.data(version=old_version, role="admin"))
+    assert stale.status_code == 409, text_of(stale.text)
+    change = form_of(browser.get(location).text, "ubah")
+    off = browser.post(change.action, data=change.data(active="false"))
+    assert off.status_code == 200
+    assert api_user(browser, admin_headers, user_id)["active"] is False
+    assert "Nonaktif" in text_of(browser.get("/pengguna").text)
+    assert other.get("/akun", follow_redirects=False).status_code == 303  # signed out
+    change = form_of(browser.get(location).text, "ubah")
+    on = browser.post(change.action, data=change.data(active="true"), follow_redirects=False)
+    assert on.status_code == 303
+    assert api_user(browser, admin_headers, user_id)["active"] is True
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_others_get_403_for_the_page_and_a_forged_post(
+    browser: TestClient,
+    session: Session,
+    admin: Staff,
+    kalsel: Kalsel,
+    admin_headers: dict[str, str],
+    role: str,
+) -> None:
+    signed_in_as(browser, admin)
+    create = form_of(browser.get("/pengguna").text, "pengguna")
+    change = form_of(browser.get(f"/pengguna/{admin.id}").text, "ubah")
+    reset = form_of(browser.get(f"/pengguna/{admin.id}").text, "sandi")
+    member = make_member(session, role, kalsel.office)
+    signed_in_as(browser, member)
+    home = browser.get("/")
+    assert 'href="/pengguna"' not in home.text
+    token = form_of(browser.get("/akun").text, "kunci").fields["csrf_token"][0]
+    assert browser.get("/pengguna").status_code == 403
+    assert browser.get(f"/pengguna/{admin.id}").status_code == 403
+    forged = [
+        (create, {"name": "Penyusup", "email": "penyusup@contoh.go.id", "role": "admin"}),
+        (change, {"role": "viewer", "active": "false"}),
+        (reset, {"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}),
+    ]
+    for form, values in forged:
+        answer = browser.post(form.action, data=form.data(csrf_token=token, **values))
+        assert answer.status_code == 403, form.action
+        assert "Anda tidak berwenang melakukan ini." in text_of(answer.text)
+    me = api_user(browser, admin_headers, admin.id)
+    assert (me["role"], me["active"]) == ("admin", True)
+    emails = [
+        u["email"] for u in browser.get("/api/v1/users", headers=admin_headers).json()["items"]
+    ]
+    assert "penyusup@contoh.go.id" not in emails
+    # The admin's password is unchanged.
+    signed_in_as(browser, admin)
