@@ -320,6 +320,12 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "amendment-past-nk": "Adendum PKS tidak boleh melewati masa berlaku NK-nya.",
     "scope-item-not-in-agreement": "Butir ini bukan ruang lingkup perjanjian yang berlaku.",
     "cannot-renew": "Perjanjian ini tidak dapat diperpanjang.",
+    "already-renewed": "Perjanjian ini sudah diperpanjang; perpanjangannya ada di halamannya.",
+    "not-a-renewed-nk": "NK yang dipilih bukan hasil perpanjangan NK lain: PKS hanya dapat "
+    "dipindahkan ke perpanjangan NK-nya.",
+    "relink-refused": "PKS tidak dipindahkan: NK yang dipilih harus perpanjangan NK-nya, dengan "
+    "para pihak yang sesuai dan masa berlaku yang mencakup akhir PKS ini, dan SKPD-nya belum "
+    "memegang PKS lain di bawah NK itu.",
     "agreement-ended": "Perjanjian ini sudah berakhir.",
     "agreement-cancelled": "Perjanjian ini sudah dibatalkan.",
     "obligation-rule": "Kewajiban ini melanggar aturan: jatuh tempo dalam masa berlaku "
@@ -399,6 +405,9 @@ FIELD_RULE_TEXTS: Mapping[str, str] = {
     # A party named in a form (app/console/pages/perjanjian_daftar.py).
     "unknown_name": "Tidak ada organisasi bernama “{name}”: pilih dari saran.",
     "ambiguous_name": "Ada {count} organisasi bernama “{name}”: pilih salah satu di bawah.",
+    # An NK named by its number or title (app/console/pages/perjanjian_tulis.py, moving a PKS).
+    "unknown_nk": "Tidak ada NK bernomor atau berjudul “{name}”.",
+    "ambiguous_nk": "Ada {count} NK bernomor atau berjudul “{name}”: tulis nomornya.",
 }
 
 
