@@ -499,6 +499,7 @@ def renewed_nk(
 def test_a_pks_is_moved_to_its_nk_renewal_named_by_title_after_a_confirmation(
     browser: TestClient,
     session: Session,
+    kalsel: Kalsel,
     signed_nk: dict[str, Any],
     signed_pks: dict[str, Any],
     renewed_nk: dict[str, Any],
@@ -516,7 +517,34 @@ def test_a_pks_is_moved_to_its_nk_renewal_named_by_title_after_a_confirmation(
     # The old NK itself (by a party's number): not a renewal, refused by the service.
     old = browser.post(form.action, data=form.data(nk="053/NK-PEMOTDA/2021", konfirmasi="1"))
     assert old.status_code == 422
-    assert "NK yang dipilih bukan hasil perpanjangan NK lain" in text_of(old.text)
+    assert field_errors(old.text, "pindah", "nk") == [
+        "NK yang dipilih bukan hasil perpanjangan NK lain: PKS hanya dapat dipindahkan ke "
+        "perpanjangan NK-nya."
+    ]
+    # The renewal of another NK: refused by the service, next to the field too.
+    with as_admin(browser, admin_headers) as client:
+        other = create_agreement(
+            client,
+            **nk_body(
+                kalsel,
+                title="NK Kalsel lain",
+                parties=[{"organization_id": kalsel.ori}, {"organization_id": kalsel.province}],
+            ),
+        )
+        finalize(client, other["id"])
+        sign(client, other["id"], kalsel.ori, "2021-11-01")
+        sign(client, other["id"], kalsel.province, "2021-11-01")
+        renewal = client.post(
+            f"/api/v1/agreements/{other['id']}/renew", json={"title": "NK Kalsel lain 2026"}
+        )
+        assert renewal.status_code == 201, renewal.text
+    elsewhere = browser.post(form.action, data=form.data(nk="nk kalsel lain 2026", konfirmasi="1"))
+    assert elsewhere.status_code == 422
+    assert field_errors(elsewhere.text, "pindah", "nk") == [
+        "PKS tidak dipindahkan: NK yang dipilih harus perpanjangan NK-nya, dengan para pihak yang "
+        "sesuai dan masa berlaku yang mencakup akhir PKS ini, dan SKPD-nya belum memegang PKS lain "
+        "di bawah NK itu."
+    ]
     check = browser.post(form.action, data=form.data())
     assert check.status_code == 200
     assert (

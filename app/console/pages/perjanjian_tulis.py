@@ -46,6 +46,7 @@ from app.console.pages.perjanjian import UNKNOWN_AGREEMENT, _id, show_agreement
 from app.console.web import ConsolePost, ConsoleRefused
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
+from app.core.errors import RuleViolation, field_error
 from app.core.schemas import MAX_LIMIT
 from app.labels import day_text, label
 from app.users.access import require_agreement_editor
@@ -443,7 +444,14 @@ def relink(
         require_agreement_editor(session, signed.caller, nk_id)  # as POST …/{nk_id}/relink
         if not sent.flag("konfirmasi"):
             raise NotConfirmed()
-        relink_pks(session=session, nk_id=nk_id, relink_in=RelinkIn(pks_ids=[found]), today=today)
+        try:
+            relink_pks(
+                session=session, nk_id=nk_id, relink_in=RelinkIn(pks_ids=[found]), today=today
+            )
+        except RuleViolation as refusal:
+            # The NK named is no renewal: a refusal of the NK chosen, shown at its field.
+            refusal.errors = refusal.errors or [field_error("nk", msg=refusal.detail)]
+            raise
         nk = agreement_public(session=session, agreement_id=nk_id, today=today)
         return Done(f"/perjanjian/{found}", f"{named(pks)} dipindahkan ke {named(nk)}.")
 
