@@ -592,3 +592,31 @@ def test_moving_a_pks_needs_the_right_to_edit_the_renewed_nk(
     assert answer.status_code == 403
     moved = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}")
     assert moved["parent_id"] == signed_nk["id"]
+
+
+def test_renewing_an_nk_says_its_pks_stay_until_moved(
+    browser: TestClient,
+    session: Session,
+    signed_nk: dict[str, Any],
+    signed_pks: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
+    form = form_of(browser.get(f"/perjanjian/{signed_nk['id']}").text, "perpanjang")
+    check = browser.post(form.action, data=form.data(valid_from="2026-10-28"))
+    assert check.status_code == 200
+    words = text_of(check.text)
+    assert f"NK baru “{signed_nk['title']}” didaftarkan sebagai draf perpanjangan" in words
+    assert "berlaku sejak 28 Oktober 2026." in words
+    assert "PKS di bawahnya tetap di bawah NK ini sampai dipindahkan ke perpanjangannya." in words
+    confirm = form_of(check.text, "perpanjang")
+    done = browser.post(confirm.action, data=confirm.data(), follow_redirects=False)
+    assert done.status_code == 303, done.text
+    renewal = api(
+        browser,
+        admin_headers,
+        done.headers["location"].replace("/perjanjian", "/api/v1/agreements"),
+    )
+    assert (renewal["kind"], renewal["supersedes_id"]) == ("nk", signed_nk["id"])
+    pks = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}")
+    assert pks["parent_id"] == signed_nk["id"]  # stays until moved
