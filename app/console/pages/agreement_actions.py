@@ -49,11 +49,11 @@ def renewed_nk_of(
     of POST …/{nk_id}/relink), where the PKS may be moved."""
     if agreement.kind != AgreementKind.pks or agreement.parent_id is None:
         return None
-    if not is_live(agreement.status):
-        return None
+    if not is_live(agreement.status) or not allowed(lambda: require_writer(caller)):
+        return None  # a viewer reads no NK for a control it would not get
     nk = agreement_public(session=session, agreement_id=agreement.parent_id, today=today)
     renewal = nk.superseded_by_id
-    if renewal is None or agreement.status == S.cancelled:
+    if renewal is None:
         return None
     if not allowed(lambda: require_agreement_editor(session, caller, renewal)):
         return None
