@@ -411,10 +411,10 @@ def test_a_renewal_is_confirmed_with_what_is_created_then_drafted_once(
     url = f"/perjanjian/{signed_pks['id']}"
     form = form_of(browser.get(url).text, "perpanjang")
     assert form.action == f"{url}/perpanjang"
-    # A rule of the registry, next to its field in Indonesian; nothing written.
+    # A rule of the registry, at the first step already, next to its field; nothing written.
     backwards = browser.post(
         form.action,
-        data=form.data(valid_from="2027-07-04", valid_until="2026-07-04", konfirmasi="1"),
+        data=form.data(valid_from="2027-07-04", valid_until="2026-07-04"),
     )
     assert backwards.status_code == 422
     assert field_errors(backwards.text, "perpanjang", "valid_until") == [

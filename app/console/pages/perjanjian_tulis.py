@@ -21,7 +21,7 @@ from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
 from app.agreements.renewal.schemas import RelinkIn, RenewIn
-from app.agreements.renewal.service import relink_pks, renew_agreement
+from app.agreements.renewal.service import check_renewal, relink_pks, renew_agreement
 from app.agreements.schemas import (
     AgreementPublic,
     AgreementUpdate,
@@ -387,6 +387,8 @@ def renew(
             valid_until=sent.text("valid_until"),
         )
         if not sent.flag("konfirmasi"):
+            # The service's rules before saying what will happen (a validity outside the NK's).
+            check_renewal(session=session, agreement_id=found, renew_in=body, today=today)
             raise NotConfirmed()
         successor_id = renew_agreement(
             session=session, agreement_id=found, renew_in=body, today=today
