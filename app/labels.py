@@ -320,6 +320,12 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "amendment-past-nk": "Adendum PKS tidak boleh melewati masa berlaku NK-nya.",
     "scope-item-not-in-agreement": "Butir ini bukan ruang lingkup perjanjian yang berlaku.",
     "cannot-renew": "Perjanjian ini tidak dapat diperpanjang.",
+    "already-renewed": "Perjanjian ini sudah diperpanjang; perpanjangannya ada di halamannya.",
+    "not-a-renewed-nk": "NK yang dipilih bukan hasil perpanjangan NK lain: PKS hanya dapat "
+    "dipindahkan ke perpanjangan NK-nya.",
+    "relink-refused": "PKS tidak dipindahkan: NK yang dipilih harus perpanjangan NK-nya, dengan "
+    "para pihak yang sesuai dan masa berlaku yang mencakup akhir PKS ini, dan SKPD-nya belum "
+    "memegang PKS lain di bawah NK itu.",
     "agreement-ended": "Perjanjian ini sudah berakhir.",
     "agreement-cancelled": "Perjanjian ini sudah dibatalkan.",
     "obligation-rule": "Kewajiban ini melanggar aturan: jatuh tempo dalam masa berlaku "
@@ -402,6 +408,9 @@ FIELD_RULE_TEXTS: Mapping[str, str] = {
     # Passwords on Akun saya and Pengguna (app/console/pages/akun.py, pengguna.py).
     "wrong_password": "Kata sandi saat ini salah.",
     "password_mismatch": "Tidak sama dengan kata sandi baru.",
+    # An NK named by its number or title (app/console/pages/perjanjian_tulis.py, moving a PKS).
+    "unknown_nk": "Tidak ada NK bernomor atau berjudul “{name}”.",
+    "ambiguous_nk": "Ada {count} NK bernomor atau berjudul “{name}”: tulis nomornya.",
 }
 
 

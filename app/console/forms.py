@@ -52,9 +52,11 @@ Patterns built on it (see the pages named):
 - A submit that writes nothing (a preview, "add a row": pks_massal.py, perjanjian_daftar.py):
   answer the page again with `Form(name, values=sent.values())` and the SAME key
   (`form.key = sent.text(KEY_FIELD)`); the key is let go of, since only a 303 is kept.
-- A write confirmed in two steps (terminate, amend: perjanjian_tulis.py): `act` validates the
-  body, then raises NotConfirmed unless the form carries `konfirmasi=1`; the page comes back
-  saying what will happen, with `konfirmasi` set and the same key; the confirmation writes.
+- A write confirmed in two steps (terminate, amend, renew, relink: perjanjian_tulis.py,
+  `_two_steps`): `act` validates the body, then raises NotConfirmed unless the form carries
+  `konfirmasi=1`; the page comes back saying what will happen, with `konfirmasi` set and the
+  same key; the confirmation writes. A service may offer its rules read only for the first
+  step (renewal/service.py check_renewal); otherwise they refuse at the confirmation.
 - A checklist (one row per record, all or nothing: pks_massal.py): `where` maps the index in
   the API's list back to the row, so each refusal shows on its row.
 """

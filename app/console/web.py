@@ -3,6 +3,7 @@ console's answers to a signed-out visitor and a refused request (HTML, never pro
 
 import inspect
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -46,9 +47,21 @@ NAVIGATION = (
     ("/hasil", "Hasil"),
 )
 
+
+def day_of(value: date | str) -> str:
+    """A day as staff write it (4 Juli 2022), from a date or a form's ISO text (2022-07-04);
+    text that is no day stays as it was typed."""
+    if isinstance(value, date):
+        return day_text(value)
+    try:
+        return day_text(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["label"] = label
-templates.env.filters["day"] = day_text  # {{ agreement.signed_on | day }} → 4 Juli 2022
+templates.env.filters["day"] = day_of  # {{ agreement.signed_on | day }} → 4 Juli 2022
 templates.env.filters["action"] = action_text  # a history entry's action, in Indonesian
 templates.env.filters["field"] = field_text  # a field a history entry names, in Indonesian
 templates.env.globals["label"] = label

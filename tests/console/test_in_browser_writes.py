@@ -285,3 +285,29 @@ def test_registering_a_pks_by_name_and_a_second_live_pks_refused(
     ]
     assert titles == 0
     assert_clean(visit)
+
+
+def test_a_renewal_confirmation_says_what_will_happen_and_is_accessible(
+    open_page: Callable[..., Visit], morning: Morning
+) -> None:
+    """Checked only (not confirmed): the module's seeds stay as the morning needs them."""
+    found = morning.api(
+        "GET",
+        "/api/v1/agreements",
+        params={"parent_id": morning.nk["id"], "organization_id": morning.office_id, "limit": 200},
+    )["items"]
+    pks = next(a for a in found if a["status"] in ("signed", "active", "expired"))
+    visit = open_page()
+    page = visit.page
+    sign_in(page, morning.email, PASSWORD)
+    page.goto(f"/perjanjian/{pks['id']}")
+    form = page.locator("#judul-perpanjang").locator("..")
+    form.get_by_label("Berlaku sejak").fill("2026-07-04")
+    form.get_by_label("Berlaku sampai").fill("2031-07-03")
+    form.get_by_role("button", name="Periksa perpanjangan").click()
+    confirmation = page.locator("#perpanjang-konfirmasi")
+    expect(confirmation).to_contain_text("berlaku sejak 4 Juli 2026 sampai 3 Juli 2031")
+    expect(page.get_by_role("button", name="Ya, daftarkan perpanjangan")).to_be_visible()
+    assert_accessible(page)
+    assert_clean(visit)
+    assert morning.api("GET", f"/api/v1/agreements/{pks['id']}")["superseded_by_id"] is None

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.amendments import scope_in_effect_rows
+from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record, record_many
 from app.agreements.locking import claim_agreement
 from app.agreements.models import Agreement, AgreementKind, AgreementStatus, ScopeItem
@@ -24,9 +25,14 @@ from app.core.errors import Conflict, RuleViolation, field_error
 from app.core.types import utcnow
 
 
-def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, today: date) -> int:
-    """Create the successor draft of a signed NK or PKS, linked both ways."""
-    base = claim_agreement(session, agreement_id=agreement_id)
+def check_renewal(
+    *, session: Session, agreement_id: int, renew_in: RenewIn, today: date
+) -> Agreement:
+    """The rules of a renewal, read only: a signed NK or PKS not renewed yet, and a validity
+    that fits its NK (a console's confirmation step asks before it writes)."""
+    base = session.get(Agreement, agreement_id)
+    if base is None:
+        raise AgreementNotFound(agreement_id)
     status = current_status(session, agreement_id, today)
     if base.kind == AgreementKind.amendment or status not in (*IN_FORCE, AgreementStatus.expired):
         raise Conflict(
@@ -50,6 +56,13 @@ def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, t
         valid_until=renew_in.valid_until,
         parent=bounds_of(session, nk, today) if nk is not None else None,
     )
+    return base
+
+
+def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, today: date) -> int:
+    """Create the successor draft of a signed NK or PKS, linked both ways."""
+    claim_agreement(session, agreement_id=agreement_id)
+    base = check_renewal(session=session, agreement_id=agreement_id, renew_in=renew_in, today=today)
     successor = Agreement(
         kind=base.kind,
         title=renew_in.title or base.title,

@@ -2,13 +2,13 @@
 require_agreement_editor, and the agreement's status), each as a blank form unless a refused
 post brings it back as it was sent. The posts are in pages/perjanjian_tulis.py."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.agreements.queries import AgreementFilters, list_agreements_public
+from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
 from app.agreements.schemas import AgreementPublic
 from app.agreements.status import is_live
 from app.console.forms import Form, allowed
@@ -26,6 +26,7 @@ CANCELLABLE = (S.draft, S.awaiting_signatures)
 SIGNABLE = (S.awaiting_signatures, S.partially_signed)
 TERMINABLE = (S.partially_signed, S.signed, S.active)
 AMENDABLE = (S.signed, S.active)
+RENEWABLE = (S.signed, S.active, S.expired)  # renewal/service.py: in force, or expired
 ADDED_ROWS = 3  # scope items an amendment form offers to add
 
 
@@ -39,6 +40,24 @@ def live_children(session: Session, nk_id: int, today: date) -> list[AgreementPu
         offset=0,
     )
     return [c for c in children if is_live(c.status)]
+
+
+def renewed_nk_of(
+    session: Session, caller: Caller, agreement: AgreementPublic, today: date
+) -> AgreementPublic | None:
+    """For a live PKS whose NK is renewed: the renewal, if the user may edit it (the API's rule
+    of POST …/{nk_id}/relink), where the PKS may be moved."""
+    if agreement.kind != AgreementKind.pks or agreement.parent_id is None:
+        return None
+    if not is_live(agreement.status) or not allowed(lambda: require_writer(caller)):
+        return None  # a viewer reads no NK for a control it would not get
+    nk = agreement_public(session=session, agreement_id=agreement.parent_id, today=today)
+    renewal = nk.superseded_by_id
+    if renewal is None:
+        return None
+    if not allowed(lambda: require_agreement_editor(session, caller, renewal)):
+        return None
+    return agreement_public(session=session, agreement_id=renewal, today=today)
 
 
 def works_under_a_party(session: Session, caller: Caller, agreement: AgreementPublic) -> bool:
@@ -82,6 +101,12 @@ def agreement_actions(
             actions.append("akhiri")
         if status in AMENDABLE and agreement.kind != AgreementKind.amendment:
             actions.append("adendum")
+        if (
+            status in RENEWABLE
+            and agreement.kind != AgreementKind.amendment
+            and agreement.superseded_by_id is None
+        ):
+            actions.append("perpanjang")
     if (
         agreement.kind == AgreementKind.nk
         and agreement.status != S.cancelled
@@ -89,6 +114,9 @@ def agreement_actions(
     ):
         # Deriving PKS and signing them at once: their pages check each row as the API does.
         actions.append("pks")
+    successor = renewed_nk_of(session, caller, agreement, today)
+    if successor is not None:
+        actions.append("pindah")
     unsigned = [p for p in agreement.parties if not p.signed]
     blank = {
         "ubah": Form.blank(
@@ -109,6 +137,12 @@ def agreement_actions(
         "batal": Form.blank("batal"),
         "akhiri": Form.blank("akhiri", terminated_on=today.isoformat()),
         "adendum": Form.blank("adendum", title=f"Adendum {agreement.title}"[:500]),
+        "perpanjang": Form.blank(
+            "perpanjang",
+            title=agreement.title,
+            valid_from=agreement.valid_until + timedelta(days=1) if agreement.valid_until else None,
+        ),
+        "pindah": Form.blank("pindah", nk=successor.title if successor else None),
     }
     live_pks = 0
     if "akhiri" in actions and agreement.kind == AgreementKind.nk:

@@ -1,6 +1,8 @@
 """Writes on one agreement's page: change the draft, finalisasi, reopen, cancel (with a reason),
-sign for one party. Each post is the API operation's service with its access rule
-(POST /api/v1/agreements/{id}/finalize, /reopen, /cancel, /signatures; PATCH …/{id}), through
+sign for one party; terminate, amend, renew, move a PKS to its NK's renewal (in two steps).
+Each post is the API operation's service with its access rule (POST
+/api/v1/agreements/{id}/finalize, /reopen, /cancel, /signatures, /terminate, /amendments,
+/renew, /{nk_id}/relink; PATCH …/{id}), through
 app/console/forms.py: one transaction, the form's Idempotency-Key, errors next to the fields,
 303 to the agreement with a message of what was recorded."""
 
@@ -17,7 +19,9 @@ from app.agreements.amendments import create_amendment
 from app.agreements.errors import AgreementNotFound
 from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.agreements.queries import agreement_public
+from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
+from app.agreements.renewal.schemas import RelinkIn, RenewIn
+from app.agreements.renewal.service import check_renewal, relink_pks, renew_agreement
 from app.agreements.schemas import (
     AgreementPublic,
     AgreementUpdate,
@@ -42,6 +46,8 @@ from app.console.pages.perjanjian import UNKNOWN_AGREEMENT, _id, show_agreement
 from app.console.web import ConsolePost, ConsoleRefused
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
+from app.core.errors import RuleViolation, field_error
+from app.core.schemas import MAX_LIMIT
 from app.labels import day_text, label
 from app.users.access import require_agreement_editor
 
@@ -94,6 +100,28 @@ def _write(
     return submit(
         request, signed, session, sent, name, guarded, again=again, last_change=last_change
     )
+
+
+def _two_steps(
+    request: Request,
+    signed: Any,
+    session: Any,
+    today: date,
+    sent: Any,
+    agreement_id: int,
+    name: str,
+    act: Callable[[], Done],
+) -> Response:
+    """A write confirmed in two steps: `act` raises NotConfirmed once the form is valid and
+    not yet confirmed; the page then comes back saying what will happen, with `konfirmasi` set
+    and the same key, and only the confirmation writes."""
+    try:
+        return _write(request, signed, session, today, sent, agreement_id, name, act)
+    except NotConfirmed:
+        form = Form(name, values=sent.values())
+        form.key = sent.text(KEY_FIELD) or form.key
+        form.values["konfirmasi"] = ["1"]
+        return show_agreement(request, signed, session, today, agreement_id, forms={name: form})
 
 
 @router.post("/perjanjian/{agreement_id}/ubah")
@@ -270,19 +298,7 @@ def terminate(
             message += " PKS di bawahnya tidak diubah dan kini diberi peringatan."
         return Done(f"/perjanjian/{found}", message)
 
-    def again(form: Form) -> Response:
-        return show_agreement(
-            request, signed, session, today, found, forms={"akhiri": form}, status_code=form.status
-        )
-
-    try:
-        return _write(request, signed, session, today, sent, found, "akhiri", act)
-    except NotConfirmed:
-        # Valid and not yet confirmed: the same form (same key), now saying what will happen.
-        form = Form("akhiri", values=sent.values())
-        form.key = sent.text(KEY_FIELD) or form.key
-        form.values["konfirmasi"] = ["1"]
-        return again(form)
+    return _two_steps(request, signed, session, today, sent, found, "akhiri", act)
 
 
 @router.post("/perjanjian/{agreement_id}/adendum")
@@ -332,15 +348,135 @@ def amend(
             "perubahannya berlaku setelah ditandatangani semua pihak.",
         )
 
-    def again(form: Form) -> Response:
-        return show_agreement(
-            request, signed, session, today, found, forms={"adendum": form}, status_code=form.status
+    return _two_steps(request, signed, session, today, sent, found, "adendum", act)
+
+
+def _loaded(session: Any, found: int, today: date) -> AgreementPublic:
+    try:
+        return agreement_public(session=session, agreement_id=found, today=today)
+    except AgreementNotFound:
+        raise ConsoleRefused(404, UNKNOWN_AGREEMENT) from None
+
+
+def _period(valid_from: date | None, valid_until: date | None) -> str:
+    """sejak 4 Juli 2026 sampai 3 Juli 2031 (what is given of it)."""
+    words = f" sejak {day_text(valid_from)}" if valid_from else ""
+    return words + (f" sampai {day_text(valid_until)}" if valid_until else "")
+
+
+@router.post("/perjanjian/{agreement_id}/perpanjang")
+def renew(
+    request: Request,
+    signed: ConsolePost,
+    session: SessionDep,
+    today: TodayDep,
+    sent: SentForm,
+    agreement_id: str,
+) -> Response:
+    """POST /api/v1/agreements/{id}/renew: the successor (perpanjangan) as a draft with the
+    same parties and ruang lingkup, in two steps like terminate (the confirmation names the
+    agreement created and its validity)."""
+    found = _agreement_id(agreement_id)
+    agreement = _loaded(session, found, today)
+
+    def act() -> Done:
+        body = sent.body(
+            RenewIn,
+            title=sent.text("title"),
+            valid_from=sent.text("valid_from"),
+            valid_until=sent.text("valid_until"),
+        )
+        if not sent.flag("konfirmasi"):
+            # The service's rules before saying what will happen (a validity outside the NK's).
+            check_renewal(session=session, agreement_id=found, renew_in=body, today=today)
+            raise NotConfirmed()
+        successor_id = renew_agreement(
+            session=session, agreement_id=found, renew_in=body, today=today
+        )
+        successor = agreement_public(session=session, agreement_id=successor_id, today=today)
+        return Done(
+            f"/perjanjian/{successor_id}",
+            f"Perpanjangan {named(agreement)} didaftarkan sebagai draf: {named(successor)}"
+            f"{_period(successor.valid_from, successor.valid_until)}. Finalisasi lalu "
+            "tandatangani untuk memberlakukannya.",
         )
 
-    try:
-        return _write(request, signed, session, today, sent, found, "adendum", act)
-    except NotConfirmed:
-        form = Form("adendum", values=sent.values())
+    return _two_steps(request, signed, session, today, sent, found, "perpanjang", act)
+
+
+def _nk_named(session: Any, text: str, today: date) -> int:
+    """The NK a form names by a party's number (053/NK-PEMOTDA/2021) or its exact title."""
+    for filters in (
+        AgreementFilters(kind=AgreementKind.nk, number=text),
+        AgreementFilters(kind=AgreementKind.nk, q=text),
+    ):
+        found, _ = list_agreements_public(
+            session=session, filters=filters, today=today, limit=MAX_LIMIT, offset=0
+        )
+        if filters.q is not None:
+            found = [a for a in found if a.title.strip().lower() == text.strip().lower()]
+        found = [a for a in found if a.status != AgreementStatus.cancelled]
+        if len(found) == 1:
+            return found[0].id
+        if len(found) > 1:
+            raise FormRefused(entries=[("nk", "ambiguous_nk", {"count": len(found), "name": text})])
+    raise FormRefused(entries=[("nk", "unknown_nk", {"name": text})])
+
+
+@router.post("/perjanjian/{agreement_id}/pindah")
+def relink(
+    request: Request,
+    signed: ConsolePost,
+    session: SessionDep,
+    today: TodayDep,
+    sent: SentForm,
+    agreement_id: str,
+) -> Response:
+    """POST /api/v1/agreements/{nk_id}/relink with this PKS only: move it under the NK named
+    (by number or title; the service accepts only the renewal of its NK), with the API's rule
+    (an editor of that NK), in two steps."""
+    found = _agreement_id(agreement_id)
+    pks = _loaded(session, found, today)
+
+    def act() -> Done:
+        text = sent.text("nk")
+        if text is None:
+            raise FormRefused("nk", "missing")
+        nk_id = _nk_named(session, text, today)
+        require_agreement_editor(session, signed.caller, nk_id)  # as POST …/{nk_id}/relink
+        if not sent.flag("konfirmasi"):
+            raise NotConfirmed()
+        try:
+            relink_pks(
+                session=session, nk_id=nk_id, relink_in=RelinkIn(pks_ids=[found]), today=today
+            )
+        except RuleViolation as refusal:
+            # The NK named is no renewal: a refusal of the NK chosen, shown at its field.
+            refusal.errors = refusal.errors or [field_error("nk", msg=refusal.detail)]
+            raise
+        nk = agreement_public(session=session, agreement_id=nk_id, today=today)
+        return Done(f"/perjanjian/{found}", f"{named(pks)} dipindahkan ke {named(nk)}.")
+
+    def again(form: Form) -> Response:
+        return show_agreement(
+            request, signed, session, today, found, forms={"pindah": form}, status_code=form.status
+        )
+
+    def confirming() -> Response:
+        form = Form("pindah", values=sent.values())
         form.key = sent.text(KEY_FIELD) or form.key
         form.values["konfirmasi"] = ["1"]
-        return again(form)
+        nk_id = _nk_named(session, sent.text("nk") or "", today)
+        target = agreement_public(session=session, agreement_id=nk_id, today=today)
+        # What the confirmation names (shown, never sent back).
+        form.values["nk_judul"] = [target.title]
+        form.values["nk_masa"] = [_period(target.valid_from, target.valid_until)]
+        return show_agreement(request, signed, session, today, found, forms={"pindah": form})
+
+    # The PKS's refusals (pks_ids.0) belong to the NK chosen.
+    try:
+        return submit(
+            request, signed, session, sent, "pindah", act, again=again, where=lambda loc: "nk"
+        )
+    except NotConfirmed:
+        return confirming()
