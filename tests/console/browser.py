@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Request, Route, ViewportSize, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
 SERIOUS = ("serious", "critical")
@@ -81,11 +82,32 @@ def assert_accessible(page: Page) -> None:
 def assert_fits(page: Page, viewport: ViewportSize = PHONE) -> None:
     """At this viewport (a 360 px phone by default) the page needs no horizontal scroll."""
     page.set_viewport_size(viewport)
+    # The resize reaches the layout a moment later: wait for the page to fit (a condition, not a
+    # sleep), and say what sticks out if it never does.
+    try:
+        page.wait_for_function(
+            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+            timeout=5_000,
+        )
+    except PlaywrightTimeout:
+        pass
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
-    assert widths[0] <= widths[1], (
-        f"{page.url} is {widths[0]} px wide in a {widths[1]} px viewport (horizontal scroll)"
+    if widths[0] <= widths[1]:
+        return
+    # Name what sticks out, so that a failure says where to look.
+    wide = page.evaluate(
+        """(limit) => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > limit && !e.closest('.table-wrap *'))
+            .slice(0, 8)
+            .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                 + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')""",
+        widths[1],
+    )
+    raise AssertionError(
+        f"{page.url} is {widths[0]} px wide in a {widths[1]} px viewport (horizontal scroll); "
+        f"beyond the edge: {wide}"
     )
 
 
