@@ -213,6 +213,14 @@ def test_perjanjian_pages(open_page: Callable[..., Visit], live_console: LiveCon
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page)
+    # The Kalteng joint NK: Kotawaringin Barat has not signed, and the page says why.
+    kobar = next(
+        p for p in kalteng["parties"] if p["organization_name"].endswith("Kotawaringin Barat")
+    )
+    page.goto(f"/perjanjian/{kalteng['id']}")
+    kobar_row = page.get_by_role("row").filter(has_text="Kotawaringin Barat")
+    expect(kobar_row).to_contain_text("Belum menandatangani")
+    expect(kobar_row).to_contain_text(kobar["pending_reason"])
     assert_clean(visit)
 
     phone = open_page(viewport=PHONE, java_script=False)

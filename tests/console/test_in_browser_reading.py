@@ -38,6 +38,7 @@ PAGES = [
     ("/kewajiban?status=open", "Kewajiban", "Pendampingan secara berkala", "#status"),
     ("/organisasi?q=kominfo", "Organisasi", "Dinas Komunikasi dan Informatika", "#q"),
     ("/hasil?organization_id={Pemprov Kalsel}", "Hasil", "Zona kuning", "#organization_id"),
+    ("/hasil?organization_id={Kotabaru}", "Hasil", "Zona kuning", "#organization_id"),
 ]
 
 
