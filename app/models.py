@@ -5,6 +5,7 @@ from app.agreements.models import (
     Agreement,
     AgreementEvent,
     AgreementParty,
+    AgreementSearch,
     ScopeItem,
     ScopeWithdrawal,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "AgreementEvent",
     "Evaluation",
     "AgreementParty",
+    "AgreementSearch",
     "Obligation",
     "Organization",
     "Reminder",

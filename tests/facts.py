@@ -1,6 +1,7 @@
 """Stored copies must agree with what they copy, after every test: the signature facts with the
 party rows, the validity facts with the amendments and renewals, the dates of record in their
-order, an organization's search text with its names."""
+order, an organization's search text with its names, an agreement's search document with what it
+searches."""
 
 from typing import Any
 
@@ -8,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import Session, col
 
-from app.agreements.models import Agreement, AgreementParty
+from app.agreements.models import Agreement, AgreementParty, AgreementSearch
+from app.agreements.search import search_documents
 from app.agreements.status import amended_valid_until_from_rows, superseded_from_rows
 from app.core.text import fold
 
@@ -51,6 +53,18 @@ def stale_search_texts(session: Session) -> list[Any]:
     return [r for r in rows if r[3] != fold(r[1], r[2])]
 
 
+def stale_search_documents(session: Session) -> list[Any]:
+    """Agreements whose stored search document (or its absence) differs from their rows'."""
+    ids = [i for i in session.scalars(sa.select(col(Agreement.id))) if i is not None]
+    wanted = search_documents(session, ids)
+    stored = dict(
+        session.execute(
+            sa.select(col(AgreementSearch.agreement_id), col(AgreementSearch.document))
+        ).all()
+    )
+    return [(i, stored.get(i), d) for i, d in wanted.items() if stored.get(i) != d]
+
+
 def dates_of_record_out_of_order(session: Session) -> list[Any]:
     """Agreements whose dates of record break drafted_on <= finalized_on <= first dated
     signature, or whose finalized_on is set while finalized_at is not (or the reverse)."""
@@ -90,3 +104,5 @@ def assert_stored_facts_agree(session: Session) -> None:
     assert dates == [], f"dates of record out of order: {dates}"
     stale = stale_search_texts(session)
     assert stale == [], f"organizations' search text disagrees with their names: {stale}"
+    documents = stale_search_documents(session)
+    assert documents == [], f"search documents disagree with the agreements: {documents}"

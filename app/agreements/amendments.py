@@ -18,6 +18,7 @@ from app.agreements.models import (
 )
 from app.agreements.parties import insert_parties, parties_of
 from app.agreements.schemas import AmendmentIn, AmendmentSummary, ScopeItemPublic
+from app.agreements.search import store_search_documents
 from app.agreements.status import (
     FULLY_SIGNED,
     IN_FORCE,
@@ -134,6 +135,7 @@ def create_amendment(
         ScopeWithdrawal(amendment_id=amendment.id, scope_item_id=item_id)
         for item_id in dict.fromkeys(amendment_in.scope_item_ids_withdrawn)
     )
+    store_search_documents(session, [amendment.id])
     record(session, amendment.id, "created", kind="amendment", amends_id=agreement_id)
     record(
         session,

@@ -203,3 +203,14 @@ class AgreementEvent(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     actor: str | None = Field(default=None, max_length=NAME_MAX)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class AgreementSearch(SQLModel, table=True):
+    """What `q` searches in an agreement, as one folded text (search.py keeps it): its title,
+    every party's number, every party's names, and its ruang lingkup items, one per line."""
+
+    __tablename__ = "agreement_search"
+
+    agreement_id: int = Field(foreign_key="agreement.id", primary_key=True, ondelete="CASCADE")
+    # On PostgreSQL one trigram GIN index serves `q` (migration 2026-11-26_search_document.py).
+    document: str = Field(default="", sa_type=sa.Text)

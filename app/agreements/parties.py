@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.models import Agreement, AgreementParty
+from app.agreements.search import store_search_documents
 from app.agreements.status import (
     agreement_facts,
     expire_loaded,
@@ -540,6 +541,8 @@ def record_signature(
     party.pending_reason = None  # it signed: nothing pends
     session.add(party)
     store_signature_facts(session, [party.agreement_id])
+    if fields.get("document_number") is not None:  # a number given at signing is searched too
+        store_search_documents(session, [party.agreement_id])
 
 
 def party_record(party: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, or_, select, union_all
+from sqlmodel import Session, col, func, select, union_all
 
 from app.agreements.amendments import amendment_summary, scope_in_effect
 from app.agreements.errors import AgreementNotFound
@@ -28,6 +28,7 @@ from app.agreements.schemas import (
     AmendmentSummary,
     PartyPublic,
 )
+from app.agreements.search import search_condition
 from app.agreements.status import (
     ENDED,
     effective_valid_until_expression,
@@ -38,7 +39,6 @@ from app.agreements.status import (
 )
 from app.core.pagination import count_of
 from app.core.responses import trusted
-from app.core.text import contains_folded
 from app.organizations.models import Organization
 
 
@@ -73,7 +73,7 @@ class AgreementFilters:
                 )
             )
         if self.q is not None:
-            conditions.append(_matches(self.q))
+            conditions.append(search_condition(self.q))
         if self.unsigned_by is not None:
             conditions.append(
                 _has_party(
@@ -99,39 +99,6 @@ def _has_party(*conditions: Any) -> Any:
         .where(AgreementParty.agreement_id == Agreement.id, *conditions)
         .correlate(Agreement)
         .exists()
-    )
-
-
-def _matches(text: str) -> Any:
-    """`q`: any part of the title, of any party's number, of a party's name or short name
-    (accents and case ignored), or of a ruang lingkup item's title or description."""
-    party_named = (
-        select(AgreementParty.id)
-        .join(Organization, col(Organization.id) == AgreementParty.organization_id)
-        .where(
-            AgreementParty.agreement_id == Agreement.id,
-            contains_folded(Organization.search_text, text),
-        )
-        .correlate(Agreement)
-        .exists()
-    )
-    in_scope = (
-        select(ScopeItem.id)
-        .where(
-            ScopeItem.agreement_id == Agreement.id,
-            or_(
-                contains_folded(ScopeItem.title, text),
-                contains_folded(ScopeItem.description, text),
-            ),
-        )
-        .correlate(Agreement)
-        .exists()
-    )
-    return or_(
-        contains_folded(Agreement.title, text),
-        _has_party(contains_folded(AgreementParty.document_number, text)),
-        party_named,
-        in_scope,
     )
 
 

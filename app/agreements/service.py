@@ -30,6 +30,7 @@ from app.agreements.parties import (
 )
 from app.agreements.record_dates import check_dates_of_record, first_signature_day
 from app.agreements.schemas import AgreementCreate, AgreementUpdate, ScopeItemIn
+from app.agreements.search import store_search_documents
 from app.agreements.status import current_status, store_validity_facts
 from app.agreements.validity import (
     bounds_of,
@@ -85,6 +86,7 @@ def create_agreement(*, session: Session, agreement_in: AgreementCreate, today: 
         _new_scope_item(agreement.id, position, item)
         for position, item in enumerate(agreement_in.scope_items, start=1)
     )
+    store_search_documents(session, [agreement.id])
     record(
         session,
         agreement.id,
@@ -193,6 +195,8 @@ def update_agreement(
     session.add(agreement)
     if "valid_from" in data or "valid_until" in data:
         store_validity_facts(session, [agreement_id])
+    if "title" in data or new_parties is not None or agreement_in.scope_items is not None:
+        store_search_documents(session, [agreement_id])
     session.flush()
     if agreement.kind == AgreementKind.nk:
         _check_children_still_fit(session, agreement)

@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from app.agreements.search import store_search_documents_of_organization
 from app.audit.service import record_audit
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
@@ -260,6 +261,8 @@ def update_organization(
     organization.sqlmodel_update(data)
     organization.updated_at = utcnow()
     session.add(organization)
+    if "name" in data or "short_name" in data:  # what `q` finds of its agreements follows
+        store_search_documents_of_organization(session, organization.id)
     record_audit(
         session,
         "organization",

@@ -33,6 +33,7 @@ from app.agreements.parties import (
     office_region_conflicts,
     outside_parties,
 )
+from app.agreements.search import store_search_documents
 from app.agreements.status import (
     ENDED,
     FULLY_SIGNED,
@@ -232,6 +233,7 @@ def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date
                 for position, item in enumerate(scope, start=1)
             ],
         )
+    store_search_documents(session, ids)
     record_many(session, ids, "created", kind="pks", derived_from_nk=nk_id)
     record(session, nk_id, "pks_derived", pks_ids=ids, organization_ids=derive_in.organization_ids)
     session.commit()

@@ -19,6 +19,7 @@ from app.agreements.parties import (
     party_ids_by_agreement,
 )
 from app.agreements.renewal.schemas import RelinkIn, RenewIn
+from app.agreements.search import store_search_documents
 from app.agreements.status import IN_FORCE, agreement_facts, current_status, is_live
 from app.agreements.validity import bounds_of, check_validity
 from app.core.errors import Conflict, RuleViolation, field_error
@@ -98,6 +99,7 @@ def renew_agreement(*, session: Session, agreement_id: int, renew_in: RenewIn, t
         )
         for i, item in enumerate(scope_in_effect_rows(session, agreement_id, today), start=1)
     )
+    store_search_documents(session, [successor.id])
     record(session, successor.id, "created", kind=base.kind.value, supersedes_id=agreement_id)
     record(session, agreement_id, "renewed", successor_id=successor.id)
     session.commit()
