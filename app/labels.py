@@ -447,6 +447,7 @@ PROBLEM_TITLES: Mapping[str, str] = {
     "validation-error": "Isian tidak sah",
     "invalid-json": "Isi permintaan bukan JSON yang sah",
     "invalid-body": "Isi permintaan tidak dapat dibaca",
+    "invalid-cursor": "Penanda halaman berikutnya (cursor) tidak sah",
     "method-not-allowed": "Cara permintaan ini tidak dilayani di alamat ini",
     "body-too-large": "Isi permintaan terlalu besar",
     "http-error": "Permintaan tidak dapat dilayani",

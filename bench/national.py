@@ -4,7 +4,7 @@ obligations over the years.
 
 Written with bulk loads (COPY on PostgreSQL, executemany on SQLite) through the tables the
 migrations made; what the code keeps as stored facts is kept by the code's own writers
-(`store_signature_facts`) or functions (`fold` for search text, `occurrence_due_on` for
+(`store_signature_facts`, `store_search_documents`) or functions (`fold` for search text, `occurrence_due_on` for
 recurring series), so the data set is one the API could have written.
 
 Dates are relative to ANCHOR (day one of the reminder runs: yesterday), so that every run sees
@@ -23,6 +23,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.agreements.parties import store_signature_facts
+from app.agreements.search import store_search_documents
 from app.core.text import fold
 from app.obligations.models import Recurrence
 from app.obligations.service import occurrence_due_on
@@ -457,12 +458,13 @@ def build(engine: Engine, *, anchor: date, scale: float = 1.0) -> DataSet:
 
 
 def _store_facts(engine: Engine, agreement_ids: Iterable[int]) -> None:
-    """The stored signature facts, by their one writer, in slices (a statement carries at most
-    65,535 parameters)."""
+    """The stored signature facts and search documents, by their one writers, in slices (a
+    statement carries at most 65,535 parameters)."""
     wanted = list(agreement_ids)
     with Session(engine) as session:
         for start in range(0, len(wanted), 20_000):
             store_signature_facts(session, wanted[start : start + 20_000])
+            store_search_documents(session, wanted[start : start + 20_000])
         session.commit()
 
 

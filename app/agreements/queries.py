@@ -37,8 +37,9 @@ from app.agreements.status import (
     status_condition,
     status_expression,
 )
-from app.core.pagination import count_of
+from app.core.pagination import count_of, decode_cursor, encode_cursor, invalid_cursor
 from app.core.responses import trusted
+from app.core.schemas import MAX_ID
 from app.organizations.models import Organization
 
 
@@ -111,15 +112,85 @@ class AgreementSort(StrEnum):
     alphabetical = "title"  # A to Z, case ignored
 
 
-def _order(sort: AgreementSort) -> list[Any]:
-    newest = col(Agreement.id).desc()
+def _sort_key(sort: AgreementSort) -> Any | None:
+    """What a sort orders by before the id (newest: the id alone)."""
     if sort is AgreementSort.valid_until:
-        return [effective_valid_until_expression(Agreement).asc().nulls_last(), newest]
+        return effective_valid_until_expression(Agreement)
     if sort is AgreementSort.signed_on:
-        return [signed_on_expression(Agreement).desc().nulls_last(), newest]
+        return signed_on_expression(Agreement)
     if sort is AgreementSort.alphabetical:
-        return [func.lower(Agreement.title).asc(), newest]
+        return func.lower(Agreement.title)
+    return None
+
+
+def _order(sort: AgreementSort) -> list[Any]:
+    """The order of a sort; the id (newest first) breaks ties, so the order is total and a
+    cursor can continue it."""
+    newest = col(Agreement.id).desc()
+    key = _sort_key(sort)
+    if sort is AgreementSort.valid_until:
+        return [key.asc().nulls_last(), newest]
+    if sort is AgreementSort.signed_on:
+        return [key.desc().nulls_last(), newest]
+    if sort is AgreementSort.alphabetical:
+        return [key.asc(), newest]
     return [newest]
+
+
+@dataclass(frozen=True)
+class ListCursor:
+    """Where a page of the agreement list ended (keyset paging): its sort, the sort key and the
+    id of its last agreement. The next page is what comes after that row in the same order."""
+
+    sort: AgreementSort
+    key: date | str | None
+    id: int
+
+    def token(self) -> str:
+        """The opaque `next_cursor` clients send back as `cursor`."""
+        key = self.key.isoformat() if isinstance(self.key, date) else self.key
+        return encode_cursor([self.sort.value, key, self.id])
+
+    @classmethod
+    def parse(cls, token: str, sort: AgreementSort) -> "ListCursor":
+        """The position a `cursor` names, for a list in this sort; `invalid-cursor` otherwise."""
+        values = decode_cursor(token)
+        if len(values) != 3:
+            raise invalid_cursor("it is not a token of this list")
+        sort_value, key, last_id = values
+        if sort_value != sort.value:
+            raise invalid_cursor(f"it continues sort={sort_value}, not sort={sort.value}")
+        if type(last_id) is not int or not 1 <= last_id <= MAX_ID:
+            raise invalid_cursor("it names no agreement")
+        if sort is AgreementSort.newest:
+            if key is not None:
+                raise invalid_cursor("it is not a token of this list")
+            return cls(sort, None, last_id)
+        if sort is AgreementSort.alphabetical:
+            if not isinstance(key, str):
+                raise invalid_cursor("it is not a token of this list")
+            return cls(sort, key, last_id)
+        if key is None:
+            return cls(sort, None, last_id)
+        try:
+            return cls(sort, date.fromisoformat(key), last_id)
+        except (TypeError, ValueError):
+            raise invalid_cursor("it is not a token of this list") from None
+
+    def condition(self) -> Any:
+        """The rows after this position in its order (nulls last, ties by id, newest first)."""
+        after_id = col(Agreement.id) < self.id
+        key = _sort_key(self.sort)
+        if key is None:
+            return after_id
+        if self.key is None:  # at the nulls, which come last: only later nulls remain
+            return sa.and_(key.is_(None), after_id)
+        ties = sa.and_(key == self.key, after_id)
+        if self.sort is AgreementSort.valid_until:
+            return sa.or_(key > self.key, ties, key.is_(None))
+        if self.sort is AgreementSort.signed_on:
+            return sa.or_(key < self.key, ties, key.is_(None))
+        return sa.or_(key > self.key, ties)
 
 
 # The read shape, in three statements whatever the page's length:
@@ -190,6 +261,7 @@ def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementS
             successor.label("superseded_by_id"),
             col(_PARENT.title).label("parent_title"),
             status_expression(_PARENT, today).label("parent_status"),
+            (_sort_key(sort) if sort is not AgreementSort.newest else sa.null()).label("sort_key"),
         )
         .outerjoin(_PARENT, col(_PARENT.id) == Agreement.parent_id)
         .where(col(Agreement.id).in_(wanted))
@@ -268,9 +340,14 @@ def _load(
     """The agreements whose ids `chosen` (a SELECT of ids) gives, as clients see them, in the
     order asked: three statements, whatever their number."""
     rows = _agreement_rows(session, chosen, today, sort)
-    if not rows:
+    return _build(session, rows, [row for row in rows if row.on_page])
+
+
+def _build(session: Session, rows: list[Any], page: list[Any]) -> list[AgreementPublic]:
+    """The agreements of `page` as clients see them, from the rows of statement 1 (`page` and
+    the amendments among `rows`), with statements 2 and 3."""
+    if not page:
         return []
-    page = [row for row in rows if row.on_page]
     all_ids = [row.id for row in rows]
     parties = _party_rows(session, [row.id for row in page])
     items, withdrawn = _scope_rows(session, all_ids)
@@ -424,6 +501,42 @@ def agreement_public(*, session: Session, agreement_id: int, today: date) -> Agr
     return found[0]
 
 
+def list_agreements_page(
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    limit: int,
+    offset: int = 0,
+    sort: AgreementSort = AgreementSort.newest,
+    count: bool = False,
+    after: ListCursor | None = None,
+) -> tuple[list[AgreementPublic], int | None, ListCursor | None]:
+    """A page of agreements as clients see them, in the order asked (after the cursor's row,
+    if given, then skipping `offset`); when `count`, how many match in all (a pass over every
+    match: a statement of its own); and where the next page starts, None at the end."""
+    conditions = filters.conditions(today)
+    total = count_of(session, select(Agreement.id).where(*conditions)) if count else None
+    keyset = [after.condition()] if after is not None else []
+    # The page's ids in a subquery: the database derives status and validity for the rows of
+    # the page only, not for every row an OFFSET skips. One row more than the page tells
+    # whether another page follows (it is read in statement 1 only, not built).
+    chosen = (
+        select(Agreement.id)
+        .where(*conditions, *keyset)
+        .order_by(*_order(sort))
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    rows = _agreement_rows(session, chosen, today, sort)
+    page = [row for row in rows if row.on_page]
+    following = None
+    if len(page) > limit:
+        page = page[:limit]
+        following = ListCursor(sort, page[-1].sort_key, page[-1].id)
+    return _build(session, rows, page), total, following
+
+
 def list_agreements_public(
     *,
     session: Session,
@@ -435,15 +548,17 @@ def list_agreements_public(
     count: bool = False,
 ) -> tuple[list[AgreementPublic], int | None]:
     """A page of agreements as clients see them, in the order asked, and, when `count`, how
-    many match in all (a pass over every match: a statement of its own)."""
-    conditions = filters.conditions(today)
-    total = count_of(session, select(Agreement.id).where(*conditions)) if count else None
-    # The page's ids in a subquery: the database derives status and validity for the rows of
-    # the page only, not for every row an OFFSET skips.
-    chosen = (
-        select(Agreement.id).where(*conditions).order_by(*_order(sort)).limit(limit).offset(offset)
+    many match in all (list_agreements_page without its cursor)."""
+    items, total, _ = list_agreements_page(
+        session=session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        count=count,
     )
-    return _load(session, chosen, today, sort), total
+    return items, total
 
 
 def iter_agreements_public(

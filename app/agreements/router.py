@@ -13,9 +13,10 @@ from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
+    ListCursor,
     agreement_public,
     iter_agreements_public,
-    list_agreements_public,
+    list_agreements_page,
 )
 from app.agreements.schemas import (
     AGREEMENT_CREATE_EXAMPLES,
@@ -28,12 +29,14 @@ from app.agreements.schemas import (
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.pagination import invalid_cursor
 from app.core.responses import json_response
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
     CountedPage,
     CountQuery,
+    CursorQuery,
     Day,
     LimitQuery,
     OffsetQuery,
@@ -169,6 +172,7 @@ def list_agreements(
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
     count: CountQuery = False,
+    cursor: CursorQuery = None,
 ) -> Response:
     """Find NK and PKS, newest first, each with its parties, ruang lingkup and status today.
 
@@ -180,8 +184,18 @@ def list_agreements(
 
     `total` (how many match over all pages) comes only with `count=true`: counting passes over
     every match, which a national list should not pay for on each page.
+
+    Paging (halaman): send each answer's `next_cursor` back as `cursor` (with the same filters
+    and `sort`) for the next page, until `next_cursor` is null. A cursor continues after the
+    last agreement of the previous page in a total order (ties broken by id, newest first), so
+    each page costs the same however deep, and agreements registered meanwhile neither repeat
+    one nor hide one. `offset` still works (it counts the rows it skips: slow deep into a
+    national list); it cannot be combined with `cursor`. A cursor that was changed, cut short,
+    or made for another `sort` is refused (422 `invalid-cursor`, naming `cursor`).
     """
-    items, total = list_agreements_public(
+    if cursor is not None and offset:
+        raise invalid_cursor("it cannot be combined with offset; page on with cursor alone")
+    items, total, following = list_agreements_page(
         session=session,
         filters=filters,
         today=today,
@@ -189,9 +203,16 @@ def list_agreements(
         offset=offset,
         sort=sort,
         count=count,
+        after=ListCursor.parse(cursor, sort) if cursor is not None else None,
     )
     return json_response(
-        AgreementPage.model_construct(items=items, total=total, limit=limit, offset=offset)
+        AgreementPage.model_construct(
+            items=items,
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_cursor=following.token() if following is not None else None,
+        )
     )
 
 

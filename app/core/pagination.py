@@ -1,9 +1,17 @@
-"""One way to cut a list into pages: the page's rows and how many match in all."""
+"""Ways to cut a list into pages: by offset (the page's rows and how many match in all) and by
+keyset (a cursor)."""
 
+import base64
+import binascii
+import hashlib
+import hmac
+import json
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
+
+from app.core.errors import RuleViolation, field_error
 
 
 def count_of(session: Session, statement: Any) -> int:
@@ -21,3 +29,51 @@ def paginate(session: Session, statement: Any, *, limit: int, offset: int) -> tu
     if len(statement.column_descriptions) == 1:  # one entity or column: its values
         return list(session.scalars(page)), total
     return list(session.execute(page)), total
+
+
+# Keyset paging (`cursor=`): a token that names where the previous page ended in its order (the
+# sort and the last row's sort key and id), so the next page starts after that row however many
+# rows come before it, and rows added meanwhile neither repeat nor hide one. Opaque to clients:
+# base64url of JSON, with a checksum that turns an edited or truncated token into a 422 naming
+# `cursor` (it is not a secret: a token made by hand only chooses where a page starts, never what
+# the filters let through).
+CURSOR_VERSION = 1
+
+
+def _checksum(payload: bytes) -> str:
+    return hashlib.sha256(b"cursor:" + payload).hexdigest()[:12]
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """The token of a position: JSON values (a sort, a key, an id)."""
+    payload = json.dumps([CURSOR_VERSION, *values], separators=(",", ":"), ensure_ascii=False)
+    payload = payload.encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _checksum(payload)
+
+
+def invalid_cursor(why: str) -> RuleViolation:
+    """The problem of a cursor that is not one this server gave (or not for this request)."""
+    return RuleViolation(
+        f"The cursor is not valid: {why}. Send the next_cursor of the previous page unchanged, "
+        "with the same sort, or leave cursor out to start from the first page.",
+        type_slug="invalid-cursor",
+        errors=[field_error("cursor", msg=why, where="query")],
+    )
+
+
+def decode_cursor(token: str) -> list[Any]:
+    """The values of a token made by encode_cursor, or the problem `invalid-cursor`."""
+    encoded, _, checksum = token.partition(".")
+    try:
+        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (ValueError, binascii.Error):
+        raise invalid_cursor("it is not a token this server gave") from None
+    if not hmac.compare_digest(checksum.encode(), _checksum(payload).encode()):
+        raise invalid_cursor("it was changed or cut short")
+    try:
+        values = json.loads(payload)
+    except ValueError:
+        raise invalid_cursor("it is not a token this server gave") from None
+    if not isinstance(values, list) or not values or values[0] != CURSOR_VERSION:
+        raise invalid_cursor("it was made by another version of this server")
+    return values[1:]

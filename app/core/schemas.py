@@ -248,21 +248,30 @@ class Page(BaseModel, Generic[T]):
 
 
 class CountedPage(BaseModel, Generic[T]):
-    """One page of a list whose total is counted only when asked (`count=true`)."""
+    """One page of a big list: its total counted only when asked (`count=true`), the next page
+    named by a cursor (keyset paging); `offset` still works for clients that page with it."""
 
     items: list[T]
     total: int | None = Field(
         description="How many records match the filters, over all pages: only with `count=true` "
         "(counting passes over every match, which a national list should not pay for each page); "
-        "null otherwise. Page on while a page comes back full."
+        "null otherwise."
     )
     limit: int
-    offset: int
+    offset: int = Field(description="Records skipped, as asked (0 when paging by cursor).")
+    next_cursor: str | None = Field(
+        description="Where the next page starts: send it back unchanged as `cursor`, with the "
+        "same filters and sort. Null when this page is the last. Opaque: its content may change "
+        "between versions of the server."
+    )
 
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000_000
+# A cursor: base64 of a sort, the last row's sort key (a title: at most TITLE_MAX characters, JSON-
+# escaped) and its id, with a checksum.
+CURSOR_MAX = 4_000
 
 
 def path_id(description: str, example: int | None = None) -> Any:
@@ -274,6 +283,14 @@ def path_id(description: str, example: int | None = None) -> Any:
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Records to skip.")]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=CURSOR_MAX,
+        description="The `next_cursor` of the previous page, to read the page after it (keyset "
+        "paging: the same cost at any depth). Not with `offset`.",
+    ),
+]
 CountQuery = Annotated[
     QueryFlag,
     Query(description="`true`: also count every match (`total`); otherwise `total` is null."),

@@ -349,3 +349,10 @@ def test_a_page_in_four_statements_at_one_row_and_at_fifty(
         assert page.status_code == 200
         assert len(page.json()["items"]) == limit
         assert len(_reads(statements)) <= MAX_READ_PAGE, (limit, statements)
+        with count_statements() as statements:  # the next page, by its cursor
+            following = client.get(
+                BASE, params={"limit": limit, "cursor": page.json()["next_cursor"]}
+            )
+        assert following.status_code == 200
+        assert len(following.json()["items"]) == limit
+        assert len(_reads(statements)) <= MAX_READ_PAGE, (limit, statements)
