@@ -4,8 +4,8 @@ obligations over the years.
 
 Written with bulk loads (COPY on PostgreSQL, executemany on SQLite) through the tables the
 migrations made; what the code keeps as stored facts is kept by the code's own writers
-(`store_signature_facts`, `store_search_documents`) or functions (`fold` for search text, `occurrence_due_on` for
-recurring series), so the data set is one the API could have written.
+(`store_signature_facts`, `store_search_documents`) or functions (`fold` for search text,
+`occurrence_due_on` for recurring series), so the data set is one the API could have written.
 
 Dates are relative to ANCHOR (day one of the reminder runs: yesterday), so that every run sees
 the same mix of statuses, deadlines and overdue obligations whatever the calendar says.
