@@ -112,8 +112,8 @@ class AgreementSort(StrEnum):
     alphabetical = "title"  # A to Z, case ignored
 
 
-def _sort_key(sort: AgreementSort) -> Any | None:
-    """What a sort orders by before the id (newest: the id alone)."""
+def _sort_key(sort: AgreementSort) -> Any:
+    """What a sort orders by before the id (newest: the id alone, None)."""
     if sort is AgreementSort.valid_until:
         return effective_valid_until_expression(Agreement)
     if sort is AgreementSort.signed_on:

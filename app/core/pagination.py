@@ -46,8 +46,8 @@ def _checksum(payload: bytes) -> str:
 
 def encode_cursor(values: list[Any]) -> str:
     """The token of a position: JSON values (a sort, a key, an id)."""
-    payload = json.dumps([CURSOR_VERSION, *values], separators=(",", ":"), ensure_ascii=False)
-    payload = payload.encode()
+    text = json.dumps([CURSOR_VERSION, *values], separators=(",", ":"), ensure_ascii=False)
+    payload = text.encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _checksum(payload)
 
 

@@ -149,7 +149,7 @@ def test_a_changed_or_foreign_cursor_is_refused_naming_it(
         create_agreement(client, **nk_body(kalsel, title=f"NK {n}", parties=_two(kalsel)))
     token = page(client, limit=1)["next_cursor"]
     assert token is not None
-    for bad, params in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("garbage", {}),
         ("!!!." + token.partition(".")[2], {}),
         (token[:-3], {}),  # cut short
@@ -157,7 +157,8 @@ def test_a_changed_or_foreign_cursor_is_refused_naming_it(
         (token, {"sort": "title"}),  # made for another order
         (token, {"offset": 1}),
         ("Ω" * 10, {}),
-    ]:
+    ]
+    for bad, params in cases:
         response = client.get(BASE, params={"cursor": bad, "limit": 1, **params})
         body = assert_problem(response, 422, "invalid-cursor")
         assert body["errors"][0]["loc"] == ["query", "cursor"], body

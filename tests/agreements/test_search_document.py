@@ -138,7 +138,7 @@ def random_text(rng: random.Random, longest: int) -> str:
 def test_q_answers_as_before_on_random_texts(session: Session, client: TestClient) -> None:
     rng = random.Random(2026)
     names: set[str] = set()
-    organizations = []
+    organizations: list[int] = []
     while len(organizations) < 6:
         name = f"Org {random_text(rng, 10)}"
         if name.lower() in names:
