@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import FilePayload
 
 from tests.conftest import ROOT, scratch_database
 from tests.console.browser import (
@@ -108,9 +109,12 @@ def test_a_draft_is_held_at_its_stage_until_its_documents_are_there(
 
     # The surat permohonan through the page's upload form, with its type; the rest by the API.
     page.get_by_label("Jenis dokumen").select_option("application_letter")
-    page.get_by_label("Berkas (PDF atau gambar)").set_input_files(
-        files=[{"name": "surat-permohonan.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-    )
+    letter: FilePayload = {
+        "name": "surat-permohonan.pdf",
+        "mimeType": "application/pdf",
+        "buffer": PDF,
+    }
+    page.get_by_label("Berkas (PDF atau gambar)").set_input_files(files=letter)
     page.get_by_role("button", name="Unggah dokumen").click()
     expect(page.locator(".flash")).to_contain_text("surat-permohonan.pdf")
     for document_type in ("terms_of_reference", "profile", "legal_standing"):
