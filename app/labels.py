@@ -19,12 +19,14 @@ from app.agreements.queries import AgreementSort
 from app.compliance.models import Zone
 from app.compliance.schemas import OutcomeAgreementState
 from app.core.sheets import ExportFormat
+from app.documents.models import DocumentType
 from app.evaluations.models import Recommendation
 from app.imports.columns import SheetKind
 from app.imports.schemas import RowAction
 from app.obligations.models import ObligationStatus, Recurrence
 from app.organizations.models import OrganizationKind
 from app.reminders.models import DeadlineType, ReminderStatus
+from app.stages.schemas import StageTiming
 from app.users.models import Role
 
 E = TypeVar("E", bound=StrEnum)
@@ -71,6 +73,23 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
         DeadlineType.pks_due: "Batas penandatanganan PKS",
         DeadlineType.planned_signing: "Rencana penandatanganan",
         DeadlineType.evaluation_due: "Evaluasi tahunan (monev)",
+        DeadlineType.stage_due: "Batas waktu tahap",
+    },
+    DocumentType: {
+        DocumentType.signed: "Naskah yang ditandatangani",
+        DocumentType.application_letter: "Surat permohonan",
+        DocumentType.draft: "Rancangan naskah (draf)",
+        DocumentType.terms_of_reference: "KAK atau studi kelayakan",
+        DocumentType.profile: "Profil",
+        DocumentType.legal_standing: "Legal standing (dasar hukum)",
+        DocumentType.power_of_attorney: "Surat kuasa",
+        DocumentType.other: "Dokumen lain",
+    },
+    StageTiming: {
+        StageTiming.on_time: "Dalam batas waktu",
+        StageTiming.warning: "Batas waktu segera tiba",
+        StageTiming.overdue: "Melewati batas waktu",
+        StageTiming.no_limit: "Tanpa batas waktu",
     },
     ReminderStatus: {
         ReminderStatus.pending: "Menunggu dikirim",
@@ -188,6 +207,9 @@ EVENT_ACTIONS: Mapping[str, str] = {
     "terminated": "Diakhiri",
     "cancelled": "Dibatalkan",
     "document_attached": "Dokumen dilampirkan",
+    "stage_started": "Tahapan dimulai",
+    "stage_advanced": "Lanjut ke tahap berikutnya",
+    "stage_returned": "Kembali ke tahap sebelumnya",
     "activity_reported": "Kegiatan dilaporkan",
     "activity_verified": "Laporan kegiatan diverifikasi",
     "activity_rejected": "Laporan kegiatan ditolak",
@@ -255,6 +277,15 @@ FIELD_NAMES: Mapping[str, str] = {
     "score": "Nilai",
     "findings": "Temuan",
     "recommendation": "Rekomendasi",
+    "from": "Kode tahap asal",
+    "to": "Kode tahap tujuan",
+    "stage": "Kode tahap",
+    "on": "Sejak",
+    "from_name": "Dari tahap",
+    "to_name": "Ke tahap",
+    "stage_name": "Tahap",
+    "note": "Catatan",
+    "document_type": "Jenis dokumen",
 }
 
 
@@ -353,6 +384,10 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "verdict-given-meanwhile": "Pihak lain baru saja memberi putusan atas kegiatan ini. Muat "
     "ulang halaman.",
     "rejection-needs-note": "Penolakan memerlukan catatan: apa yang kurang.",
+    "stage-documents-missing": "Dokumen wajib tahap ini belum lengkap: unggah dahulu dokumen "
+    "yang ditandai belum ada, dengan jenis dokumennya, lalu lanjutkan lagi.",
+    "stages-not-done": "Perjanjian ini masih dalam tahap sebelum finalisasi: lanjutkan dahulu "
+    "tahapannya sampai finalisasi draf.",
     "document-too-large": "Berkas terlalu besar.",
     "document-type-not-allowed": "Hanya PDF atau gambar (PNG, JPEG, TIFF, WebP) yang diterima, "
     "dinilai dari isi berkasnya.",
@@ -560,6 +595,16 @@ PROBLEM_TITLES: Mapping[str, str] = {
     # Documents.
     "document-too-large": "Dokumen terlalu besar",
     "document-type-not-allowed": "Jenis berkas dokumen tidak diizinkan",
+    # Stages before the draft (tahapan).
+    "stage-not-found": "Tahap tidak dikenal",
+    "lifecycle-stage-fixed": "Tahap finalisasi dan penandatanganan tidak dapat dinonaktifkan",
+    "stage-documents-missing": "Dokumen wajib tahap ini belum lengkap",
+    "not-in-stages": "Perjanjian ini tidak melalui tahapan",
+    "stage-not-movable": "Tahap ini ditinggalkan lewat finalisasi atau tanda tangan",
+    "stages-already-started": "Tahapan perjanjian ini sudah dimulai",
+    "stage-day-in-future": "Tanggal mulai tahapan belum tiba",
+    "no-earlier-stage": "Tidak ada tahap sebelumnya",
+    "stages-not-done": "Tahapan sebelum finalisasi belum selesai",
     # Deadlines and reminders.
     "window-order": "Tanggal akhir rentang sebelum tanggal awalnya",
     "window-too-long": "Rentang tanggal terlalu panjang",

@@ -36,6 +36,7 @@ from app.organizations.router import router as organizations_router
 from app.reminders.router import calendar_router, run_router
 from app.reminders.router import router as reminders_router
 from app.reminders.service import oldest_undelivered_age
+from app.stages.router import router as stages_router
 from app.stats.router import router as stats_router
 from app.users.auth import calendar_caller, current_caller
 from app.users.router import router as users_router
@@ -68,6 +69,12 @@ TAGS = [
         "name": "Lifecycle and signatures",
         "description": "Finalisasi draft, reopen, each party's signature, and cancelling a "
         "draft nobody has signed.",
+    },
+    {
+        "name": "Stages before the draft",
+        "description": "Tahapan kerja sama (Peraturan Ombudsman RI 55/2022): penjajakan, "
+        "perundingan and penyusunan rancangan naskah before finalisasi and penandatanganan, "
+        "each with its time limit per kind and its required documents (dokumen wajib).",
     },
     {
         "name": "From NK to PKS",
@@ -132,6 +139,7 @@ def create_app() -> FastAPI:
         organizations_router,
         agreements_router,
         lifecycle_router,
+        stages_router,
         derivation_router,
         after_signing_router,
         renewal_router,

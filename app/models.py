@@ -18,6 +18,7 @@ from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
 from app.organizations.models import Organization
 from app.reminders.models import Reminder
+from app.stages.models import AgreementStage, StageDefinition
 from app.users.models import ApiKey, User
 
 __all__ = [
@@ -41,4 +42,6 @@ __all__ = [
     "Reminder",
     "ScopeItem",
     "ScopeWithdrawal",
+    "AgreementStage",
+    "StageDefinition",
 ]

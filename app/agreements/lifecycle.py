@@ -43,6 +43,7 @@ from app.agreements.status import (
 from app.core.errors import AppError, Conflict, Forbidden, RuleViolation, field_error
 from app.core.types import utcnow
 from app.organizations.models import Organization
+from app.stages.service import check_may_complete_signing, check_may_finalize
 
 
 def _readable(status: AgreementStatus) -> str:
@@ -61,6 +62,7 @@ def finalize_agreement(
             f"Only a draft can be finalized; agreement {agreement_id} is {status.value}.",
             type_slug="not-a-draft",
         )
+    check_may_finalize(session, agreement)
     day = finalized_on or today
     # A draft has no signature: the order to keep is drafted_on <= day <= today.
     check_dates_of_record(
@@ -235,14 +237,8 @@ def _record_one_signature(
             f"it awaits them.{hint}",
             type_slug="not-open-for-signature",
         )
-    party = next(
-        (
-            p
-            for p in parties_of(session, agreement_id)
-            if p.organization_id == signature.organization_id
-        ),
-        None,
-    )
+    parties = parties_of(session, agreement_id)
+    party = next((p for p in parties if p.organization_id == signature.organization_id), None)
     if party is None:
         raise RuleViolation(
             f"Organization {signature.organization_id} is not a party to agreement {agreement_id}.",
@@ -263,6 +259,8 @@ def _record_one_signature(
             type_slug="signature-in-future",
             errors=[field_error("signed_on", msg="must not be in the future")],
         )
+    if all(p.signed for p in parties if p is not party):
+        check_may_complete_signing(session, agreement)  # the last signature leaves the stage
     if agreement.parent_id is not None:
         _check_parent_signed(session, agreement.parent_id, signature.signed_on, today)
     if signature.document_number is not None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from app.agreements.dependencies import AgreementIdPath, ExistingAgreementId
@@ -11,6 +11,7 @@ from app.core.db import SessionDep
 from app.core.errors import responses
 from app.core.schemas import path_id
 from app.documents import service
+from app.documents.models import DocumentType
 from app.documents.schemas import DocumentPublic
 from app.documents.storage import DocumentStore
 from app.idempotency.route import IdempotentRoute
@@ -52,6 +53,15 @@ def upload_document(
     store: StoreDep,
     agreement_id: AgreementIdPath,
     file: Annotated[UploadFile, File(description="The signed NK or PKS: PDF or image.")],
+    document_type: Annotated[
+        DocumentType,
+        Form(
+            description="What the file is (default `signed`, the signed text); the stages "
+            "before the draft ask for `application_letter` (surat permohonan), `draft` "
+            "(rancangan naskah), `terms_of_reference` (KAK atau studi kelayakan), `profile` "
+            "(profil), `legal_standing` and `power_of_attorney` (surat kuasa)."
+        ),
+    ] = DocumentType.signed,
 ) -> DocumentPublic:
     """Upload the signed scan of an NK, PKS or adendum (PDF, PNG, JPEG, TIFF or WebP).
 
@@ -67,6 +77,7 @@ def upload_document(
         source=file.file,
         filename=file.filename,
         declared_type=file.content_type,
+        document_type=document_type,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.documents.models import DocumentType
 
 
 class DocumentFields(BaseModel):
@@ -22,3 +24,8 @@ class DocumentPublic(DocumentFields):
     """A document attached to an agreement."""
 
     agreement_id: int
+    document_type: DocumentType = Field(
+        description="What it is: the signed text, or a document a stage asks for (surat "
+        "permohonan, rancangan naskah, KAK atau studi kelayakan, profil, legal standing, surat "
+        "kuasa)."
+    )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePath
-from typing import BinaryIO, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -16,7 +16,7 @@ from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record
 from app.agreements.models import Agreement
 from app.core.errors import NotFound
-from app.documents.models import FILE_KEEPERS, AgreementDocument
+from app.documents.models import FILE_KEEPERS, AgreementDocument, DocumentType
 from app.documents.schemas import DocumentPublic
 from app.documents.storage import DocumentStore, StoredFile
 
@@ -50,6 +50,7 @@ def store_once(
     filename: str | None,
     declared_type: str | None,
     recorded: Callable[[Stored], None],
+    fields: dict[str, Any] | None = None,
 ) -> tuple[Stored, bool]:
     """The one way a file is kept: its bytes checked and stored, then its row (of `model`, under
     `owner`) and the history `recorded` writes, in one transaction; a failure leaves neither.
@@ -61,7 +62,7 @@ def store_once(
     stored: StoredFile | None = None
     try:
         stored = store.put(source, declared_type)
-        return _kept_row(session, stored, model, owner, filename, recorded)
+        return _kept_row(session, stored, model, owner, filename, recorded, fields or {})
     except BaseException:
         if stored is not None and stored.created:
             remove_unless_kept(session=session, store=store, sha256=stored.sha256, mark=stored.mark)
@@ -75,6 +76,7 @@ def _kept_row(
     owner: dict[str, int],
     filename: str | None,
     recorded: Callable[[Stored], None],
+    fields: dict[str, Any],
 ) -> tuple[Stored, bool]:
     try:
         existing = session.exec(
@@ -89,6 +91,7 @@ def _kept_row(
                 "content_type": stored.content_type,
                 "size_bytes": stored.size_bytes,
                 "sha256": stored.sha256,
+                **fields,
             }
         )
         session.add(row)
@@ -175,8 +178,10 @@ def attach_document(
     source: BinaryIO,
     filename: str | None,
     declared_type: str | None,
+    document_type: DocumentType = DocumentType.signed,
 ) -> tuple[DocumentPublic, bool]:
-    """Keep a signed document of an agreement (see store_once)."""
+    """Keep a document of an agreement (see store_once): the signed text, or one the stages
+    before the draft ask for (surat permohonan, KAK, …)."""
     if session.get(Agreement, agreement_id) is None:
         raise AgreementNotFound(agreement_id)
 
@@ -189,6 +194,7 @@ def attach_document(
             filename=document.filename,
             sha256=document.sha256,
             size_bytes=document.size_bytes,
+            document_type=document.document_type,
         )
 
     document, created = store_once(
@@ -200,6 +206,7 @@ def attach_document(
         filename=filename,
         declared_type=declared_type,
         recorded=recorded,
+        fields={"document_type": document_type},
     )
     return DocumentPublic.model_validate(document), created
 

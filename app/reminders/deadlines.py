@@ -38,6 +38,7 @@ from app.reminders.schemas import (
     OrganizationRef,
     WeekCount,
 )
+from app.stages.service import stage_dues
 
 MAX_WINDOW_DAYS = 3 * 366
 
@@ -57,6 +58,9 @@ class Deadline:
     obligation_id: int | None = None
     overdue: bool = False
     may_be_overdue: bool = field(default=False, compare=False)
+    # The points before the day that remind of it, when not the settings' REMINDER_DAYS_BEFORE
+    # (a stage's time limit warns warn_days_before days before).
+    days_before: tuple[int, ...] | None = field(default=None, compare=False)
 
 
 @lru_cache(maxsize=64)
@@ -167,7 +171,7 @@ def agreement_deadlines(
     settings: Settings = settings,
 ) -> list[Deadline]:
     """The deadlines of the agreements themselves within [start, end]: expiries, NK pks_due_on
-    dates, planned signing days and yearly evaluations."""
+    dates, planned signing days, yearly evaluations and the time limits of stages."""
     return (
         validity_deadlines(
             session, start=start, end=end, today=today, organization_id=organization_id
@@ -184,7 +188,37 @@ def agreement_deadlines(
             month=settings.EVALUATION_DUE_MONTH,
             from_year=settings.EVALUATIONS_FROM_YEAR,
         )
+        + stage_deadlines(
+            session, start=start, end=end, today=today, organization_id=organization_id
+        )
     )
+
+
+def stage_deadlines(
+    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
+) -> list[Deadline]:
+    """The time limit (batas waktu) of the stage each tracked agreement is in (app/stages), due
+    within [start, end] or passed; it concerns every party, and warns warn_days_before days
+    before."""
+    dues = stage_dues(session, start=start, end=end, today=today)
+    parties = party_ids_by_agreement(session, [d.agreement_id for d in dues])
+    return [
+        Deadline(
+            key=f"stage:{d.agreement_id}:{d.stage_code}:{d.due_on.isoformat()}",
+            type=DeadlineType.stage_due,
+            due_on=d.due_on,
+            title=f"Batas waktu tahap {d.stage_name} {label(d.kind)}: {d.title}",
+            agreement_id=d.agreement_id,
+            agreement_title=d.title,
+            agreement_kind=d.kind,
+            organization_ids=parties.get(d.agreement_id, ()),
+            overdue=d.due_on < today,
+            may_be_overdue=True,
+            days_before=(d.warn_days_before,) if d.warn_days_before > 0 else (),
+        )
+        for d in dues
+        if organization_id is None or organization_id in parties.get(d.agreement_id, ())
+    ]
 
 
 def validity_deadlines(

@@ -16,6 +16,7 @@ class DeadlineType(StrEnum):
     pks_due = "pks_due"  # an NK's date by which its PKS should be signed
     planned_signing = "planned_signing"  # the planned signing day of an agreement not yet signed
     evaluation_due = "evaluation_due"  # the yearly evaluation (monev) of an agreement in force
+    stage_due = "stage_due"  # the time limit of the stage (tahap) a tracked agreement is in
 
 
 class ReminderStatus(StrEnum):

@@ -62,7 +62,9 @@ def due_reminders(session: Session, *, as_of: date, settings: Settings) -> list[
         point = reached_point(
             deadline.due_on,
             as_of,
-            days_before=settings.REMINDER_DAYS_BEFORE,
+            days_before=settings.REMINDER_DAYS_BEFORE
+            if deadline.days_before is None
+            else list(deadline.days_before),
             overdue_every=settings.REMINDER_OVERDUE_EVERY_DAYS,
             may_be_overdue=deadline.may_be_overdue,
         )

@@ -177,6 +177,7 @@ class TestDeadlinePages:
             "pks_due": 1,
             "planned_signing": 0,
             "evaluation_due": 1,
+            "stage_due": 0,
         }
         assert counts["overdue"] == 1
         # 29 Nov 2026 is a Sunday (week of Monday 23 Nov); 31 Dec and 1 Jan share a week.

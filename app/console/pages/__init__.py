@@ -20,6 +20,7 @@ from app.console.pages import (
     pks_massal,
     riwayat,
     sign_in,
+    tahapan_tulis,
     tenggat,
 )
 
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     perjanjian_daftar.router,  # before /perjanjian/{id}: /perjanjian/baru is its own
     perjanjian.router,
     perjanjian_tulis.router,
+    tahapan_tulis.router,
     pks_massal.router,
     kewajiban_tulis.router,
     kegiatan_tulis.router,

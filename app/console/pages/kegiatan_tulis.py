@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response
 from app.activities import service as activities
 from app.activities.schemas import ActivityCreate, VerdictIn
 from app.agreements.history import list_events
-from app.console.forms import Done, Form, Sent, SentForm, submit, write_router
+from app.console.forms import Done, Form, FormRefused, Sent, SentForm, submit, write_router
 from app.console.pages.perjanjian import _id, not_found, show_agreement
 from app.console.pages.perjanjian_tulis import _agreement_id
 from app.console.session import SignedIn
@@ -23,6 +23,7 @@ from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import AppError
 from app.documents import service as documents
+from app.documents.models import DocumentType
 from app.documents.router import StoreDep
 from app.documents.service import file_of
 from app.labels import day_text, label
@@ -207,10 +208,14 @@ def upload_document(
     sent: SentForm,
     agreement_id: str,
 ) -> Response:
-    """POST /api/v1/agreements/{id}/documents: the signed scan (PDF or image)."""
+    """POST /api/v1/agreements/{id}/documents: the signed scan (PDF or image), or a document
+    the stages ask for, of the type chosen."""
     found = _agreement_id(agreement_id)
 
     def act() -> Done:
+        kind = sent.text("document_type") or DocumentType.signed.value
+        if kind not in DocumentType.__members__:
+            raise FormRefused("document_type")
         upload = sent.file("file")
         document, created = documents.attach_document(
             session=session,
@@ -219,6 +224,7 @@ def upload_document(
             source=upload.file,
             filename=upload.filename,
             declared_type=upload.content_type,
+            document_type=DocumentType(kind),
         )
         said = "diunggah" if created else "sudah ada sebelumnya (berkas yang sama)"
         return Done(

@@ -85,7 +85,7 @@ def outcome_actions(
         "verifikasi": set(),
     }
     if may_edit:
-        blank["dokumen"] = Form.blank("dokumen")
+        blank["dokumen"] = Form.blank("dokumen", document_type="signed")
     if outcome["monev"]:
         blank["monev"] = Form.blank("monev", period=str(today.year - 1), score="3")
     if outcome["kewajiban"]:

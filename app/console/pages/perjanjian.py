@@ -31,6 +31,7 @@ from app.console.forms import Form, allowed
 from app.console.pages.agreement_actions import agreement_actions
 from app.console.pages.organisasi import NamedOrganization, organization_from_text
 from app.console.pages.outcome_actions import outcome_actions
+from app.console.pages.stage_actions import stage_actions
 from app.console.session import SignedIn
 from app.console.web import ConsolePage, render
 from app.core.db import SessionDep
@@ -347,6 +348,7 @@ def show_agreement(
         **outcome_actions(
             session, signed.caller, agreement, today, forms, obligations=owed, activities=done
         ),
+        **stage_actions(session, signed.caller, agreement, today, forms),
     )
 
 
