@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.documents.signatures.schemas import SignatureCheckPublic, SignatureVerdictPublic
 
 
 class DocumentFields(BaseModel):
@@ -22,3 +24,13 @@ class DocumentPublic(DocumentFields):
     """A document attached to an agreement."""
 
     agreement_id: int
+    signature_check: SignatureCheckPublic | None = Field(
+        default=None,
+        description="The verification of the electronic signatures a PDF embeds (tanda tangan "
+        "elektronik); null for an image.",
+    )
+    signatures: list[SignatureVerdictPublic] = Field(
+        default_factory=list,
+        description="The verdict on each electronic signature, in file order: signer, signing "
+        "time, integrity (utuh / diubah), trust (tepercaya / tidak tepercaya), coverage.",
+    )

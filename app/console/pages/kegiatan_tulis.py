@@ -25,6 +25,7 @@ from app.core.errors import AppError
 from app.documents import service as documents
 from app.documents.router import StoreDep
 from app.documents.service import file_of
+from app.documents.signatures.records import TrustRootsDep
 from app.labels import day_text, label
 from app.users.access import require_agreement_editor
 
@@ -204,6 +205,7 @@ def upload_document(
     session: SessionDep,
     today: TodayDep,
     store: StoreDep,
+    trust_roots: TrustRootsDep,
     sent: SentForm,
     agreement_id: str,
 ) -> Response:
@@ -219,6 +221,7 @@ def upload_document(
             source=upload.file,
             filename=upload.filename,
             declared_type=upload.content_type,
+            trust_roots=trust_roots,
         )
         said = "diunggah" if created else "sudah ada sebelumnya (berkas yang sama)"
         return Done(
