@@ -162,7 +162,7 @@ def blank_pdf() -> bytes:
     return out.getvalue()
 
 
-def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+def asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
@@ -174,15 +174,17 @@ def sign(pdf: bytes, by: Signer, field_name: str = "Signature1") -> bytes:
         serialization.NoEncryption(),
     )
     simple = signers.SimpleSigner(
-        signing_cert=_asn1(by.certificate),
+        signing_cert=asn1(by.certificate),
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in by.chain]),
+        cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in by.chain]),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name))
     out = signers.sign_pdf(
         writer,
-        signers.PdfSignatureMetadata(field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES),
+        signers.PdfSignatureMetadata(
+            field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES
+        ),
         signer=simple,
     )
     return out.getvalue()
@@ -205,6 +207,25 @@ def updated_after_signing(pdf: bytes) -> bytes:
     root = writer.root
     root[generic.NameObject("/Lang")] = generic.TextStringObject("id-ID")
     writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    """A one-page PDF encrypted with a password (the standard security handler)."""
+    writer = PdfFileWriter()
+    writer.insert_page(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Page"),
+                generic.NameObject("/MediaBox"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (0, 0, 595, 842)]
+                ),
+            }
+        )
+    )
+    writer.encrypt("rahasia", "rahasia")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

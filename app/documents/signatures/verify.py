@@ -189,7 +189,11 @@ def _verdict(
         timestamped=timestamped,
         integrity=Integrity.intact if status.intact and status.valid else Integrity.modified,
         trust=trust,
-        trust_problem=problem.name if problem is not None and trust is not Trust.trusted else None,
+        trust_problem=(
+            str(getattr(problem, "name", problem))[:100]
+            if problem is not None and trust is not Trust.trusted
+            else None
+        ),
         coverage=coverage,
         later_changes=changes,
     )
@@ -237,11 +241,10 @@ def _validation_context(
     reader: PdfFileReader, trust_roots: list[x509.Certificate]
 ) -> ValidationContext:
     """Only the configured roots; certificates, CRLs and OCSP answers only from the PDF's DSS."""
-    settings = {"trust_roots": list(trust_roots), "allow_fetching": False}
-    dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
-    if dss is None:
-        return ValidationContext(**settings)
-    return dss.as_validation_context(settings)
+    if "/DSS" not in reader.root:
+        return ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
+    dss = DocumentSecurityStore.read_dss(reader)
+    return dss.as_validation_context({"trust_roots": list(trust_roots), "allow_fetching": False})
 
 
 def _said(error: Exception) -> str:
