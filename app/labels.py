@@ -9,7 +9,7 @@ It sits beside `app/models.py`, not in `app/core/`: it imports the enums of ever
 """
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -18,8 +18,9 @@ from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import AgreementSort
 from app.compliance.models import Zone
 from app.compliance.schemas import OutcomeAgreementState
-from app.documents.signatures.verify import CheckOutcome, Coverage, Integrity, LaterChanges, Trust
+from app.core.config import settings
 from app.core.sheets import ExportFormat
+from app.documents.signatures.verify import CheckOutcome, Coverage, Integrity, LaterChanges, Trust
 from app.evaluations.models import Recommendation
 from app.imports.columns import SheetKind
 from app.imports.schemas import RowAction
@@ -198,6 +199,12 @@ def labels_of(enum: type[E]) -> dict[E, str]:
 def day_text(day: date) -> str:
     """A date as written in an Indonesian letter: 3 Juli 2022."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment in the registry's time zone, as staff write it: 4 Juli 2022 pukul 10.15 WITA."""
+    local = moment.astimezone(settings.zone)
+    return f"{day_text(local.date())} pukul {local:%H.%M} {local.tzname()}"
 
 
 # What a history entry's `action` says (GET …/history of agreements, organizations,

@@ -20,6 +20,7 @@ from app.console.pages import (
     pks_massal,
     riwayat,
     sign_in,
+    tanda_tangan,
     tenggat,
 )
 
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     pks_massal.router,
     kewajiban_tulis.router,
     kegiatan_tulis.router,
+    tanda_tangan.router,
     riwayat.router,
     cakupan.router,
     tenggat.router,
