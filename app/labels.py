@@ -9,7 +9,7 @@ It sits beside `app/models.py`, not in `app/core/`: it imports the enums of ever
 """
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -18,8 +18,10 @@ from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import AgreementSort
 from app.compliance.models import Zone
 from app.compliance.schemas import OutcomeAgreementState
+from app.core.config import settings
 from app.core.sheets import ExportFormat
 from app.documents.models import DocumentType
+from app.documents.signatures.verify import CheckOutcome, Coverage, Integrity, LaterChanges, Trust
 from app.evaluations.models import Recommendation
 from app.imports.columns import SheetKind
 from app.imports.schemas import RowAction
@@ -146,6 +148,34 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
         ExportFormat.xlsx: "Excel (.xlsx)",
         ExportFormat.csv: "CSV (.csv)",
     },
+    # Electronic signatures of a PDF (tanda tangan elektronik).
+    CheckOutcome: {
+        CheckOutcome.verified: "Tanda tangan elektronik diperiksa",
+        CheckOutcome.no_signatures: "Tidak memuat tanda tangan elektronik",
+        CheckOutcome.cannot_verify: "Tanda tangan elektronik tidak dapat diperiksa",
+    },
+    Integrity: {
+        Integrity.intact: "utuh",
+        Integrity.modified: "diubah setelah ditandatangani",
+    },
+    Trust: {
+        Trust.trusted: "tepercaya",
+        Trust.untrusted: "tidak tepercaya",
+        Trust.revoked: "sertifikat dicabut",
+    },
+    Coverage: {
+        Coverage.entire_file: "seluruh berkas",
+        Coverage.entire_revision: "seluruh revisinya (ada tambahan setelahnya)",
+        Coverage.partial: "sebagian berkas saja",
+    },
+    LaterChanges: {
+        LaterChanges.none: "tidak ada",
+        LaterChanges.signature_upkeep: "hanya data validasi dan cap waktu",
+        LaterChanges.form_filling: "tanda tangan lain atau isian formulir",
+        LaterChanges.annotations: "anotasi atau komentar",
+        LaterChanges.other: "isi dokumen diubah",
+        LaterChanges.unknown: "tidak diketahui",
+    },
 }
 
 # An SKPD without a PKS under the NK (coverage: the count `none`).
@@ -190,6 +220,12 @@ def day_text(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def moment_text(moment: datetime) -> str:
+    """A moment in the registry's time zone, as staff write it: 4 Juli 2022 pukul 10.15 WITA."""
+    local = moment.astimezone(settings.zone)
+    return f"{day_text(local.date())} pukul {local:%H.%M} {local.tzname()}"
+
+
 # What a history entry's `action` says (GET …/history of agreements, organizations,
 # obligations, activities, users), as staff read it on Riwayat and an agreement's page.
 EVENT_ACTIONS: Mapping[str, str] = {
@@ -210,6 +246,8 @@ EVENT_ACTIONS: Mapping[str, str] = {
     "stage_started": "Tahapan dimulai",
     "stage_advanced": "Lanjut ke tahap berikutnya",
     "stage_returned": "Kembali ke tahap sebelumnya",
+    "signatures_verified": "Tanda tangan elektronik diperiksa ulang",
+    "signature_confirmed_electronically": "Dikonfirmasi dari tanda tangan elektronik",
     "activity_reported": "Kegiatan dilaporkan",
     "activity_verified": "Laporan kegiatan diverifikasi",
     "activity_rejected": "Laporan kegiatan ditolak",
@@ -319,6 +357,12 @@ PROBLEM_TEXTS: Mapping[str, str] = {
     "signer-not-a-party": "Organisasi ini bukan pihak perjanjian.",
     "already-signed": "Pihak ini sudah menandatangani.",
     "signature-in-future": "Tanggal tanda tangan tidak boleh setelah hari ini.",
+    "esign-modified-after-signing": "Dokumen diubah setelah ditandatangani secara elektronik: "
+    "dokumen yang diubah tidak pernah diterima sebagai ditandatangani.",
+    "esign-signature-untrusted": "Sertifikat penanda tangan tidak berujung pada akar "
+    "kepercayaan yang dipasang (mis. Root CA Indonesia dan BSrE).",
+    "esign-signer-mismatch": "Nama pada sertifikat tidak sesuai dengan penanda tangan pihak ini "
+    "yang tercatat.",
     "parent-not-signed": "PKS baru dapat ditandatangani setelah NK-nya ditandatangani semua pihak.",
     "signed-before-parent": "PKS tidak dapat ditandatangani sebelum tanggal tanda tangan NK-nya.",
     "signatures-refused": "Tidak ada tanda tangan yang dicatat: periksa baris yang ditandai.",
@@ -605,6 +649,13 @@ PROBLEM_TITLES: Mapping[str, str] = {
     "stage-day-in-future": "Tanggal mulai tahapan belum tiba",
     "no-earlier-stage": "Tidak ada tahap sebelumnya",
     "stages-not-done": "Tahapan sebelum finalisasi belum selesai",
+    # Electronic signatures (tanda tangan elektronik) of a document.
+    "esign-not-a-pdf": "Hanya PDF yang memuat tanda tangan elektronik",
+    "esign-signature-not-found": "Tanda tangan elektronik tidak ditemukan",
+    "esign-modified-after-signing": "Dokumen diubah setelah ditandatangani",
+    "esign-signature-untrusted": "Tanda tangan elektronik tidak tepercaya",
+    "esign-signer-mismatch": "Penanda tangan elektronik bukan penanda tangan pihak ini",
+    "esign-signature-used": "Tanda tangan elektronik ini sudah mengonfirmasi pihak lain",
     # Deadlines and reminders.
     "window-order": "Tanggal akhir rentang sebelum tanggal awalnya",
     "window-too-long": "Rentang tanggal terlalu panjang",

@@ -29,6 +29,7 @@ from app.core.observability import (
 )
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
+from app.documents.signatures.router import router as signatures_router
 from app.evaluations.router import router as evaluations_router
 from app.imports.router import router as imports_router
 from app.obligations.router import router as obligations_router
@@ -86,7 +87,11 @@ TAGS = [
         "description": "Adendum, perpanjangan and pengakhiran of a signed NK or PKS.",
     },
     {"name": "History", "description": "Every change to an agreement, newest first."},
-    {"name": "Signed documents", "description": "The signed scans of NK, PKS and adendum."},
+    {
+        "name": "Signed documents",
+        "description": "The signed scans of NK, PKS and adendum, and the electronic signatures "
+        "(tanda tangan elektronik) their PDFs embed, verified against configured trust roots.",
+    },
     {
         "name": "Obligations",
         "description": "What each party owes (kewajiban, tindak lanjut) and by when.",
@@ -145,6 +150,7 @@ def create_app() -> FastAPI:
         renewal_router,
         history_router,
         documents_router,
+        signatures_router,
         obligations_router,
         reminders_router,
         imports_router,

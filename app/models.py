@@ -13,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.compliance.models import ComplianceAssessment
 from app.console.models import ConsoleSession
 from app.documents.models import AgreementDocument
+from app.documents.signatures.models import DocumentSignature, DocumentSignatureCheck
 from app.evaluations.models import Evaluation
 from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
@@ -33,6 +34,8 @@ __all__ = [
     "User",
     "Agreement",
     "AgreementDocument",
+    "DocumentSignature",
+    "DocumentSignatureCheck",
     "AgreementEvent",
     "Evaluation",
     "AgreementParty",

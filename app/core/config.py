@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # Signed documents (scans, PDF) are kept here, outside the database, by their SHA-256.
     DOCUMENTS_DIR: Path = PROJECT_ROOT / "var" / "documents"
     MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
+    # Electronic signatures (PAdES) in uploaded PDFs are verified against the certificates of
+    # this directory's .pem/.crt/.cer files (e.g. Root CA Indonesia and the BSrE chain); none
+    # are shipped or fetched. Unset, every signature is judged untrusted (and says so).
+    ESIGN_TRUST_ROOTS_DIR: Path | None = None
+    # The most signatures of one PDF that are verified; a PDF with more is "cannot verify".
+    ESIGN_MAX_SIGNATURES: int = Field(default=20, ge=1, le=200)
     # The yearly evaluation (monev) of each agreement in force is due by the end of this month.
     EVALUATION_DUE_MONTH: int = Field(default=12, ge=1, le=12)
     # The first year whose evaluation is asked for (earlier ones may be recorded, not chased).

@@ -13,6 +13,7 @@ from app.core.schemas import path_id
 from app.documents import service
 from app.documents.models import DocumentType
 from app.documents.schemas import DocumentPublic
+from app.documents.signatures.records import TrustRootsDep
 from app.documents.storage import DocumentStore
 from app.idempotency.route import IdempotentRoute
 from app.users.access import AgreementEditor
@@ -51,6 +52,7 @@ def upload_document(
     session: SessionDep,
     _editor: AgreementEditor,
     store: StoreDep,
+    trust_roots: TrustRootsDep,
     agreement_id: AgreementIdPath,
     file: Annotated[UploadFile, File(description="The signed NK or PKS: PDF or image.")],
     document_type: Annotated[
@@ -69,6 +71,12 @@ def upload_document(
     the settings (20 MB by default). The file is kept outside the database under its SHA-256;
     a refused or failed upload leaves no file and no record behind. The same file uploaded again
     to the same agreement is not kept twice: the answer is 200 with the record already there.
+
+    A PDF's electronic signatures (tanda tangan elektronik, PAdES) are verified on upload with
+    pyHanko against the trust roots of ESIGN_TRUST_ROOTS_DIR (none configured: every signature
+    untrusted) and the verdicts kept: `signature_check` and `signatures`. A PDF that cannot be
+    read, is encrypted or carries too many signatures is kept with the outcome
+    `cannot_verify` and its reason. Revocation only from what the PDF embeds (no network).
     """
     document, created = service.attach_document(
         session=session,
@@ -78,6 +86,7 @@ def upload_document(
         filename=file.filename,
         declared_type=file.content_type,
         document_type=document_type,
+        trust_roots=trust_roots,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

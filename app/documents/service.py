@@ -3,13 +3,14 @@
 import logging
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol, TypeVar
 
 import sqlalchemy as sa
+from asn1crypto import x509
 from sqlmodel import Session, col, select
 
 from app.agreements.errors import AgreementNotFound
@@ -18,6 +19,12 @@ from app.agreements.models import Agreement
 from app.core.errors import NotFound
 from app.documents.models import FILE_KEEPERS, AgreementDocument, DocumentType
 from app.documents.schemas import DocumentPublic
+from app.documents.signatures.records import (
+    PDF,
+    configured_trust_roots,
+    record_check,
+    with_signatures,
+)
 from app.documents.storage import DocumentStore, StoredFile
 
 logger = logging.getLogger("app.documents")
@@ -179,13 +186,24 @@ def attach_document(
     filename: str | None,
     declared_type: str | None,
     document_type: DocumentType = DocumentType.signed,
+    trust_roots: Sequence[x509.Certificate] | None = None,
 ) -> tuple[DocumentPublic, bool]:
     """Keep a document of an agreement (see store_once): the signed text, or one the stages
-    before the draft ask for (surat permohonan, KAK, …)."""
+    before the draft ask for (surat permohonan, KAK, …); a PDF's electronic signatures are
+    verified against `trust_roots` (default: the configured ones) and their verdicts kept in
+    the same transaction."""
     if session.get(Agreement, agreement_id) is None:
         raise AgreementNotFound(agreement_id)
 
     def recorded(document: AgreementDocument) -> None:
+        assert document.id is not None
+        if document.content_type == PDF:
+            record_check(
+                session,
+                document_id=document.id,
+                path=store.path_of(document.sha256),
+                trust_roots=configured_trust_roots() if trust_roots is None else trust_roots,
+            )
         record(
             session,
             agreement_id,
@@ -208,12 +226,12 @@ def attach_document(
         recorded=recorded,
         fields={"document_type": document_type},
     )
-    return DocumentPublic.model_validate(document), created
+    return with_signatures(session, [DocumentPublic.model_validate(document)])[0], created
 
 
 def list_documents(*, session: Session, agreement_id: int) -> list[DocumentPublic]:
-    """The documents of an agreement, oldest first."""
-    return [
+    """The documents of an agreement, oldest first, with their signatures' verdicts."""
+    documents = [
         DocumentPublic.model_validate(d)
         for d in session.exec(
             select(AgreementDocument)
@@ -221,6 +239,7 @@ def list_documents(*, session: Session, agreement_id: int) -> list[DocumentPubli
             .order_by(col(AgreementDocument.id))
         )
     ]
+    return with_signatures(session, documents)
 
 
 def get_document(*, session: Session, agreement_id: int, document_id: int) -> AgreementDocument:

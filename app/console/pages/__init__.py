@@ -21,6 +21,7 @@ from app.console.pages import (
     riwayat,
     sign_in,
     tahapan_tulis,
+    tanda_tangan,
     tenggat,
 )
 
@@ -35,6 +36,7 @@ ROUTERS: list[APIRouter] = [
     pks_massal.router,
     kewajiban_tulis.router,
     kegiatan_tulis.router,
+    tanda_tangan.router,
     riwayat.router,
     cakupan.router,
     tenggat.router,

@@ -26,6 +26,7 @@ from app.documents import service as documents
 from app.documents.models import DocumentType
 from app.documents.router import StoreDep
 from app.documents.service import file_of
+from app.documents.signatures.records import TrustRootsDep
 from app.labels import day_text, label
 from app.users.access import require_agreement_editor
 
@@ -205,6 +206,7 @@ def upload_document(
     session: SessionDep,
     today: TodayDep,
     store: StoreDep,
+    trust_roots: TrustRootsDep,
     sent: SentForm,
     agreement_id: str,
 ) -> Response:
@@ -225,6 +227,7 @@ def upload_document(
             filename=upload.filename,
             declared_type=upload.content_type,
             document_type=DocumentType(kind),
+            trust_roots=trust_roots,
         )
         said = "diunggah" if created else "sudah ada sebelumnya (berkas yang sama)"
         return Done(

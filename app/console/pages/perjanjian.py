@@ -29,6 +29,7 @@ from app.agreements.queries import (
 )
 from app.console.forms import Form, allowed
 from app.console.pages.agreement_actions import agreement_actions
+from app.console.pages.esign_actions import esign_actions
 from app.console.pages.organisasi import NamedOrganization, organization_from_text
 from app.console.pages.outcome_actions import outcome_actions
 from app.console.pages.stage_actions import stage_actions
@@ -349,6 +350,7 @@ def show_agreement(
             session, signed.caller, agreement, today, forms, obligations=owed, activities=done
         ),
         **stage_actions(session, signed.caller, agreement, today, forms),
+        **esign_actions(session, signed.caller, agreement, docs, forms),
     )
 
 

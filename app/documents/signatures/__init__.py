@@ -1,0 +1,1 @@
+"""Electronic signatures (tanda tangan elektronik, PAdES) embedded in uploaded PDFs, verified."""
