@@ -467,6 +467,11 @@ PROBLEM_TITLES: Mapping[str, str] = {
     "activity-not-found": "Laporan kegiatan tidak ditemukan",
     "document-not-found": "Dokumen tidak ditemukan",
     "document-file-missing": "Berkas dokumen tidak ada di penyimpanan",
+    "final-draft-not-found": "Naskah final belum tersimpan",
+    # Drafts from templates.
+    "draft-template-too-large": "Templat draf terlalu besar",
+    "draft-template-not-docx": "Templat draf bukan dokumen Word (.docx)",
+    "draft-template-invalid": "Templat draf tidak dapat dipakai",
     "assessment-not-found": "Hasil penilaian kepatuhan tidak ditemukan",
     "user-not-found": "Pengguna tidak ditemukan",
     "api-key-not-found": "Kunci API tidak ditemukan",

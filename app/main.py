@@ -29,6 +29,8 @@ from app.core.observability import (
 )
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
+from app.drafts.router import router as drafts_router
+from app.drafts.router import templates_router as draft_templates_router
 from app.evaluations.router import router as evaluations_router
 from app.imports.router import router as imports_router
 from app.obligations.router import router as obligations_router
@@ -80,6 +82,13 @@ TAGS = [
     },
     {"name": "History", "description": "Every change to an agreement, newest first."},
     {"name": "Signed documents", "description": "The signed scans of NK, PKS and adendum."},
+    {
+        "name": "Drafts from templates",
+        "description": "Draf naskah NK and PKS rendered from a DOCX template per kind (templat "
+        "draf, uploaded by admins; a default in Bahasa Indonesia otherwise): one agreement's "
+        "draft, the drafts of every PKS under an NK as a ZIP, and the final text (naskah "
+        "final) kept with its SHA-256 at finalisasi.",
+    },
     {
         "name": "Obligations",
         "description": "What each party owes (kewajiban, tindak lanjut) and by when.",
@@ -137,6 +146,8 @@ def create_app() -> FastAPI:
         renewal_router,
         history_router,
         documents_router,
+        drafts_router,
+        draft_templates_router,
         obligations_router,
         reminders_router,
         imports_router,

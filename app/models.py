@@ -12,6 +12,7 @@ from app.audit.models import AuditEvent
 from app.compliance.models import ComplianceAssessment
 from app.console.models import ConsoleSession
 from app.documents.models import AgreementDocument
+from app.drafts.models import DraftTemplate, FinalDraft
 from app.evaluations.models import Evaluation
 from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
@@ -31,6 +32,8 @@ __all__ = [
     "User",
     "Agreement",
     "AgreementDocument",
+    "DraftTemplate",
+    "FinalDraft",
     "AgreementEvent",
     "Evaluation",
     "AgreementParty",
