@@ -188,6 +188,7 @@ EVENT_ACTIONS: Mapping[str, str] = {
     "terminated": "Diakhiri",
     "cancelled": "Dibatalkan",
     "document_attached": "Dokumen dilampirkan",
+    "public_listing_set": "Tampilan di daftar publik diubah",
     "activity_reported": "Kegiatan dilaporkan",
     "activity_verified": "Laporan kegiatan diverifikasi",
     "activity_rejected": "Laporan kegiatan ditolak",

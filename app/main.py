@@ -35,6 +35,8 @@ from app.evaluations.router import router as evaluations_router
 from app.imports.router import router as imports_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
+from app.public.router import listing_router as public_listing_router
+from app.public.router import router as public_router
 from app.reminders.router import calendar_router, run_router
 from app.reminders.router import router as reminders_router
 from app.reminders.service import oldest_undelivered_age
@@ -115,6 +117,11 @@ TAGS = [
         "description": "Who may do what: admins, editors (for the NK and PKS of their "
         "organization and its SKPD) and viewers, each with API keys sent as X-API-Key.",
     },
+    {
+        "name": "Public list",
+        "description": "Daftar publik (keterbukaan informasi publik): the signed NK and PKS "
+        "their parties chose to publish, readable without an API key; the opt-in per agreement.",
+    },
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -134,8 +141,8 @@ def create_app() -> FastAPI:
     install_openapi(app)
     install_docs(app)
     install_middleware(app, settings)
-    # Every read and write needs an API key; only health and the docs are open, and the
-    # scheduler's run has its own token.
+    # Every read and write needs an API key; only health, the docs and the public list are
+    # open, and the scheduler's run has its own token.
     with_key = [Depends(current_caller)]
     for router in (
         organizations_router,
@@ -148,6 +155,7 @@ def create_app() -> FastAPI:
         documents_router,
         drafts_router,
         draft_templates_router,
+        public_listing_router,
         obligations_router,
         reminders_router,
         imports_router,
@@ -160,6 +168,8 @@ def create_app() -> FastAPI:
         app.include_router(router, dependencies=with_key)
     app.include_router(calendar_router, dependencies=[Depends(calendar_caller)])
     app.include_router(run_router)
+    # The public list (keterbukaan informasi publik): no key, limited per address.
+    app.include_router(public_router)
     # The staff console (HTML, signed in by password; not in the OpenAPI document).
     install_console(app)
 

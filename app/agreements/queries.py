@@ -55,9 +55,15 @@ class AgreementFilters:
     expiring_before: date | None = None
     unsigned_by: int | None = None
     signed_by: int | None = None
+    # The public list (app/public): NK and PKS opted in and signed by every party.
+    publicly_listed: bool = False
 
     def conditions(self, today: date) -> list[Any]:
         conditions: list[Any] = []
+        if self.publicly_listed:
+            conditions.append(col(Agreement.public_listing).is_(True))
+            conditions.append(col(Agreement.kind).in_([AgreementKind.nk, AgreementKind.pks]))
+            conditions.append(fully_signed_condition(Agreement))
         if self.kind is not None:
             conditions.append(Agreement.kind == self.kind)
         if self.status is not None:
