@@ -30,10 +30,14 @@ from app.core.observability import (
 from app.core.openapi import install_openapi
 from app.documents.router import router as documents_router
 from app.documents.signatures.router import router as signatures_router
+from app.drafts.router import router as drafts_router
+from app.drafts.router import templates_router as draft_templates_router
 from app.evaluations.router import router as evaluations_router
 from app.imports.router import router as imports_router
 from app.obligations.router import router as obligations_router
 from app.organizations.router import router as organizations_router
+from app.public.router import listing_router as public_listing_router
+from app.public.router import router as public_router
 from app.reminders.router import calendar_router, run_router
 from app.reminders.router import router as reminders_router
 from app.reminders.service import oldest_undelivered_age
@@ -93,6 +97,13 @@ TAGS = [
         "(tanda tangan elektronik) their PDFs embed, verified against configured trust roots.",
     },
     {
+        "name": "Drafts from templates",
+        "description": "Draf naskah NK and PKS rendered from a DOCX template per kind (templat "
+        "draf, uploaded by admins; a default in Bahasa Indonesia otherwise): one agreement's "
+        "draft, the drafts of every PKS under an NK as a ZIP, and the final text (naskah "
+        "final) kept with its SHA-256 at finalisasi.",
+    },
+    {
         "name": "Obligations",
         "description": "What each party owes (kewajiban, tindak lanjut) and by when.",
     },
@@ -118,6 +129,11 @@ TAGS = [
         "description": "Who may do what: admins, editors (for the NK and PKS of their "
         "organization and its SKPD) and viewers, each with API keys sent as X-API-Key.",
     },
+    {
+        "name": "Public list",
+        "description": "Daftar publik (keterbukaan informasi publik): the signed NK and PKS "
+        "their parties chose to publish, readable without an API key; the opt-in per agreement.",
+    },
     {"name": "Operations", "description": "Health of the service."},
 ]
 
@@ -137,8 +153,8 @@ def create_app() -> FastAPI:
     install_openapi(app)
     install_docs(app)
     install_middleware(app, settings)
-    # Every read and write needs an API key; only health and the docs are open, and the
-    # scheduler's run has its own token.
+    # Every read and write needs an API key; only health, the docs and the public list are
+    # open, and the scheduler's run has its own token.
     with_key = [Depends(current_caller)]
     for router in (
         organizations_router,
@@ -151,6 +167,9 @@ def create_app() -> FastAPI:
         history_router,
         documents_router,
         signatures_router,
+        drafts_router,
+        draft_templates_router,
+        public_listing_router,
         obligations_router,
         reminders_router,
         imports_router,
@@ -163,6 +182,8 @@ def create_app() -> FastAPI:
         app.include_router(router, dependencies=with_key)
     app.include_router(calendar_router, dependencies=[Depends(calendar_caller)])
     app.include_router(run_router)
+    # The public list (keterbukaan informasi publik): no key, limited per address.
+    app.include_router(public_router)
     # The staff console (HTML, signed in by password; not in the OpenAPI document).
     install_console(app)
 

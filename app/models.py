@@ -14,6 +14,7 @@ from app.compliance.models import ComplianceAssessment
 from app.console.models import ConsoleSession
 from app.documents.models import AgreementDocument
 from app.documents.signatures.models import DocumentSignature, DocumentSignatureCheck
+from app.drafts.models import DraftTemplate, FinalDraft
 from app.evaluations.models import Evaluation
 from app.idempotency.models import IdempotencyRecord
 from app.obligations.models import Obligation
@@ -36,6 +37,8 @@ __all__ = [
     "AgreementDocument",
     "DocumentSignature",
     "DocumentSignatureCheck",
+    "DraftTemplate",
+    "FinalDraft",
     "AgreementEvent",
     "Evaluation",
     "AgreementParty",

@@ -42,6 +42,7 @@ from app.agreements.status import (
 )
 from app.core.errors import AppError, Conflict, Forbidden, RuleViolation, field_error
 from app.core.types import utcnow
+from app.drafts.service import keep_final_text
 from app.organizations.models import Organization
 from app.stages.service import check_may_complete_signing, check_may_finalize
 
@@ -72,7 +73,15 @@ def finalize_agreement(
     agreement.finalized_on = day
     session.add(agreement)
     store_validity_facts(session, [agreement_id])
-    record(session, agreement_id, "finalized", finalized_on=day)
+    # The final text as agreed, rendered from its kind's template and kept with its hash.
+    agreement.final_text_sha256 = keep_final_text(session, agreement_id, today)
+    record(
+        session,
+        agreement_id,
+        "finalized",
+        finalized_on=day,
+        final_text_sha256=agreement.final_text_sha256,
+    )
     session.commit()
 
 
@@ -93,6 +102,7 @@ def reopen_agreement(*, session: Session, agreement_id: int, today: date) -> Non
     was_finalized_on = agreement.finalized_on
     agreement.finalized_at = None
     agreement.finalized_on = None
+    agreement.final_text_sha256 = None
     session.add(agreement)
     store_validity_facts(session, [agreement_id])
     record(session, agreement_id, "reopened", was_finalized_on=was_finalized_on)

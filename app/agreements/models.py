@@ -87,6 +87,15 @@ class Agreement(SQLModel, table=True):
     # finalized_at is.
     drafted_on: date = Field(sa_column_kwargs={"server_default": sa.text("CURRENT_DATE")})
     finalized_on: date | None = None
+    # SHA-256 of the draft as rendered at finalisasi (the final text, kept in final_draft), so
+    # that a signed copy can be compared with it; null in draft and for agreements finalised
+    # before the registry rendered drafts.
+    final_text_sha256: str | None = Field(default=None, max_length=64)
+    # Shown in the public list (keterbukaan informasi publik) once signed; off by default, set
+    # by an editor of a party or an admin (app/public).
+    public_listing: bool = Field(
+        default=False, index=True, sa_column_kwargs={"server_default": sa.false()}
+    )
     # A stored copy of facts about the parties' signatures, for list speed at national scale.
     # Kept by parties.store_signature_facts only, called by every writer of parties; a test
     # checks that it agrees with the party rows.

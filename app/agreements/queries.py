@@ -56,9 +56,15 @@ class AgreementFilters:
     expiring_before: date | None = None
     unsigned_by: int | None = None
     signed_by: int | None = None
+    # The public list (app/public): NK and PKS opted in and signed by every party.
+    publicly_listed: bool = False
 
     def conditions(self, today: date) -> list[Any]:
         conditions: list[Any] = []
+        if self.publicly_listed:
+            conditions.append(col(Agreement.public_listing).is_(True))
+            conditions.append(col(Agreement.kind).in_([AgreementKind.nk, AgreementKind.pks]))
+            conditions.append(fully_signed_condition(Agreement))
         if self.kind is not None:
             conditions.append(Agreement.kind == self.kind)
         if self.status is not None:
@@ -223,6 +229,8 @@ _OWN_COLUMNS: tuple[Any, ...] = (
     Agreement.finalized_at,
     Agreement.drafted_on,
     Agreement.finalized_on,
+    Agreement.final_text_sha256,
+    Agreement.public_listing,
     Agreement.version,
     Agreement.created_at,
     Agreement.updated_at,
@@ -415,6 +423,8 @@ def _public(
         finalized_at=row.finalized_at,
         drafted_on=row.drafted_on,
         finalized_on=row.finalized_on,
+        final_text_sha256=row.final_text_sha256,
+        public_listing=row.public_listing,
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -277,6 +277,16 @@ class AgreementPublic(BaseModel):
     )
     drafted_on: date = Field(description=DRAFTED_ON_HELP)
     finalized_on: date | None = Field(description=FINALIZED_ON_HELP + " Null while in draft.")
+    final_text_sha256: str | None = Field(
+        description="SHA-256 of the final text (naskah final): the draft as rendered from its "
+        "kind's template at finalisasi, kept as `GET …/final-draft.docx`, so that the copy the "
+        "parties signed can be compared with it. Null in draft, and for agreements finalised "
+        "before drafts were rendered."
+    )
+    public_listing: bool = Field(
+        description="Shown in the public list (daftar publik, keterbukaan informasi publik) "
+        "once signed: `POST …/public-listing`. Off by default."
+    )
     version: int
     created_at: datetime = Field(
         description="When the record was entered here; past-day reads never use it."

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     EVALUATION_DUE_MONTH: int = Field(default=12, ge=1, le=12)
     # The first year whose evaluation is asked for (earlier ones may be recorded, not chased).
     EVALUATIONS_FROM_YEAR: int = Field(default=2026, ge=2000, le=2100)
+    # Draft templates (DOCX) that admins upload: the file, and all its parts unpacked (a small
+    # zip can unpack to gigabytes). The file also passes MAX_BODY_BYTES on its way in.
+    DRAFT_TEMPLATE_MAX_BYTES: int = Field(default=1024 * 1024, ge=1)
+    DRAFT_TEMPLATE_MAX_UNPACKED_BYTES: int = Field(default=16 * 1024 * 1024, ge=1)
+    # Anonymous requests per minute per client address to the public list (keterbukaan
+    # informasi publik: /api/v1/public/agreements and its page); 0 turns the limit off.
+    PUBLIC_REQUESTS_PER_MINUTE: int = Field(default=60, ge=0)
     # The largest register (XLSX or CSV) accepted by POST /api/v1/imports.
     MAX_IMPORT_BYTES: int = 10 * 1024 * 1024
     # Bounds on reading a register, checked while it is read (a small .xlsx can unpack to

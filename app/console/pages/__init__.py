@@ -6,6 +6,7 @@ from app.console.pages import (
     akun,
     beranda,
     cakupan,
+    draf,
     hasil,
     hasil_tulis,
     impor,
@@ -18,6 +19,7 @@ from app.console.pages import (
     perjanjian_daftar,
     perjanjian_tulis,
     pks_massal,
+    publik,
     riwayat,
     sign_in,
     tahapan_tulis,
@@ -48,4 +50,6 @@ ROUTERS: list[APIRouter] = [
     akun.router,
     akun.key_router,  # plain posts: their answer shows a new key (see there)
     pengguna.router,
+    publik.router,
+    draf.router,
 ]

@@ -143,6 +143,9 @@ def agreement_actions(
             valid_from=agreement.valid_until + timedelta(days=1) if agreement.valid_until else None,
         ),
         "pindah": Form.blank("pindah", nk=successor.title if successor else None),
+        "daftar_publik": Form.blank(
+            "daftar_publik", listed="1" if agreement.public_listing else None
+        ),
     }
     live_pks = 0
     if "akhiri" in actions and agreement.kind == AgreementKind.nk:
