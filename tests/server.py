@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +39,11 @@ def server(scratch_database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def running_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    """uvicorn serving the app on `database_url`, migrated and seeded first; stopped at the end."""
+def running_server(
+    database_url: str, tmp_path: Path, extra_env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """uvicorn serving the app on `database_url`, migrated and seeded first; stopped at the end.
+    `extra_env`: settings of this server (e.g. SEEDS_DIR, a variant of the seeds)."""
     key = "adm_" + secrets.token_urlsafe(24)
     token = secrets.token_urlsafe(24)
     port = free_port()
@@ -51,6 +54,7 @@ def running_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
         "BOOTSTRAP_ADMIN_KEY": key,
         "SCHEDULER_TOKEN": token,
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     for command in ("migrate", "seed"):
         subprocess.run(

@@ -1,15 +1,13 @@
 """Bulk signing: one morning's signatures of many PKS under an NK in one call, all or nothing."""
 
-import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.core.config import settings
 from app.seeding import load_seeds
+from tests import seed_variants
 from tests.conftest import TODAY, key_for
 from tests.helpers import assert_problem, create_agreement, finalize
 from tests.world import Kalsel, pks_body
@@ -25,14 +23,9 @@ def bulk(client: TestClient, nk: int, signed_on: str | None, signatures: list[An
 
 def kalsel_awaiting_signatures(session: Session, tmp_path: Path) -> None:
     """The seeded real cases, but the 21 Kalsel PKS finalised and not yet signed."""
-    seeds = tmp_path / "seeds"
-    shutil.copytree(settings.SEEDS_DIR, seeds)
-    agreements = json.loads((seeds / "agreements.json").read_text(encoding="utf-8"))
-    for batch in agreements["pks_batches"]:
-        batch["awaiting_signatures"] = True
-    (seeds / "agreements.json").write_text(json.dumps(agreements), encoding="utf-8")
-    (seeds / "obligations.json").unlink()
-    load_seeds(session=session, today=TODAY, directory=seeds)
+    load_seeds(
+        session=session, today=TODAY, directory=seed_variants.kalsel_awaiting_signatures(tmp_path)
+    )
 
 
 def test_the_21_kalsel_pks_are_signed_in_one_call(

@@ -1,5 +1,6 @@
 """From one NK to many PKS: derivation in one call and coverage of the SKPD."""
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -162,6 +163,54 @@ class TestDerive:
             title="PKS {unit} {organization} {0}",
         )
         assert response.json()["created"][0]["title"] == "PKS {unit} Dinas Kesehatan {0}"
+
+    def test_drafts_entered_after_the_fact_keep_their_day_of_drafting(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
+    ) -> None:
+        """The morning of 4 July 2022 entered today: the drafts are dated that morning, and a
+        past-day coverage sees them from then on, not from the day they were typed in."""
+        result = derive(
+            client,
+            signed_nk["id"],
+            counterpart_organization_id=kalsel.office,
+            organization_ids=[kalsel.diskominfo, kalsel.dinkes],
+            title=TITLE,
+            drafted_on="2022-07-04",
+        ).json()
+        for created in result["created"]:
+            assert client.get(f"{BASE}/{created['id']}").json()["drafted_on"] == "2022-07-04"
+        coverage = client.get(
+            f"{BASE}/{signed_nk['id']}/coverage", params={"as_of": "2022-07-04"}
+        ).json()
+        assert coverage["counts"]["draft"] == 2
+        # Without it, today (the day of recording), as before.
+        default = derive(
+            client,
+            signed_nk["id"],
+            counterpart_organization_id=kalsel.office,
+            organization_ids=[
+                create_org(client, "Dinas Pendidikan", "regional_agency", kalsel.province)
+            ],
+            title=TITLE,
+        ).json()
+        pks = client.get(f"{BASE}/{default['created'][0]['id']}").json()
+        assert pks["drafted_on"] == TODAY.isoformat()
+
+    def test_a_day_of_drafting_in_the_future_is_refused_and_nothing_created(
+        self, client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any], session: Session
+    ) -> None:
+        before = agreement_count(session)
+        response = derive(
+            client,
+            signed_nk["id"],
+            counterpart_organization_id=kalsel.office,
+            organization_ids=[kalsel.dinkes],
+            title=TITLE,
+            drafted_on=(TODAY + timedelta(days=1)).isoformat(),
+        )
+        body = assert_problem(response, 422, "dates-of-record-order")
+        assert [e["loc"] for e in body["errors"]] == [["body", "drafted_on"]]
+        assert agreement_count(session) == before
 
     def test_validity_inside_the_nk(self, client: TestClient, kalsel: Kalsel) -> None:
         nk = create_agreement(client, **nk_body(kalsel, valid_until="2026-10-27"))

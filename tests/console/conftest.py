@@ -20,7 +20,7 @@ from app.users.models import Role
 from app.users.schemas import UserCreate
 from tests.conftest import ROOT, scratch_database
 from tests.console.browser import Visit, watch
-from tests.server import running_server
+from tests.server import Server, running_server
 from tests.test_browser import CHROMIUM_FLAGS, chromium_path
 
 if TYPE_CHECKING:
@@ -102,6 +102,30 @@ class LiveConsole:
     email: str
     password: str
     name: str
+
+
+def live_member(live: Server, name: str, role: str, organization_id: int) -> str:
+    """A staff member of `organization_id` on a live server (made through the API, given a
+    password by `registry set-password`, as an operator does); their e-mail."""
+    email = f"{role}.{secrets.token_hex(4)}@ombudsman.go.id"
+    answer = httpx.post(
+        f"{live.url}/api/v1/users",
+        headers={"X-API-Key": live.key},
+        json={"name": name, "email": email, "role": role, "organization_id": organization_id},
+        timeout=60,
+    )
+    assert answer.status_code == 201, answer.text
+    subprocess.run(
+        [sys.executable, "-m", "app", "set-password", email],
+        input=PASSWORD + "\n",
+        cwd=ROOT,
+        env=live.env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return email
 
 
 @pytest.fixture(scope="session")

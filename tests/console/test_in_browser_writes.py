@@ -5,13 +5,11 @@ An editor of Ombudsman RI Perwakilan Provinsi Kalimantan Selatan signs in, deriv
 SKPD that hold none (titles previewed, one confirmation), finalises them (one by keyboard alone,
 one by a double click that records once), signs all PKS of the NK at once with one date, and sees
 the coverage grid (Cakupan) turn to signed; each step checked on the page and in the API;
-axe-core clean on every form, with its errors too. The derived drafts are dated today by the
-service (drafted_on), so the morning is played today rather than on 4 July 2022."""
+axe-core clean on every form, with its errors too. Played today, on the seeds as they are; the
+morning of 4 July 2022 itself, on seeds where the 21 PKS await their signatures, is
+test_in_browser_morning.py."""
 
 import re
-import subprocess
-import sys
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, scratch_database
+from tests.conftest import scratch_database
 from tests.console.browser import (
     Visit,
     assert_accessible,
@@ -29,7 +27,7 @@ from tests.console.browser import (
     tab_to,
     watch,
 )
-from tests.console.conftest import PASSWORD
+from tests.console.conftest import PASSWORD, live_member
 from tests.server import running_server
 
 KALSEL_NK = "053/NK-PEMOTDA/2021"
@@ -52,28 +50,6 @@ class Morning:
         )
         assert answer.status_code < 300, answer.text
         return answer.json()
-
-
-def _member(live: Any, name: str, role: str, organization_id: int) -> str:
-    email = f"{role}.{uuid.uuid4().hex[:8]}@ombudsman.go.id"
-    answer = httpx.post(
-        f"{live.url}/api/v1/users",
-        headers={"X-API-Key": live.key},
-        json={"name": name, "email": email, "role": role, "organization_id": organization_id},
-        timeout=60,
-    )
-    assert answer.status_code == 201, answer.text
-    subprocess.run(
-        [sys.executable, "-m", "app", "set-password", email],
-        input=PASSWORD + "\n",
-        cwd=ROOT,
-        env=live.env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return email
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +84,8 @@ def morning(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
             key=live.key,
             nk=nk,
             office_id=office["id"],
-            email=_member(live, "Hadi Rahman", "editor", office["id"]),
-            viewer_email=_member(live, "Pembaca Perwakilan", "viewer", office["id"]),
+            email=live_member(live, "Hadi Rahman", "editor", office["id"]),
+            viewer_email=live_member(live, "Pembaca Perwakilan", "viewer", office["id"]),
         )
 
 

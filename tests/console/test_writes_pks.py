@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.conftest import TODAY
 from tests.console.conftest import Staff, csrf_of
 from tests.console.forms import field_errors, form_of, has_form, make_member, signed_in_as, text_of
 from tests.helpers import create_agreement
@@ -92,6 +93,32 @@ def test_derive_pks_for_two_skpd_with_the_titles_previewed(
     replay = browser.post(url, data=confirm.data(), follow_redirects=False)
     assert replay.status_code == 303 and replay.headers.get("idempotent-replayed") == "true"
     assert len(children(browser, admin_headers, signed_nk["id"])) == 2
+
+
+def test_derived_drafts_take_the_day_of_drafting_given_on_the_form(
+    browser: TestClient,
+    editor: Staff,
+    kalsel: Kalsel,
+    signed_nk: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    """Entered after the fact: the form offers today, takes the morning of 4 July 2022, and
+    refuses a day in the future next to its field, creating nothing."""
+    signed_in_as(browser, editor)
+    url = f"/perjanjian/{signed_nk['id']}/susun-pks"
+    form = form_of(browser.get(url).text, "susun_pks")
+    assert form.fields["drafted_on"] == [TODAY.isoformat()]
+    refused = browser.post(
+        url, data=form.data(organization_ids=[str(kalsel.dinkes)], drafted_on="2099-01-01")
+    )
+    assert refused.status_code == 422
+    assert field_errors(refused.text, "susun_pks", "drafted_on") != []
+    assert children(browser, admin_headers, signed_nk["id"]) == []
+    again = form_of(refused.text, "susun_pks")
+    done = browser.post(url, data=again.data(drafted_on="2022-07-04"), follow_redirects=False)
+    assert done.status_code == 303, done.text
+    [made] = children(browser, admin_headers, signed_nk["id"])
+    assert made["drafted_on"] == "2022-07-04"
 
 
 def test_a_second_live_pks_for_one_skpd_is_refused_against_its_row(

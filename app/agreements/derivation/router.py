@@ -49,6 +49,10 @@ def derive(
     from. **All or nothing**: if any organization is unknown, is not under a party of the NK,
     already holds a live PKS under it, or would get a title over 500 characters, nothing is
     created and the 422 names every offender.
+
+    `drafted_on` (tanggal penyusunan draft; default today) dates the drafts when they are
+    entered after the fact, e.g. `2022-07-04` for PKS drafted on the morning of the Kalsel
+    signing; not in the future (422 `dates-of-record-order`).
     """
     require_derive_editor(
         session,

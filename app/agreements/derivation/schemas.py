@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.agreements.models import AgreementStatus
+from app.agreements.schemas import DRAFTED_ON_HELP
 from app.core.schemas import Day, Id, LongText, RequestBody, Title
 
 
@@ -28,6 +29,11 @@ class DeriveIn(RequestBody):
     )
     valid_from: Day | None = None
     valid_until: Day | None = None
+    drafted_on: Day | None = Field(
+        default=None,
+        description=DRAFTED_ON_HELP + " The same day for every PKS derived. Empty: today "
+        "(tanggal pencatatan).",
+    )
 
 
 class DerivedPks(BaseModel):
@@ -99,5 +105,15 @@ DERIVE_EXAMPLES: dict[str, dict[str, Any]] = {
             "dengan {organization}",
             "valid_from": "2026-12-01",
         },
-    }
+    },
+    "kalsel_after_the_fact": {
+        "summary": "Entered after the fact: drafted on 4 July 2022, the morning of the signing",
+        "value": {
+            "counterpart_organization_id": 2,
+            "organization_ids": [5],
+            "title": "Perjanjian Kerja Sama Ombudsman RI Perwakilan Provinsi Kalimantan Selatan "
+            "dengan {organization}",
+            "drafted_on": "2022-07-04",
+        },
+    },
 }

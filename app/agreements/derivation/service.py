@@ -33,6 +33,7 @@ from app.agreements.parties import (
     office_region_conflicts,
     outside_parties,
 )
+from app.agreements.record_dates import check_dates_of_record
 from app.agreements.search import store_search_documents
 from app.agreements.status import (
     ENDED,
@@ -160,7 +161,7 @@ def _offenders(
 
 def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date) -> DeriveResult:
     """Create one draft PKS per organization under an NK, all or nothing, in the order of
-    organization_ids."""
+    organization_ids, each drafted on `derive_in.drafted_on` (a date of record; default today)."""
     nk = _nk_or_refuse(session, nk_id)
     claim_agreement(session, agreement_id=nk_id)  # serializes PKS added under the same NK
     check_validity(
@@ -168,6 +169,8 @@ def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date
         valid_until=derive_in.valid_until,
         parent=bounds_of(session, nk, today),
     )
+    drafted_on = derive_in.drafted_on or today
+    check_dates_of_record(drafted_on=drafted_on, finalized_on=None, first_signed=None, today=today)
     scope = _chosen_scope(session, nk_id, derive_in.scope_item_ids)
     organizations, errors = _offenders(session, nk, derive_in, today)
     if errors:
@@ -194,7 +197,7 @@ def derive_pks(*, session: Session, nk_id: int, derive_in: DeriveIn, today: date
                     "valid_from": derive_in.valid_from,
                     "valid_until": derive_in.valid_until,
                     "version": 1,
-                    "drafted_on": today,
+                    "drafted_on": drafted_on,
                     "created_at": now,
                     "updated_at": now,
                 }

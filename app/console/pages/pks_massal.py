@@ -291,6 +291,7 @@ def _derive_page(
             "susun_pks",
             counterpart_organization_id=default[0] or None,
             title=f"Perjanjian Kerja Sama {default[1]} dengan {ORGANIZATION_PLACEHOLDER}",
+            drafted_on=today.isoformat(),
         )
     counterpart_id = int(form.value("counterpart_organization_id") or 0)
     coverage = coverage_of(session=session, nk_id=nk.id, as_of=today, today=today)
@@ -376,6 +377,7 @@ def derive(
             title=sent.text("title"),
             valid_from=sent.text("valid_from"),
             valid_until=sent.text("valid_until"),
+            drafted_on=sent.text("drafted_on"),
         )
         require_derive_editor(
             session,
