@@ -212,6 +212,14 @@ def test_the_morning_of_4_july_2022(open_page: Callable[..., Visit], morning: Mo
     expect(zone.locator(".upload-status")).to_have_text(
         "Berkas dipilih: PKS Dinas Perpustakaan.pdf."
     )
+    page.evaluate(
+        """() => {
+            const said = document.querySelector('.drop-zone .upload-status');
+            window.said = [];
+            new MutationObserver(() => window.said.push(said.textContent))
+                .observe(said, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     page.get_by_role("button", name="Unggah dokumen").click()
     status = page.locator(".drop-zone .upload-status")
     expect(status).to_contain_text("Terunggah. SHA-256 yang dicatat server: ")
@@ -221,6 +229,8 @@ def test_the_morning_of_4_july_2022(open_page: Callable[..., Visit], morning: Mo
     expect(page.locator(".flash")).to_contain_text(f"SHA-256: {document['sha256']}")
     expect(page.get_by_role("link", name="Unduh PKS Dinas Perpustakaan.pdf")).to_be_visible()
     assert page.evaluate("() => window.samePage === true")  # sent by XMLHttpRequest
+    progress = page.evaluate("() => window.said")  # what the bar's words said meanwhile
+    assert progress[0] == "Mengunggah… 0 %" and "Mengunggah… 100 %" in progress, progress
     assert page.url.endswith(f"/perjanjian/{pks['id']}#dokumen")
     assert document["filename"] == "PKS Dinas Perpustakaan.pdf"
     assert document["size_bytes"] == len(PDF)

@@ -109,6 +109,10 @@
     });
     request.addEventListener("load", function () {
       var url = request.responseURL || form.action;
+      if (request.status < 300 && new URL(url).pathname !== window.location.pathname) {
+        window.location.assign(url);  // led elsewhere (e.g. signed out): go there
+        return;
+      }
       var main = showAnswer(request.response, url);
       if (!main) { return; }
       var message = main.querySelector(".flash");
