@@ -12,6 +12,7 @@ from app.documents.models import DocumentType
 
 MAX_DAYS = 3660  # ten years: longer is a typing slip
 DaysAllowed = Annotated[int, Strict(), Field(ge=1, le=MAX_DAYS), BeforeValidator(json_integer)]
+DocumentTypes = Annotated[list[DocumentType], Field(max_length=20)]
 WarnDays = Annotated[int, Strict(), Field(ge=0, le=MAX_DAYS), BeforeValidator(json_integer)]
 
 
@@ -59,7 +60,7 @@ class StageDefinitionUpdate(RequestBody):
         default=None, description="Replaces the time limits; a kind left out gets no limit."
     )
     warn_days_before: WarnDays | None = None
-    required_documents: dict[AgreementKind, list[DocumentType]] | None = Field(
+    required_documents: dict[AgreementKind, DocumentTypes] | None = Field(
         default=None,
         max_length=3,
         description="Replaces the required document types; a kind left out requires none.",
