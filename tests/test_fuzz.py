@@ -32,7 +32,12 @@ schema = schemathesis.openapi.from_asgi(
 load_all_checks()
 ALL_CHECKS: list[CheckFunction] = [c for c in CHECKS.get_all() if not is_check_class(c)]  # type: ignore[misc]
 FUZZ_SETTINGS = app_settings.model_copy(
-    update={"RATE_LIMIT_PER_MINUTE": 0, "SCHEDULER_TOKEN": "fuzz", "SMTP_HOST": None}
+    update={
+        "RATE_LIMIT_PER_MINUTE": 0,
+        "PUBLIC_REQUESTS_PER_MINUTE": 0,
+        "SCHEDULER_TOKEN": "fuzz",
+        "SMTP_HOST": None,
+    }
 )
 
 

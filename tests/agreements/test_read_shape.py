@@ -247,6 +247,8 @@ def full_rules(session: Session, agreement_id: int) -> dict[str, Any]:
                 "finalized_at",
                 "drafted_on",
                 "finalized_on",
+                "final_text_sha256",
+                "public_listing",
                 "version",
                 "created_at",
                 "updated_at",
