@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     ESIGN_TRUST_ROOTS_DIR: Path | None = None
     # The most signatures of one PDF that are verified; a PDF with more is "cannot verify".
     ESIGN_MAX_SIGNATURES: int = Field(default=20, ge=1, le=200)
+    # Verifying one PDF runs in a child process with these bounds (a compression bomb or a file
+    # of endless revisions is recorded as "cannot verify", never a hung request).
+    ESIGN_VERIFY_SECONDS: float = Field(default=30.0, gt=0, le=600)
+    ESIGN_VERIFY_MEMORY_MB: int = Field(default=1024, ge=256)
     # The yearly evaluation (monev) of each agreement in force is due by the end of this month.
     EVALUATION_DUE_MONTH: int = Field(default=12, ge=1, le=12)
     # The first year whose evaluation is asked for (earlier ones may be recorded, not chased).

@@ -182,6 +182,17 @@ class TestUnverifiable:
         assert check["outcome"] == "cannot_verify"
         assert "ESIGN_MAX_SIGNATURES" in check["reason"]
 
+    def test_a_verification_that_overruns_its_time_is_stopped_and_recorded(
+        self, client: TestClient, store: DocumentStore, pks: Any, monkeypatch: Any
+    ) -> None:
+        # No verifier answers within a microsecond: the child is killed, the upload kept.
+        monkeypatch.setattr(settings, "ESIGN_VERIFY_SECONDS", 1e-6)
+        document = upload(client, pks["id"], esign.signed_pdf())
+        check = document["signature_check"]
+        assert check["outcome"] == "cannot_verify"
+        assert "ESIGN_VERIFY_SECONDS" in check["reason"]
+        assert client.get(f"{BASE}/{pks['id']}/documents").json()[0]["id"] == document["id"]
+
     def test_a_scan_without_signatures_and_an_image(
         self, client: TestClient, store: DocumentStore, pks: Any
     ) -> None:

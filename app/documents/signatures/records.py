@@ -14,7 +14,7 @@ from app.core.types import utcnow
 from app.documents.schemas import DocumentPublic
 from app.documents.signatures.models import DocumentSignature, DocumentSignatureCheck
 from app.documents.signatures.schemas import SignatureCheckPublic, SignatureVerdictPublic
-from app.documents.signatures.verify import DocumentCheck, check_pdf, load_trust_roots
+from app.documents.signatures.verify import DocumentCheck, check_pdf_bounded, load_trust_roots
 
 PDF = "application/pdf"
 
@@ -37,10 +37,12 @@ def record_check(
 ) -> DocumentCheck:
     """Verify the PDF at `path` and store its check and verdicts (no commit). A signature
     already stored at the same position keeps its row, and so its confirmation."""
-    check = check_pdf(
+    check = check_pdf_bounded(
         path.read_bytes(),
         trust_roots=list(trust_roots),
         max_signatures=settings.ESIGN_MAX_SIGNATURES,
+        seconds=settings.ESIGN_VERIFY_SECONDS,
+        memory_mb=settings.ESIGN_VERIFY_MEMORY_MB,
     )
     stored = session.exec(
         select(DocumentSignatureCheck).where(DocumentSignatureCheck.document_id == document_id)

@@ -8,9 +8,12 @@ is fetched, and every verdict says so.
 
 import io
 import logging
+import multiprocessing
+import resource
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -250,3 +253,74 @@ def _validation_context(
 def _said(error: Exception) -> str:
     text = str(error).strip() or type(error).__name__
     return text[:200]
+
+
+# A hostile PDF (a compression bomb, thousands of revisions) must not hold a request or the
+# process: verification runs in a child process of its own, with a memory ceiling, killed when
+# it overruns its time. Forked (a few milliseconds; pyHanko is imported already): "spawn" and
+# "forkserver" children would import the server's __main__ again, seconds per upload. The child
+# touches nothing it inherits but the PDF's bytes, and leaves with os._exit (no cleanup of the
+# parent's connections).
+_CONTEXT = multiprocessing.get_context("fork")
+
+
+def _verify_in_child(
+    answer: Connection, data: bytes, roots: list[bytes], max_signatures: int, memory_mb: int
+) -> None:
+    """The child's work: a memory ceiling (`memory_mb` beyond what the fork holds already),
+    then check_pdf; its answer sent back."""
+    pages = int(Path("/proc/self/statm").read_text().split()[0])
+    limit = pages * resource.getpagesize() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    trust_roots = [x509.Certificate.load(der) for der in roots]
+    try:
+        answer.send(check_pdf(data, trust_roots=trust_roots, max_signatures=max_signatures))
+    except MemoryError:
+        answer.send(
+            DocumentCheck(
+                CheckOutcome.cannot_verify,
+                f"Verifying the PDF needs more than {memory_mb} MB (ESIGN_VERIFY_MEMORY_MB).",
+            )
+        )
+    finally:
+        answer.close()
+
+
+def check_pdf_bounded(
+    data: bytes,
+    *,
+    trust_roots: list[x509.Certificate],
+    max_signatures: int,
+    seconds: float,
+    memory_mb: int,
+) -> DocumentCheck:
+    """check_pdf in a child process, within `seconds` and `memory_mb`; a child that overruns
+    is killed and the document recorded as "cannot verify" with the limit it passed."""
+    receiving, sending = _CONTEXT.Pipe(duplex=False)
+    child = _CONTEXT.Process(
+        target=_verify_in_child,
+        args=(sending, data, [c.dump() for c in trust_roots], max_signatures, memory_mb),
+        daemon=True,
+    )
+    child.start()
+    sending.close()
+    try:
+        if receiving.poll(seconds):
+            try:
+                answer: DocumentCheck = receiving.recv()
+                return answer
+            except EOFError:
+                pass  # the child died without an answer (killed for its memory)
+            return DocumentCheck(
+                CheckOutcome.cannot_verify,
+                "The verifier stopped on this PDF (its memory ceiling, ESIGN_VERIFY_MEMORY_MB).",
+            )
+        return DocumentCheck(
+            CheckOutcome.cannot_verify,
+            f"Verifying the PDF took longer than {seconds:g} s (ESIGN_VERIFY_SECONDS).",
+        )
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
