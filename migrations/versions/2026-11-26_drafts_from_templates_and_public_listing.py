@@ -2,7 +2,7 @@
 list's opt-in per agreement
 
 Revision ID: d7a3f1c2b8e4
-Revises: e5c0a9d41f7b
+Revises: 7e51a9c0d2b4
 Create Date: 2026-11-26 21:40:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import app.core.types
 
 revision: str = "d7a3f1c2b8e4"
-down_revision: str | None = "e5c0a9d41f7b"
+down_revision: str | None = "7e51a9c0d2b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """electronic signatures verified: the verdicts on the signatures each uploaded PDF embeds
 
 Revision ID: 7e51a9c0d2b4
-Revises: e5c0a9d41f7b
+Revises: 5e7a9d1c3b48
 Create Date: 2026-11-26 21:35:42
 
 Issue 23, item 3: one check per document (outcome, reason, trust roots counted, when) and one
@@ -18,7 +18,7 @@ from alembic import op
 import app.core.types
 
 revision: str = "7e51a9c0d2b4"
-down_revision: str | Sequence[str] | None = "e5c0a9d41f7b"
+down_revision: str | Sequence[str] | None = "5e7a9d1c3b48"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

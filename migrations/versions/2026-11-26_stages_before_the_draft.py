@@ -1,7 +1,7 @@
 """stages before the draft: stage definitions, agreements' stages, document types, stage deadlines
 
 Revision ID: 5e7a9d1c3b48
-Revises: e5c0a9d41f7b
+Revises: 3c8e5f1a7d92
 Create Date: 2026-11-26 22:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import app.core.types
 
 revision: str = "5e7a9d1c3b48"
-down_revision: str | None = "e5c0a9d41f7b"
+down_revision: str | None = "3c8e5f1a7d92"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
