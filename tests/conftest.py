@@ -28,6 +28,7 @@ from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_today
 from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
+from app.reminders.calendar import validators as calendar_validators
 from app.seeding import load_seeds
 from app.stats.service import figures_cache
 from app.users import service as users
@@ -252,6 +253,7 @@ def client(session: Session, engine: Engine) -> Iterator[TestClient]:
     requests_per_key.clear()
     failures_per_address.clear()
     figures_cache.clear()  # the front page's figures of another test's data
+    calendar_validators.clear()  # (SQLite may give a rolled-back test's ids again)
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_engine] = lambda: engine
     app.dependency_overrides[get_today] = lambda: TODAY
