@@ -153,8 +153,8 @@ def calendar(
     its `repeat_until` or its agreement's `valid_until`. Calendar programs that cannot send the
     X-API-Key header may put a viewer's key in `?key=`. The answer carries an ETag: a program
     that sends it back in If-None-Match gets 304 (no body) while nothing changed: a write through
-    the API changes the ETag at once; a status that turns by itself (an expiry passing) shows
-    within CALENDAR_CACHE_SECONDS (60 by default), for which each process keeps a feed's ETag."""
+    the API or the console changes the ETag at once, and so does a new day; each process keeps a
+    feed's ETag CALENDAR_CACHE_SECONDS (60 by default) otherwise."""
     start, end = deadline_window(today, start, end, 365)
     answer = calendar_answer(
         session,
