@@ -154,7 +154,7 @@ def endpoints(data: DataSet) -> dict[str, str]:
     }
 
 
-NOT_MODIFIED = "calendar.ics of a Perwakilan, 304 (If-None-Match)"
+NOT_MODIFIED = "calendar.ics of a Perwakilan 304 (If-None-Match)"
 
 
 def is_console(path: str) -> bool:
