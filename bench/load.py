@@ -54,6 +54,9 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8766)))
     parser.add_argument("--only", default="", help="comma-separated endpoint names to load")
     parser.add_argument("--skip-build", action="store_true", help="reuse the data set")
+    parser.add_argument(
+        "--reminders", action="store_true", help="run the reminders after an --only load too"
+    )
     return parser.parse_args()
 
 
@@ -141,12 +144,17 @@ def endpoints(data: DataSet) -> dict[str, str]:
         "deadlines of a Perwakilan": f"/api/v1/deadlines?organization_id={data.perwakilan}",
         "console: Tenggat of a Perwakilan": f"/tenggat?organization_id={data.perwakilan}",
         "calendar.ics of a Perwakilan": f"/api/v1/calendar.ics?organization_id={data.perwakilan}",
+        # A subscribed calendar's poll: If-None-Match with the ETag of the warm-up; 304 each.
+        NOT_MODIFIED: f"/api/v1/calendar.ics?organization_id={data.perwakilan}",
         "obligations overdue": "/api/v1/obligations?status=overdue",
         "obligations of a government": f"/api/v1/obligations?organization_id={data.government}",
         "organizations q=kesehatan": "/api/v1/organizations?q=kesehatan",
         "stats (front page)": "/api/v1/stats",
         "console: Beranda (front page)": "/",
     }
+
+
+NOT_MODIFIED = "calendar.ics of a Perwakilan 304 (If-None-Match)"
 
 
 def is_console(path: str) -> bool:
@@ -174,8 +182,9 @@ LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, seconds: int, connections: int, header: str) -> dict[str, Any]:
-    """One wrk run: requests/s, p50 and p99 in ms, and errors (non-2xx answers, sockets)."""
+def wrk(url: str, seconds: int, connections: int, *headers: str) -> dict[str, Any]:
+    """One wrk run: requests/s, p50 and p99 in ms, and errors (answers other than 2xx and 3xx,
+    sockets)."""
     output = subprocess.run(
         [
             "wrk",
@@ -185,8 +194,7 @@ def wrk(url: str, seconds: int, connections: int, header: str) -> dict[str, Any]
             "--latency",
             "--timeout",
             "30s",
-            "-H",
-            header,
+            *[part for header in headers for part in ("-H", header)],
             url,
         ],
         capture_output=True,
@@ -368,7 +376,8 @@ def main() -> None:
                     loads[name] = {"path": path, "status": warm.status_code}
                     print(f"{name}: {warm.status_code} {warm.text[:300]}", file=sys.stderr)
                     continue
-                measured = wrk(base + path, ARGS.seconds, ARGS.connections, header)
+                extra = [f"If-None-Match: {warm.headers['etag']}"] if name == NOT_MODIFIED else []
+                measured = wrk(base + path, ARGS.seconds, ARGS.connections, header, *extra)
                 loads[name] = {"path": path, "warm_up_ms": warm_ms, **measured}
                 drain(base, key)
                 print(f"{name}: {loads[name]}", file=sys.stderr)
@@ -378,12 +387,13 @@ def main() -> None:
                 measured["ratio_to_baseline"] = round(measured["requests_per_s"] / baseline, 3)
         result["endpoints"] = loads
         result["server_peak_rss_mib"] = round(sampler.peak / 1024, 1)
-        if not wanted:
+        if not wanted or ARGS.reminders:
             result["reminder_run"] = {
                 "day_one": reminder_run(base, data.anchor),
                 "day_two": reminder_run(base, data.anchor + timedelta(days=1)),
                 "webhooks_received": Receiver.received,
             }
+        if not wanted:
             result["export_csv"] = export_rss(base, server.pid, key)
     finally:
         server.terminate()

@@ -13,13 +13,17 @@ from cachetools import LRUCache
 from icalendar import Alarm, Calendar, Event
 from sqlmodel import Session, col
 
-from app.agreements.models import Agreement
+from app.agreements.models import Agreement, AgreementEvent
 from app.agreements.status import effective_valid_until_expression
+from app.audit.models import AuditEvent
+from app.core.config import Settings
 from app.core.db import among
 from app.labels import day_text, label
 from app.obligations.models import MONTHS, Obligation, Recurrence
 from app.obligations.service import occurrence_due_on
+from app.reminders.deadlines import public_deadlines
 from app.reminders.schemas import DeadlinePublic
+from app.stats.cache import TimedCache
 
 # Alarms of an all-day event are relative to its start (midnight): the morning at 08:00.
 MORNING = timedelta(hours=8)
@@ -246,3 +250,103 @@ def rendered_feed(
         with _RENDERED_LOCK:
             _RENDERED[etag] = found
     return found
+
+
+# The feeds' validators by what they depend on besides the data, kept CALENDAR_CACHE_SECONDS per
+# process: calendar programs poll all day, and a 304 must not cost finding every deadline.
+validators: TimedCache[str] = TimedCache()
+
+
+def change_marks(session: Session) -> tuple[int, int]:
+    """The newest agreement history event and audit event (two primary-key look-ups, one
+    statement): every write through the services (agreements, signatures, evaluations,
+    obligations, organizations) adds one, so a feed's validator keyed by them changes at once."""
+    row = session.execute(
+        sa.select(
+            sa.select(sa.func.max(AgreementEvent.id)).scalar_subquery(),
+            sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
+        )
+    ).one()
+    return (row[0] or 0, row[1] or 0)
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    etag: str
+    body: bytes | None  # None: not modified (the If-None-Match named this feed)
+
+
+def calendar_answer(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    now: datetime,
+    organization_id: int | None,
+    settings: Settings,
+    if_none_match: list[str],
+) -> FeedAnswer:
+    """The feed of a window (and organization), or "not modified".
+
+    The validator depends on the deadlines, their repetitions, the alarms and the day; finding
+    it means finding every deadline. It is kept per process for CALENDAR_CACHE_SECONDS under a
+    key of the window, the day, the settings and the newest history and audit events
+    (`change_marks`), so while nothing is written a poll costs one statement; a write through the
+    services shows at once, and so does a new day (it is in the key); a change made around the
+    services (in the database directly) within CALENDAR_CACHE_SECONDS. The database connection is given back before a feed is
+    rendered (thousands of events for a Perwakilan).
+    """
+    key = (
+        organization_id,
+        start,
+        end,
+        today,
+        tuple(sorted(settings.REMINDER_DAYS_BEFORE)),
+        settings.EVALUATION_DUE_MONTH,
+        settings.EVALUATIONS_FROM_YEAR,
+        change_marks(session),
+    )
+    rendered: list[bytes] = []
+
+    def compute() -> str:
+        found = public_deadlines(
+            session,
+            start=start,
+            end=end,
+            today=today,
+            organization_id=organization_id,
+            settings=settings,
+        )
+        repeating = repetitions(session, found, start=start, until=end)
+        session.close()  # nothing more to read: the pool gets the connection back now
+        etag = feed_etag(found, settings.REMINDER_DAYS_BEFORE, today, repeating)
+        if etag not in if_none_match:
+            rendered.append(
+                rendered_feed(etag, found, now, settings.REMINDER_DAYS_BEFORE, repeating)
+            )
+        return etag
+
+    max_age = timedelta(seconds=settings.CALENDAR_CACHE_SECONDS)
+    etag = validators.get(key, now=now, max_age=max_age, compute=compute)
+    if etag in if_none_match:
+        return FeedAnswer(etag, None)
+    if rendered:
+        return FeedAnswer(etag, rendered[0])
+    with _RENDERED_LOCK:
+        kept = _RENDERED.get(etag)
+    if kept is not None:
+        session.close()
+        return FeedAnswer(etag, kept)
+    # Known validator, feed no longer kept (the bytes' cache is bounded): render it again.
+    validators.clear_key(key)
+    return calendar_answer(
+        session,
+        start=start,
+        end=end,
+        today=today,
+        now=now,
+        organization_id=organization_id,
+        settings=settings,
+        if_none_match=if_none_match,
+    )

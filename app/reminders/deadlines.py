@@ -1,8 +1,8 @@
-"""Every deadline in one list: obligation due dates, agreement expiries, NK pks_due_on dates."""
+"""Every deadline in one list: obligation due dates, agreement expiries, NK pks_due_on dates,
+planned signing days and yearly evaluations (which exist: `deadline_query.deadline_rows`)."""
 
-import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -10,14 +10,13 @@ from typing import Any
 
 import holidays
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
 from app.agreements.parties import party_ids_by_agreement
 from app.agreements.status import (
     ENDED,
     IN_FORCE,
-    NOT_FULLY_SIGNED,
     effective_valid_until_expression,
     status_condition,
     status_expression,
@@ -27,8 +26,17 @@ from app.core.db import among
 from app.core.errors import RuleViolation, field_error
 from app.evaluations.models import Evaluation
 from app.labels import label
-from app.obligations.models import Obligation
 from app.organizations.models import Organization
+from app.reminders.deadline_query import (
+    TYPE_ORDER,
+    DeadlineRow,
+    deadline_rows,
+    evaluation_due_on,
+    evaluation_years,
+    list_order,
+    party_of,
+    rows_of,
+)
 from app.reminders.models import DeadlineType
 from app.reminders.schemas import (
     AgreementRef,
@@ -38,7 +46,6 @@ from app.reminders.schemas import (
     OrganizationRef,
     WeekCount,
 )
-from app.stages.service import stage_dues
 
 MAX_WINDOW_DAYS = 3 * 366
 
@@ -58,9 +65,6 @@ class Deadline:
     obligation_id: int | None = None
     overdue: bool = False
     may_be_overdue: bool = field(default=False, compare=False)
-    # The points before the day that remind of it, when not the settings' REMINDER_DAYS_BEFORE
-    # (a stage's time limit warns warn_days_before days before).
-    days_before: tuple[int, ...] | None = field(default=None, compare=False)
 
 
 @lru_cache(maxsize=64)
@@ -81,153 +85,13 @@ def non_working_reason(day: date) -> str | None:
     return None
 
 
-def _statuses(session: Session, agreement_ids: set[int], today: date) -> dict[int, AgreementStatus]:
-    if not agreement_ids:
-        return {}
-    rows = session.exec(
-        select(Agreement.id, status_expression(Agreement, today)).where(
-            among(session, col(Agreement.id), agreement_ids)
-        )
-    )
-    return {i: AgreementStatus(s) for i, s in rows if i is not None}
-
-
-def obligation_deadlines(
-    session: Session,
-    *,
-    due_until: date,
-    due_from: date | None,
-    today: date,
-    organization_id: int | None = None,
-) -> list[Deadline]:
-    """Open obligations due in [due_from, due_until] (all overdue ones when due_from is None),
-    of agreements that have not ended. Reads the partial index of open obligations."""
-    conditions: list[Any] = [
-        col(Obligation.completed_on).is_(None),
-        col(Obligation.waived_at).is_(None),
-        col(Obligation.due_on) <= due_until,
-    ]
-    if due_from is not None:
-        conditions.append(
-            sa.or_(col(Obligation.due_on) >= due_from, col(Obligation.due_on) < today)
-        )
-    if organization_id is not None:
-        conditions.append(Obligation.responsible_organization_id == organization_id)
-    rows = session.execute(
-        sa.select(
-            col(Obligation.id),
-            col(Obligation.title),
-            col(Obligation.due_on),
-            col(Obligation.responsible_organization_id),
-            col(Agreement.id),
-            col(Agreement.title),
-            col(Agreement.kind),
-        )
-        .join(Agreement, col(Agreement.id) == Obligation.agreement_id)
-        .where(*conditions)
-    ).all()
-    statuses = _statuses(session, {row[4] for row in rows}, today)
-    return [
-        Deadline(
-            key=f"obligation:{obligation_id}:{due_on.isoformat()}",
-            type=DeadlineType.obligation_due,
-            due_on=due_on,
-            title=title,
-            agreement_id=agreement_id,
-            agreement_title=agreement_title,
-            agreement_kind=AgreementKind(kind),
-            organization_ids=(responsible,),
-            obligation_id=obligation_id,
-            overdue=due_on < today,
-            may_be_overdue=True,
-        )
-        for obligation_id, title, due_on, responsible, agreement_id, agreement_title, kind in rows
-        if statuses.get(agreement_id) not in ENDED
-    ]
-
-
-def _with_party(organization_id: int | None) -> list[Any]:
-    """The condition (none, or one) that the organization is a party of the agreement."""
-    if organization_id is None:
-        return []
-    return [
-        select(AgreementParty.id)
-        .where(
-            AgreementParty.agreement_id == Agreement.id,
-            AgreementParty.organization_id == organization_id,
-        )
-        .correlate(Agreement)
-        .exists()
-    ]
-
-
-def agreement_deadlines(
-    session: Session,
-    *,
-    start: date,
-    end: date,
-    today: date,
-    organization_id: int | None = None,
-    settings: Settings = settings,
-) -> list[Deadline]:
-    """The deadlines of the agreements themselves within [start, end]: expiries, NK pks_due_on
-    dates, planned signing days, yearly evaluations and the time limits of stages."""
-    return (
-        validity_deadlines(
-            session, start=start, end=end, today=today, organization_id=organization_id
-        )
-        + planned_signing_deadlines(
-            session, start=start, end=end, today=today, organization_id=organization_id
-        )
-        + evaluation_deadlines(
-            session,
-            start=start,
-            end=end,
-            today=today,
-            organization_id=organization_id,
-            month=settings.EVALUATION_DUE_MONTH,
-            from_year=settings.EVALUATIONS_FROM_YEAR,
-        )
-        + stage_deadlines(
-            session, start=start, end=end, today=today, organization_id=organization_id
-        )
-    )
-
-
-def stage_deadlines(
-    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
-) -> list[Deadline]:
-    """The time limit (batas waktu) of the stage each tracked agreement is in (app/stages), due
-    within [start, end] or passed; it concerns every party, and warns warn_days_before days
-    before."""
-    dues = stage_dues(session, start=start, end=end, today=today)
-    parties = party_ids_by_agreement(session, [d.agreement_id for d in dues])
-    return [
-        Deadline(
-            key=f"stage:{d.agreement_id}:{d.stage_code}:{d.due_on.isoformat()}",
-            type=DeadlineType.stage_due,
-            due_on=d.due_on,
-            title=f"Batas waktu tahap {d.stage_name} {label(d.kind)}: {d.title}",
-            agreement_id=d.agreement_id,
-            agreement_title=d.title,
-            agreement_kind=d.kind,
-            organization_ids=parties.get(d.agreement_id, ()),
-            overdue=d.due_on < today,
-            may_be_overdue=True,
-            days_before=(d.warn_days_before,) if d.warn_days_before > 0 else (),
-        )
-        for d in dues
-        if organization_id is None or organization_id in parties.get(d.agreement_id, ())
-    ]
-
-
 def validity_deadlines(
     session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
 ) -> list[Deadline]:
     """Expiries of agreements in force, and NK pks_due_on dates, within [start, end]."""
     valid_until = effective_valid_until_expression(Agreement)
     status = status_expression(Agreement, today)
-    party_filter = _with_party(organization_id)
+    party_filter = party_of(organization_id)
     kinds = (AgreementKind.nk, AgreementKind.pks)
     expiring = session.execute(
         sa.select(
@@ -284,23 +148,6 @@ def validity_deadlines(
     return deadlines
 
 
-def evaluation_due_on(year: int, month: int) -> date:
-    """The last day of the month in which the evaluation of a year is due."""
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _evaluation_years(start: date, end: date, today: date, month: int, from_year: int) -> set[int]:
-    """The years whose evaluation is asked for: those due within [start, end], and the latest
-    one whose due day has passed (older years are not chased), from from_year on."""
-    passed = [y for y in range(from_year, today.year + 1) if evaluation_due_on(y, month) < today]
-    years = {max(passed)} if passed else set()
-    return years | {
-        y
-        for y in range(max(from_year, start.year), end.year + 1)
-        if start <= evaluation_due_on(y, month) <= end
-    }
-
-
 def owed_evaluations(
     years: Iterable[int], *, today: date, month: int, organization_id: int | None = None
 ) -> Any:
@@ -309,7 +156,7 @@ def owed_evaluations(
     in_force = sa.and_(
         col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
         sa.or_(*[status_condition(Agreement, s, today) for s in IN_FORCE]),
-        *_with_party(organization_id),
+        *party_of(organization_id),
     )
     started = sa.func.coalesce(Agreement.valid_from, Agreement.last_signed_on)
     return sa.union_all(
@@ -328,57 +175,6 @@ def owed_evaluations(
     )
 
 
-def evaluation_deadlines(
-    session: Session,
-    *,
-    start: date,
-    end: date,
-    today: date,
-    organization_id: int | None = None,
-    month: int = settings.EVALUATION_DUE_MONTH,
-    from_year: int = settings.EVALUATIONS_FROM_YEAR,
-) -> list[Deadline]:
-    """The yearly evaluation (monev) of each NK and PKS in force: due by the end of
-    EVALUATION_DUE_MONTH, for the years whose due day lies in [start, end], and for the latest
-    year whose due day has passed (overdue until recorded; older years are not chased), from
-    EVALUATIONS_FROM_YEAR on. An agreement that started after a year's due day owes none for it.
-    It concerns every party."""
-    years = _evaluation_years(start, end, today, month, from_year)
-    if not years:
-        return []
-    owed = owed_evaluations(
-        years, today=today, month=month, organization_id=organization_id
-    ).subquery()
-    rows = session.execute(
-        sa.select(owed.c.agreement_id, owed.c.year, col(Agreement.title), col(Agreement.kind))
-        .join(Agreement, col(Agreement.id) == owed.c.agreement_id)
-        .order_by(owed.c.year, owed.c.agreement_id)
-    ).all()
-    if not rows:
-        return []
-    # Nationwide these are tens of thousands: the database joins on the same selection rather
-    # than taking their ids back as a list.
-    parties = party_ids_by_agreement(session, sa.select(owed.c.agreement_id))
-    deadlines = []
-    for agreement_id, year, title, kind in rows:
-        day = evaluation_due_on(year, month)
-        deadlines.append(
-            Deadline(
-                key=f"evaluation:{agreement_id}:{year}",
-                type=DeadlineType.evaluation_due,
-                due_on=day,
-                title=f"Evaluasi tahunan (monev) {year} {label(AgreementKind(kind))}: {title}",
-                agreement_id=agreement_id,
-                agreement_title=title,
-                agreement_kind=AgreementKind(kind),
-                organization_ids=parties.get(agreement_id, ()),
-                overdue=day < today,
-                may_be_overdue=True,
-            )
-        )
-    return deadlines
-
-
 def evaluation_due_counts(
     session: Session,
     *,
@@ -389,7 +185,7 @@ def evaluation_due_counts(
     from_year: int = settings.EVALUATIONS_FROM_YEAR,
 ) -> tuple[int, int]:
     """How many of evaluation_deadlines' evaluations are (due, overdue), counted in SQL."""
-    years = _evaluation_years(start, end, today, month, from_year)
+    years = evaluation_years(start, end, today, month, from_year)
     if not years:
         return 0, 0
     owed = owed_evaluations(years, today=today, month=month).subquery()
@@ -404,57 +200,109 @@ def evaluation_due_counts(
     return due, overdue
 
 
-def planned_signing_deadlines(
-    session: Session, *, start: date, end: date, today: date, organization_id: int | None = None
-) -> list[Deadline]:
-    """Planned signing days within [start, end], and every one passed, of agreements some party
-    has still to sign; they concern the parties that have not signed."""
-    status = status_expression(Agreement, today)
-    rows = session.execute(
-        sa.select(
-            col(Agreement.id),
-            col(Agreement.title),
-            col(Agreement.kind),
-            col(Agreement.planned_signing_on),
-            status,
-        ).where(
-            col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
-            col(Agreement.planned_signing_on) <= end,
-            sa.or_(
-                col(Agreement.planned_signing_on) >= start,
-                col(Agreement.planned_signing_on) < today,
-            ),
-            col(Agreement.parties_unsigned) > 0,
-        )
-    ).all()
-    pending = [r for r in rows if AgreementStatus(r[4]) in NOT_FULLY_SIGNED]
-    unsigned: dict[int, list[int]] = {}
-    if pending:
-        for agreement_id, party in session.execute(
-            sa.select(col(AgreementParty.agreement_id), col(AgreementParty.organization_id))
-            .where(
-                col(AgreementParty.agreement_id).in_([r[0] for r in pending]),
-                col(AgreementParty.signature_recorded_at).is_(None),
-            )
-            .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
-        ):
-            unsigned.setdefault(agreement_id, []).append(party)
-    return [
-        Deadline(
-            key=f"planned_signing:{agreement_id}:{day.isoformat()}",
-            type=DeadlineType.planned_signing,
-            due_on=day,
-            title=f"Rencana penandatanganan {label(AgreementKind(kind))}: {title}",
-            agreement_id=agreement_id,
-            agreement_title=title,
-            agreement_kind=AgreementKind(kind),
-            organization_ids=tuple(unsigned.get(agreement_id, ())),
-            overdue=day < today,
-            may_be_overdue=True,
-        )
-        for agreement_id, title, kind, day, _ in pending
-        if organization_id is None or organization_id in unsigned.get(agreement_id, ())
+@dataclass(frozen=True)
+class Party:
+    """A party of an agreement, as the deadlines need it."""
+
+    organization_id: int
+    name: str
+    unsigned: bool
+
+
+def _parties(
+    session: Session, agreement_ids: Iterable[int], *, names: bool
+) -> dict[int, list[Party]]:
+    """The parties of each agreement in party order (with their names if asked): one statement."""
+    wanted = set(agreement_ids)
+    if not wanted:
+        return {}
+    found: dict[int, list[Party]] = {}
+    columns: list[Any] = [
+        col(AgreementParty.agreement_id),
+        col(AgreementParty.organization_id),
+        col(AgreementParty.signature_recorded_at).is_(None),
     ]
+    query = sa.select(*columns, col(Organization.name) if names else sa.literal(""))
+    if names:
+        query = query.join(Organization, col(Organization.id) == AgreementParty.organization_id)
+    query = query.where(among(session, col(AgreementParty.agreement_id), wanted)).order_by(
+        col(AgreementParty.agreement_id), col(AgreementParty.position)
+    )
+    for agreement_id, organization_id, unsigned, name in session.execute(query):
+        found.setdefault(agreement_id, []).append(Party(organization_id, name, bool(unsigned)))
+    return found
+
+
+def _key(row: DeadlineRow) -> str:
+    day = row.due_on.isoformat()
+    match row.type:
+        case DeadlineType.obligation_due:
+            return f"obligation:{row.obligation_id}:{day}"
+        case DeadlineType.agreement_expiry:
+            return f"expiry:{row.agreement_id}:{day}"
+        case DeadlineType.evaluation_due:
+            return f"evaluation:{row.agreement_id}:{row.due_on.year}"
+        case _:
+            return f"{row.type.value}:{row.agreement_id}:{day}"
+
+
+def _title(row: DeadlineRow) -> str:
+    kind = label(row.kind)
+    match row.type:
+        case DeadlineType.obligation_due:
+            return row.obligation_title or ""
+        case DeadlineType.agreement_expiry:
+            return f"Masa berlaku {kind} berakhir: {row.agreement_title}"
+        case DeadlineType.pks_due:
+            return f"Batas penandatanganan PKS turunan NK: {row.agreement_title}"
+        case DeadlineType.planned_signing:
+            return f"Rencana penandatanganan {kind}: {row.agreement_title}"
+        case _:
+            return f"Evaluasi tahunan (monev) {row.due_on.year} {kind}: {row.agreement_title}"
+
+
+def _concerned(row: DeadlineRow, parties: Sequence[Party]) -> tuple[int, ...]:
+    """Who must act: the obligation's responsible organization; the parties that have not
+    signed, for a planned signing day; every party otherwise."""
+    if row.type == DeadlineType.obligation_due:
+        return (row.responsible_id,) if row.responsible_id is not None else ()
+    if row.type == DeadlineType.planned_signing:
+        return tuple(p.organization_id for p in parties if p.unsigned)
+    return tuple(p.organization_id for p in parties)
+
+
+MAY_BE_OVERDUE = {
+    DeadlineType.obligation_due,
+    DeadlineType.planned_signing,
+    DeadlineType.evaluation_due,
+}
+
+
+def _deadline(row: DeadlineRow, parties: Sequence[Party]) -> Deadline:
+    return Deadline(
+        key=_key(row),
+        type=row.type,
+        due_on=row.due_on,
+        title=_title(row),
+        agreement_id=row.agreement_id,
+        agreement_title=row.agreement_title,
+        agreement_kind=row.kind,
+        organization_ids=_concerned(row, parties),
+        obligation_id=row.obligation_id,
+        overdue=row.overdue,
+        may_be_overdue=row.type in MAY_BE_OVERDUE,
+    )
+
+
+def _sort_key(row: DeadlineRow) -> tuple[Any, ...]:
+    """`list_order` in Python."""
+    return (
+        not row.overdue,
+        row.due_on,
+        TYPE_ORDER[row.type],
+        row.agreement_id,
+        row.obligation_id or 0,
+    )
 
 
 def collect_deadlines(
@@ -466,60 +314,80 @@ def collect_deadlines(
     organization_id: int | None = None,
     settings: Settings = settings,
 ) -> list[Deadline]:
-    """Deadlines in [start, end] plus every overdue open obligation: overdue first, then by date."""
-    deadlines = obligation_deadlines(
-        session, due_until=end, due_from=start, today=today, organization_id=organization_id
-    ) + agreement_deadlines(
-        session,
+    """Deadlines in [start, end] plus every passed one still open (overdue first, then by
+    date), each with the organizations it concerns: two statements."""
+    found = deadline_rows(
         start=start,
         end=end,
         today=today,
         organization_id=organization_id,
         settings=settings,
-    )
-    return sorted(deadlines, key=lambda d: (not d.overdue, d.due_on, d.type.value, d.key))
+    ).subquery()
+    rows = rows_of(session.execute(sa.select(found).order_by(*list_order(found))))
+    parties = _parties(session, {r.agreement_id for r in rows}, names=False)
+    return [_deadline(r, parties.get(r.agreement_id, ())) for r in rows]
 
 
-def deadlines_public(session: Session, deadlines: list[Deadline]) -> list[DeadlinePublic]:
+def _public(session: Session, rows: list[DeadlineRow]) -> list[DeadlinePublic]:
     """Deadlines as clients see them, with the names of the organizations concerned and of the
-    agreement's parties."""
-    parties = party_ids_by_agreement(session, {d.agreement_id for d in deadlines})
-    ids = {i for d in deadlines for i in d.organization_ids} | {
-        i for found in parties.values() for i in found
-    }
-    names = (
-        dict(
-            session.exec(
-                select(Organization.id, Organization.name).where(
-                    among(session, col(Organization.id), ids)
+    agreement's parties: one statement (two when an obligation's responsible organization is
+    not a party of its agreement)."""
+    parties = _parties(session, {r.agreement_id for r in rows}, names=True)
+    names = {p.organization_id: p.name for found in parties.values() for p in found}
+    missing = {r.responsible_id for r in rows if r.responsible_id is not None} - set(names)
+    if missing:
+        names.update(
+            (i, name)
+            for i, name in session.execute(
+                sa.select(col(Organization.id), col(Organization.name)).where(
+                    among(session, col(Organization.id), missing)
                 )
-            ).all()
+            )
         )
-        if ids
-        else {}
-    )
-    return [
-        DeadlinePublic(
-            key=d.key,
-            type=d.type,
-            due_on=d.due_on,
-            title=d.title,
-            overdue=d.overdue,
-            non_working_day=non_working_reason(d.due_on),
-            agreement=AgreementRef(
-                id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
-            ),
-            obligation_id=d.obligation_id,
-            organizations=[
-                OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
-            ],
-            parties=[
-                OrganizationRef(id=i, name=names.get(i, ""))
-                for i in parties.get(d.agreement_id, ())
-            ],
+    public = []
+    for row in rows:
+        of_agreement = parties.get(row.agreement_id, [])
+        d = _deadline(row, of_agreement)
+        public.append(
+            DeadlinePublic(
+                key=d.key,
+                type=d.type,
+                due_on=d.due_on,
+                title=d.title,
+                overdue=d.overdue,
+                non_working_day=non_working_reason(d.due_on),
+                agreement=AgreementRef(
+                    id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
+                ),
+                obligation_id=d.obligation_id,
+                organizations=[
+                    OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
+                ],
+                parties=[OrganizationRef(id=p.organization_id, name=p.name) for p in of_agreement],
+            )
         )
-        for d in deadlines
-    ]
+    return public
+
+
+def public_deadlines(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    organization_id: int | None = None,
+    settings: Settings = settings,
+) -> list[DeadlinePublic]:
+    """Every deadline of collect_deadlines as clients see them (the calendar feed's)."""
+    found = deadline_rows(
+        start=start,
+        end=end,
+        today=today,
+        organization_id=organization_id,
+        settings=settings,
+    ).subquery()
+    rows = rows_of(session.execute(sa.select(found).order_by(*list_order(found))))
+    return _public(session, rows)
 
 
 def week_of(day: date) -> date:
@@ -528,21 +396,22 @@ def week_of(day: date) -> date:
 
 
 def deadline_counts(
-    deadlines: Iterable[Deadline], deadline_type: DeadlineType | None = None
+    groups: Iterable[tuple[DeadlineType, date, bool, int]],
+    deadline_type: DeadlineType | None = None,
 ) -> DeadlineCounts:
-    """The counts of a list of deadlines: by type (every type), and, of the type asked if one
-    is, overdue and the others by week (Monday)."""
+    """The counts of deadlines grouped by (type, due date, overdue): by type (every type), and,
+    of the type asked if one is, overdue and the others by week (Monday)."""
     by_type = dict.fromkeys(DeadlineType, 0)
     weeks: Counter[date] = Counter()
     overdue = 0
-    for deadline in deadlines:
-        by_type[deadline.type] += 1
-        if deadline_type is not None and deadline.type != deadline_type:
+    for kind, due_on, late, n in groups:
+        by_type[kind] += n
+        if deadline_type is not None and kind != deadline_type:
             continue
-        if deadline.overdue:
-            overdue += 1
+        if late:
+            overdue += n
         else:
-            weeks[week_of(deadline.due_on)] += 1
+            weeks[week_of(due_on)] += n
     return DeadlineCounts(
         by_type=by_type,
         overdue=overdue,
@@ -563,24 +432,69 @@ def deadline_page(
     settings: Settings = settings,
 ) -> DeadlinePage:
     """One page of collect_deadlines (overdue first, then by date), after the counts over every
-    page; only the page's deadlines are dressed with their organizations' names. With a type,
-    only deadlines of that type are listed and counted, except `by_type`, which counts every
-    type (what the other filters would show)."""
-    every = collect_deadlines(
-        session,
+    page. The database counts (by type, day and overdue) and pages in one statement; only the
+    page's deadlines are dressed with their organizations' names (one more). With a type, only
+    deadlines of that type are listed and counted, except `by_type`, which counts every type
+    (what the other filters would show)."""
+    every = deadline_rows(
         start=start,
         end=end,
         today=today,
         organization_id=organization_id,
         settings=settings,
+    ).cte("deadline")
+    chosen = [] if deadline_type is None else [every.c.type == deadline_type.value]
+    page = (
+        sa.select(every).where(*chosen).order_by(*list_order(every)).limit(limit).offset(offset)
+    ).subquery()
+    counted = sa.select(
+        sa.literal(True).label("counted"),
+        every.c.type_rank,
+        every.c.type,
+        every.c.due_on,
+        every.c.overdue,
+        sa.type_coerce(sa.func.count(), sa.Integer).label("agreement_id"),
+        *[sa.null().label(f"empty_{n}") for n in range(5)],
+    ).group_by(every.c.type_rank, every.c.type, every.c.due_on, every.c.overdue)
+    listed = sa.select(
+        sa.literal(False),
+        page.c.type_rank,
+        page.c.type,
+        page.c.due_on,
+        page.c.overdue,
+        page.c.agreement_id,
+        page.c.obligation_id,
+        page.c.responsible_id,
+        page.c.obligation_title,
+        page.c.agreement_title,
+        page.c.kind,
     )
-    found = every if deadline_type is None else [d for d in every if d.type == deadline_type]
+    groups: list[tuple[DeadlineType, date, bool, int]] = []
+    rows: list[DeadlineRow] = []
+    for found in session.execute(sa.union_all(counted, listed).subquery().select()):
+        if found[0]:
+            groups.append((DeadlineType(found.type), found.due_on, bool(found.overdue), found[5]))
+        else:
+            rows.append(
+                DeadlineRow(
+                    type=DeadlineType(found.type),
+                    due_on=found.due_on,
+                    overdue=bool(found.overdue),
+                    agreement_id=found[5],
+                    obligation_id=found[6],
+                    responsible_id=found[7],
+                    obligation_title=found[8],
+                    agreement_title=found[9],
+                    kind=AgreementKind(found[10]),
+                )
+            )
+    total = sum(n for kind, _, _, n in groups if deadline_type in (None, kind))
     return DeadlinePage(
-        total=len(found),
-        counts=deadline_counts(every, deadline_type),
+        total=total,
+        counts=deadline_counts(groups, deadline_type),
         limit=limit,
         offset=offset,
-        items=deadlines_public(session, found[offset : offset + limit]),
+        items=_public(session, sorted(rows, key=_sort_key)),
     )
 
 

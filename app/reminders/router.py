@@ -18,13 +18,8 @@ from app.core.schemas import (
     Page,
     QueryFlag,
 )
-from app.reminders.calendar import feed_etag, rendered_feed, repetitions
-from app.reminders.deadlines import (
-    collect_deadlines,
-    deadline_page,
-    deadline_window,
-    deadlines_public,
-)
+from app.reminders.calendar import calendar_answer
+from app.reminders.deadlines import deadline_page, deadline_window
 from app.reminders.models import DeadlineType, ReminderStatus
 from app.reminders.preview import preview_reminders
 from app.reminders.schemas import (
@@ -157,27 +152,26 @@ def calendar(
     berkala: quarterly, …) is a recurring event (RRULE) up to its last occurrence in the window,
     its `repeat_until` or its agreement's `valid_until`. Calendar programs that cannot send the
     X-API-Key header may put a viewer's key in `?key=`. The answer carries an ETag: a program
-    that sends it back in If-None-Match gets 304 (no body) while nothing changed."""
+    that sends it back in If-None-Match gets 304 (no body) while nothing changed: a write through
+    the API or the console changes the ETag at once, and so does a new day; each process keeps a
+    feed's ETag CALENDAR_CACHE_SECONDS (60 by default) otherwise."""
     start, end = deadline_window(today, start, end, 365)
-    found = deadlines_public(
+    answer = calendar_answer(
         session,
-        collect_deadlines(
-            session,
-            start=start,
-            end=end,
-            today=today,
-            organization_id=organization_id,
-            settings=settings,
-        ),
+        start=start,
+        end=end,
+        today=today,
+        now=now,
+        organization_id=organization_id,
+        settings=settings,
+        if_none_match=[t.strip() for t in request.headers.get("if-none-match", "").split(",")],
     )
-    repeating = repetitions(session, found, start=start, until=end)
-    etag = feed_etag(found, settings.REMINDER_DAYS_BEFORE, today, repeating)
     # Subscribed calendars poll: they are told to ask again each time, and told "not modified"
     # (no body) while nothing changed.
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
+    if answer.body is None:
         return Response(status_code=304, headers=headers)
-    feed = rendered_feed(etag, found, now, settings.REMINDER_DAYS_BEFORE, repeating)
+    feed = answer.body
     return Response(content=feed, media_type="text/calendar; charset=utf-8", headers=headers)
 
 

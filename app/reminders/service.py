@@ -19,7 +19,7 @@ from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.organizations.models import Organization
 from app.reminders import delivery as outbox
-from app.reminders.deadlines import Deadline, agreement_deadlines, obligation_deadlines
+from app.reminders.deadlines import Deadline, collect_deadlines
 from app.reminders.delivery import Delivery, Outgoing, deliver_all, digest_message
 from app.reminders.models import Reminder, ReminderStatus
 from app.reminders.points import reached_point
@@ -54,9 +54,11 @@ def point_label(point: str) -> str:
 def due_reminders(session: Session, *, as_of: date, settings: Settings) -> list[dict[str, Any]]:
     """One row per (deadline, reached point, organization concerned), sorted by that key."""
     horizon = as_of + timedelta(days=max(settings.REMINDER_DAYS_BEFORE, default=0))
-    deadlines: list[Deadline] = obligation_deadlines(
-        session, due_until=horizon, due_from=None, today=as_of
-    ) + agreement_deadlines(session, start=as_of, end=horizon, today=as_of, settings=settings)
+    # Every open obligation and planned signing day up to the horizon (the passed ones too),
+    # and the agreements' own deadlines from as_of on.
+    deadlines: list[Deadline] = collect_deadlines(
+        session, start=as_of, end=horizon, today=as_of, settings=settings
+    )
     rows = []
     for deadline in deadlines:
         point = reached_point(

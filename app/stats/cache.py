@@ -57,6 +57,11 @@ class TimedCache(Generic[T]):
                 self._computing.setdefault(key, lock)
             return value
 
+    def clear_key(self, key: Hashable) -> None:
+        """Forget one key's value."""
+        with self._guard:
+            self._values.pop(key, None)
+
     def clear(self) -> None:
         with self._guard:
             self._values.clear()

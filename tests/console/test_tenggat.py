@@ -4,6 +4,7 @@ an overdue obligation added."""
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +23,9 @@ from tests.console.browser import (
     tab_to,
 )
 from tests.console.conftest import LiveConsole
+from tests.helpers import create_obligation
+from tests.reminders.test_deadlines import world
+from tests.world import Kalsel
 
 
 @pytest.fixture
@@ -171,3 +175,29 @@ def test_in_the_browser(open_page: Callable[..., Visit], live_console: LiveConso
     phone.page.get_by_role("button", name="Saring").click()
     expect(phone.page.locator("#type")).to_have_value("obligation_due")
     assert_clean(phone)
+
+
+class TestTenggatStatements:
+    """A Perwakilan's Tenggat counts and pages in the database: the deadlines cost two
+    statements whatever their number (tests/reminders/test_deadline_statements.py)."""
+
+    def test_a_page_of_an_organization_reads_the_deadlines_once(
+        self,
+        kalsel: Kalsel,  # (made first, while the client has its API key)
+        admin_headers: dict[str, str],
+        signed_in: TestClient,
+        count_statements: Callable[[], Any],
+    ) -> None:
+        signed_in.headers.update(admin_headers)  # the world is made through the API
+        w = world(signed_in, kalsel)
+        for n in range(5):
+            create_obligation(signed_in, w["nk"]["id"], kalsel.ori, f"2026-12-0{n + 1}", f"L{n}")
+        del signed_in.headers["X-API-Key"]
+        with count_statements() as statements:
+            page = signed_in.get("/tenggat", params={"organization_id": kalsel.ori, "limit": 3})
+        assert page.status_code == 200 and 'id="jumlah-semua">' in page.text
+        deadlines = [s for s in statements if s.lstrip().startswith("WITH deadline")]
+        assert len(deadlines) == 1
+        # Besides the sign-in session's and the organization's name: the page's parties.
+        parties = [s for s in statements if "FROM agreement_party" in s and s not in deadlines]
+        assert len(parties) == 1, statements
