@@ -294,8 +294,8 @@ def calendar_answer(
     key of the window, the day, the settings and the newest history and audit events
     (`change_marks`), so while nothing is written a poll costs one statement; a write through the
     services shows at once, and so does a new day (it is in the key); a change made around the
-    services (in the database directly) within CALENDAR_CACHE_SECONDS. The database connection is given back before a feed is
-    rendered (thousands of events for a Perwakilan).
+    services (in the database directly) within CALENDAR_CACHE_SECONDS. The database connection
+    is given back before a feed is rendered (thousands of events for a Perwakilan).
     """
     key = (
         organization_id,
