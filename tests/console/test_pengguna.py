@@ -9,7 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.console.conftest import Staff, make_staff, sign_in
+from app.console.pages.pengguna import PAGE_SIZE
+from app.users import service as users
+from app.users.models import Role
+from app.users.schemas import UserCreate
+from tests.console.conftest import Staff, csrf_of, make_staff, sign_in
 from tests.console.forms import field_errors, form_of, make_member, signed_in_as, text_of
 from tests.world import Kalsel
 
@@ -165,3 +169,61 @@ def test_others_get_403_for_the_page_and_a_forged_post(
     assert "penyusup@contoh.go.id" not in emails
     # The admin's password is unchanged.
     signed_in_as(browser, admin)
+
+
+def test_the_users_come_a_page_at_a_time_and_a_bad_offset_is_the_first_page(
+    browser: TestClient, session: Session, admin: Staff
+) -> None:
+    for number in range(PAGE_SIZE + 5):
+        users.create_user(
+            session=session,
+            user_in=UserCreate(
+                name=f"Staf {number:03}", email=f"staf{number}@contoh.go.id", role=Role.viewer
+            ),
+        )
+    total = users.list_users(session=session, limit=1, offset=0)[1]
+    assert PAGE_SIZE < total <= 2 * PAGE_SIZE
+    signed_in_as(browser, admin)
+    first = browser.get("/pengguna")
+    assert first.status_code == 200
+    assert first.text.count('<tr id="pengguna-') == PAGE_SIZE
+    assert f"Menampilkan 1–{PAGE_SIZE} dari {total} · Halaman 1 dari 2" in text_of(first.text)
+    following = browser.get(f"/pengguna?offset={PAGE_SIZE}")
+    assert following.text.count('<tr id="pengguna-') == total - PAGE_SIZE
+    assert 'href="/pengguna?offset=0" rel="prev"' in following.text
+    for bad in ("-1", "abc", "1e3", "99999999999999999999", "%00"):
+        answer = browser.get(f"/pengguna?offset={bad}")
+        assert answer.status_code == 200, bad
+        assert answer.text.count('<tr id="pengguna-') == PAGE_SIZE, bad
+    beyond = browser.get("/pengguna?offset=10000")
+    assert beyond.status_code == 200
+    assert '<tr id="pengguna-' not in beyond.text
+
+
+def test_an_organization_named_with_a_nul_is_no_organization_not_a_500(
+    browser: TestClient, admin: Staff, kalsel: Kalsel
+) -> None:
+    """PostgreSQL cannot compare text holding a NUL: the name names nobody, at its field."""
+    signed_in_as(browser, admin)
+    form = form_of(browser.get("/pengguna").text, "pengguna")
+    values = {"name": "Staf", "email": "staf@contoh.go.id", "role": "editor"}
+    answer = browser.post(form.action, data=form.data(**values, organization="Kal\x00sel"))
+    assert answer.status_code == 422
+    assert field_errors(answer.text, "pengguna", "organization") == [
+        "Tidak ada organisasi bernama “Kal\x00sel”: pilih dari saran."
+    ]
+    change = form_of(browser.get(f"/pengguna/{admin.id}").text, "ubah")
+    refused = browser.post(change.action, data=change.data(organization="\x00"))
+    assert refused.status_code == 422
+
+
+def test_signing_in_with_a_nul_in_the_email_is_a_wrong_email(
+    browser: TestClient, admin: Staff
+) -> None:
+    nobody = Staff(admin.id, admin.name, "admin\x00@contoh.go.id", admin.password)
+    page = browser.get("/masuk")
+    answer = browser.post(
+        "/masuk",
+        data={"email": nobody.email, "password": nobody.password, "csrf_token": csrf_of(page.text)},
+    )
+    assert answer.status_code == 401

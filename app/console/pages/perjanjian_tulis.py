@@ -405,7 +405,10 @@ def renew(
 
 
 def _nk_named(session: Any, text: str, today: date) -> int:
-    """The NK a form names by a party's number (053/NK-PEMOTDA/2021) or its exact title."""
+    """The NK a form names by a party's number (053/NK-PEMOTDA/2021) or its exact title (text
+    with a control character names none: PostgreSQL cannot even compare a NUL)."""
+    if not text.isprintable():
+        raise FormRefused(entries=[("nk", "unknown_nk", {"name": text})])
     for filters in (
         AgreementFilters(kind=AgreementKind.nk, number=text),
         AgreementFilters(kind=AgreementKind.nk, q=text),
