@@ -42,7 +42,8 @@ def organization_from_text(
     """The organization whose name or short name contains `text` when only one does, or whose
     name or short name is `text` (any case) when only one is; else up to CHOICES_SHOWN to pick
     from. Text with a control character names none (PostgreSQL cannot even compare a NUL)."""
-    items, found = [], 0
+    items: list[OrganizationPublic] = []
+    found = 0
     if text.isprintable():
         items, found = service.list_organizations(
             session=session, q=text, limit=CHOICES_SHOWN, offset=0, reveal_secrets=reveal_secrets
