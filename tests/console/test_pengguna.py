@@ -227,3 +227,70 @@ def test_signing_in_with_a_nul_in_the_email_is_a_wrong_email(
         data={"email": nobody.email, "password": nobody.password, "csrf_token": csrf_of(page.text)},
     )
     assert answer.status_code == 401
+
+
+def signed_in_elsewhere(browser: TestClient, member: Staff) -> TestClient:
+    other = TestClient(browser.app, base_url=str(browser.base_url))
+    sign_in(other, member)
+    assert other.get("/akun", follow_redirects=False).status_code == 200
+    return other
+
+
+def still_signed_in(other: TestClient) -> bool:
+    return other.get("/akun", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"role": "viewer"}, {"organization": "Pemerintah Provinsi Kalimantan Tengah"}],
+)
+def test_a_changed_role_or_organization_ends_the_users_sessions(
+    browser: TestClient, session: Session, admin: Staff, kalsel: Kalsel, change: dict[str, str]
+) -> None:
+    member = make_member(session, "editor", kalsel.office)
+    other = signed_in_elsewhere(browser, member)
+    signed_in_as(browser, admin)
+    form = form_of(browser.get(f"/pengguna/{member.id}").text, "ubah")
+    done = browser.post(form.action, data=form.data(**change), follow_redirects=False)
+    assert done.status_code == 303, text_of(done.text)
+    assert not still_signed_in(other)
+    assert still_signed_in(browser)  # the admin's own session is another user's
+
+
+def test_disabled_and_enabled_again_the_old_session_stays_ended(
+    browser: TestClient, session: Session, admin: Staff, kalsel: Kalsel
+) -> None:
+    member = make_member(session, "editor", kalsel.office)
+    other = signed_in_elsewhere(browser, member)
+    signed_in_as(browser, admin)
+    for active in ("false", "true"):  # the member's browser makes no request in between
+        form = form_of(browser.get(f"/pengguna/{member.id}").text, "ubah")
+        answer = browser.post(form.action, data=form.data(active=active), follow_redirects=False)
+        assert answer.status_code == 303
+    assert not still_signed_in(other)
+    sign_in(other, member)  # enabled: the member signs in again
+    assert still_signed_in(other)
+
+
+def test_a_change_through_the_api_ends_console_sessions_as_the_console_does(
+    browser: TestClient, session: Session, kalsel: Kalsel, admin_headers: dict[str, str]
+) -> None:
+    """A key reads the user's current rights at every request; a console session ends at a
+    change of role, organization or state (not of the name)."""
+    member = make_member(session, "editor", kalsel.office)
+    other = signed_in_elsewhere(browser, member)
+    version = api_user(browser, admin_headers, member.id)["version"]
+    renamed = browser.patch(
+        f"/api/v1/users/{member.id}",
+        json={"version": version, "name": "Staf Perwakilan Kalsel"},
+        headers=admin_headers,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert still_signed_in(other)
+    demoted = browser.patch(
+        f"/api/v1/users/{member.id}",
+        json={"version": version + 1, "role": "viewer"},
+        headers=admin_headers,
+    )
+    assert demoted.status_code == 200, demoted.text
+    assert not still_signed_in(other)
