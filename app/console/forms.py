@@ -55,8 +55,9 @@ Patterns built on it (see the pages named):
 - A write confirmed in two steps (terminate, amend, renew, relink: perjanjian_tulis.py,
   `_two_steps`): `act` validates the body, then raises NotConfirmed unless the form carries
   `konfirmasi=1`; the page comes back saying what will happen, with `konfirmasi` set and the
-  same key; the confirmation writes. A service may offer its rules read only for the first
-  step (renewal/service.py check_renewal); otherwise they refuse at the confirmation.
+  same key; the confirmation writes. The first step calls the service's rules read only
+  (check_renewal, check_termination, check_amendment), so a refusal shows before "Anda
+  yakin?"; the write calls the same check again, after its claim on the record.
 - A checklist (one row per record, all or nothing: pks_massal.py): `where` maps the index in
   the API's list back to the row, so each refusal shows on its row.
 """
