@@ -19,7 +19,7 @@ from app.console.session import SESSION_COOKIE, SignedIn, current
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep
 from app.core.errors import AppError
-from app.labels import action_text, day_text, field_text, label, problem_title
+from app.labels import action_text, day_text, field_text, label, number_text, problem_title
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/console/static"
@@ -62,6 +62,7 @@ def day_of(value: date | str) -> str:
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["label"] = label
 templates.env.filters["day"] = day_of  # {{ agreement.signed_on | day }} → 4 Juli 2022
+templates.env.filters["number"] = number_text  # {{ 86.6 | number }} → 86,6; 1024 → 1.024
 templates.env.filters["action"] = action_text  # a history entry's action, in Indonesian
 templates.env.filters["field"] = field_text  # a field a history entry names, in Indonesian
 templates.env.globals["label"] = label
