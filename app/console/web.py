@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.console.flash import clear_flash, take_flash
 from app.console.session import SESSION_COOKIE, SignedIn, current
@@ -277,6 +278,55 @@ def _api_or_page(app: FastAPI, exc_class: type[Exception]) -> Any:
     return handler
 
 
+# Paths of the API and its documents: their unknown addresses stay problem+json for anyone.
+API_PREFIXES = ("/api/", "/docs", "/redoc", "/openapi.json", "/metrics", "/health")
+# What an unknown address or a method it does not serve says on the console's page.
+NO_SUCH_PAGE = {
+    404: (
+        "Halaman tidak ditemukan",
+        "Alamat ini tidak ada di konsol. Periksa alamatnya, atau mulai dari Beranda.",
+    ),
+    405: (
+        "Halaman tidak dapat dibuka dengan cara ini",
+        "Alamat ini hanya menerima kiriman "
+        "formulir. Buka halamannya dari navigasi, lalu kirim formulirnya dari sana.",
+    ),
+}
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser opening a console address (it asks for HTML), not a client of the API."""
+    path = request.url.path
+    if path == "/api" or path.startswith(API_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _no_such_page(app: FastAPI) -> Any:
+    """An address no route serves (404, 405): the console's page in Indonesian for a browser
+    asking for HTML outside the API; problem+json otherwise (the app's handler)."""
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code not in NO_SUCH_PAGE or not _wants_page(request):
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        title, message = NO_SUCH_PAGE[exc.status_code]
+        headers = dict(exc.headers or {})
+        return render(
+            request,
+            "error.html",
+            signed=getattr(request.state, "console_signed", None),
+            status_code=exc.status_code,
+            headers={k: v for k, v in headers.items() if k == "Allow"} or None,
+            title=title,
+            message=message,
+        )
+
+    return handler
+
+
 def install_console(app: FastAPI) -> None:
     """Mount the console: its pages, its static files and its answers to refusals (after the
     API's error handlers, which it answers for outside the console)."""
@@ -287,5 +337,6 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(ConsoleRefused, _refused)
     for exc_class in (AppError, RequestValidationError):
         app.add_exception_handler(exc_class, _api_or_page(app, exc_class))
+    app.add_exception_handler(StarletteHTTPException, _no_such_page(app))
     for router in ROUTERS:
         app.include_router(router, include_in_schema=False, dependencies=[Depends(console_request)])
