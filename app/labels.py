@@ -226,6 +226,15 @@ def moment_text(moment: datetime) -> str:
     return f"{day_text(local.date())} pukul {local:%H.%M} {local.tzname()}"
 
 
+def number_text(value: float | int, decimals: int = 2) -> str:
+    """A number as Indonesian staff write it: a decimal comma and a thousands point, with at
+    most `decimals` places and no trailing zeros (86,6; 1.024; 100)."""
+    written = f"{value:,.{decimals}f}"
+    if "." in written:
+        written = written.rstrip("0").rstrip(".")
+    return written.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
 # What a history entry's `action` says (GET …/history of agreements, organizations,
 # obligations, activities, users), as staff read it on Riwayat and an agreement's page.
 EVENT_ACTIONS: Mapping[str, str] = {

@@ -11,7 +11,15 @@ from pathlib import Path
 import app
 import app.models  # noqa: F401  (the domains' models, as the brief's walk starts)
 from app.agreements.models import AgreementKind
-from app.labels import LABELS, PROBLEM_TITLES, day_text, label, labels_of, problem_title
+from app.labels import (
+    LABELS,
+    PROBLEM_TITLES,
+    day_text,
+    label,
+    labels_of,
+    number_text,
+    problem_title,
+)
 from app.obligations.models import Recurrence
 
 
@@ -153,3 +161,15 @@ rule_error("a-schema-rule", "m")
         "a-table",
         "a-default",
     }
+
+
+def test_numbers_are_written_with_a_decimal_comma_and_a_thousands_point() -> None:
+    assert [number_text(v) for v in (86.6, 100.0, 1024, 0.5, 1234567.891, -4.5)] == [
+        "86,6",
+        "100",
+        "1.024",
+        "0,5",
+        "1.234.567,89",
+        "-4,5",
+    ]
+    assert number_text(12.34, 1) == "12,3"

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
+from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record
 from app.agreements.locking import claim_agreement
 from app.agreements.models import (
@@ -59,11 +60,15 @@ def check_amendment_validity(
             )
 
 
-def create_amendment(
+def check_amendment(
     *, session: Session, agreement_id: int, amendment_in: AmendmentIn, today: date
-) -> int:
-    """Draft an adendum of a signed NK or PKS; it takes effect once fully signed."""
-    base = claim_agreement(session, agreement_id=agreement_id)
+) -> Agreement:
+    """The rules of an adendum, read only: a signed NK or PKS in force, a change stated, items
+    of its ruang lingkup, its own parties (a console's first step shows a refusal before it
+    asks to confirm)."""
+    base = session.get(Agreement, agreement_id)
+    if base is None:
+        raise AgreementNotFound(agreement_id)
     status = current_status(session, agreement_id, today)
     if base.kind == AgreementKind.amendment or status not in IN_FORCE:
         raise Conflict(
@@ -89,15 +94,27 @@ def create_amendment(
             type_slug="scope-item-not-in-agreement",
             errors=[field_error("scope_item_ids_withdrawn", msg=f"unknown: {stray}")],
         )
-    base_parties = parties_of(session, agreement_id)
-    given = {p.organization_id: p for p in amendment_in.parties}
-    strangers = set(given) - {p.organization_id for p in base_parties}
+    given = {p.organization_id for p in amendment_in.parties}
+    strangers = given - {p.organization_id for p in parties_of(session, agreement_id)}
     if strangers:
         raise RuleViolation(
             f"Organizations {sorted(strangers)} are not parties of agreement {agreement_id}.",
             type_slug="signer-not-a-party",
             errors=[field_error("parties", msg="not a party of the agreement")],
         )
+    return base
+
+
+def create_amendment(
+    *, session: Session, agreement_id: int, amendment_in: AmendmentIn, today: date
+) -> int:
+    """Draft an adendum of a signed NK or PKS; it takes effect once fully signed."""
+    claim_agreement(session, agreement_id=agreement_id)
+    check_amendment(
+        session=session, agreement_id=agreement_id, amendment_in=amendment_in, today=today
+    )
+    base_parties = parties_of(session, agreement_id)
+    given = {p.organization_id: p for p in amendment_in.parties}
     amendment = Agreement(
         kind=AgreementKind.amendment,
         title=amendment_in.title,

@@ -326,11 +326,14 @@ def _check_parent_signed(
         )
 
 
-def terminate_agreement(
+def check_termination(
     *, session: Session, agreement_id: int, terminate_in: TerminateIn, today: date
-) -> tuple[list[AgreementSummary], bool]:
-    """End an agreement from a date; an NK's live PKS are listed, and ended too with cascade."""
-    agreement = claim_agreement(session, agreement_id=agreement_id)
+) -> None:
+    """The rules of ending an agreement, read only: one awaiting signatures or in force, ended
+    no earlier than it was signed (a console's first step shows a refusal before it asks to
+    confirm)."""
+    if session.get(Agreement, agreement_id) is None:
+        raise AgreementNotFound(agreement_id)
     facts = facts_of(session, agreement_id, today)
     if facts.status == AgreementStatus.draft or not is_live(facts.status):
         hint = " (cancel a draft instead)" if facts.status in UNSIGNED else ""
@@ -346,6 +349,16 @@ def terminate_agreement(
             type_slug="terminated-before-signed",
             errors=[field_error("terminated_on", msg=f"before {facts.signed_on}")],
         )
+
+
+def terminate_agreement(
+    *, session: Session, agreement_id: int, terminate_in: TerminateIn, today: date
+) -> tuple[list[AgreementSummary], bool]:
+    """End an agreement from a date; an NK's live PKS are listed, and ended too with cascade."""
+    agreement = claim_agreement(session, agreement_id=agreement_id)
+    check_termination(
+        session=session, agreement_id=agreement_id, terminate_in=terminate_in, today=today
+    )
     agreement.terminated_on = terminate_in.terminated_on
     agreement.termination_reason = terminate_in.reason
     session.add(agreement)

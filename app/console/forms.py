@@ -55,8 +55,9 @@ Patterns built on it (see the pages named):
 - A write confirmed in two steps (terminate, amend, renew, relink: perjanjian_tulis.py,
   `_two_steps`): `act` validates the body, then raises NotConfirmed unless the form carries
   `konfirmasi=1`; the page comes back saying what will happen, with `konfirmasi` set and the
-  same key; the confirmation writes. A service may offer its rules read only for the first
-  step (renewal/service.py check_renewal); otherwise they refuse at the confirmation.
+  same key; the confirmation writes. The first step calls the service's rules read only
+  (check_renewal, check_termination, check_amendment), so a refusal shows before "Anda
+  yakin?"; the write calls the same check again, after its claim on the record.
 - A checklist (one row per record, all or nothing: pks_massal.py): `where` maps the index in
   the API's list back to the row, so each refusal shows on its row.
 """
@@ -373,9 +374,39 @@ CONSOLE_ANSWERS = Answers(
     keep=_keep_redirect, replay=_replay_redirect, wait_seconds=WAIT_FOR_FIRST_SECONDS
 )
 
+# A form whose answer shows a secret once (a new API key, app/console/pages/akun.py) answers
+# 200 with the secret and names what it made in this header: only that name is kept for the
+# form's key (never the secret), and a second send of the form is sent to `issued_at(name)`,
+# which says the first send made it, without the secret.
+ISSUED_HEADER = "X-Console-Issued"
+ISSUED_KEPT = "application/vnd.registry.console-issued+json"
+
+
+def _keep_issued(response: Response) -> tuple[str | None, str] | None:
+    issued = response.headers.get(ISSUED_HEADER)
+    if response.status_code == 200 and issued:
+        return ISSUED_KEPT, json.dumps({"location": issued})
+    return _keep_redirect(response)
+
+
+def _replay_issued(claim: idempotency.Claim) -> Response:
+    if claim.media_type != ISSUED_KEPT:
+        return _replay_redirect(claim)
+    kept = json.loads(claim.body or "{}")
+    response = RedirectResponse(str(kept.get("location", "/")), status_code=303)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+ISSUING_ANSWERS = Answers(
+    keep=_keep_issued, replay=_replay_issued, wait_seconds=WAIT_FOR_FIRST_SECONDS
+)
+
 
 class ConsoleWriteRoute(APIRoute):
     """A console route whose POST honours the Idempotency-Key of its form (KEY_FIELD)."""
+
+    answers = CONSOLE_ANSWERS
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         original = super().get_route_handler()
@@ -403,12 +434,20 @@ class ConsoleWriteRoute(APIRoute):
                 key=key,
                 user_of=user_of,
                 original=original,
-                answers=CONSOLE_ANSWERS,
+                answers=self.answers,
             )
 
         return handler
 
 
-def write_router() -> APIRouter:
-    """The router of a page group's writes: its POSTs go through the form's Idempotency-Key."""
-    return APIRouter(route_class=ConsoleWriteRoute)
+class IssuingWriteRoute(ConsoleWriteRoute):
+    """A console route whose form shows a secret once (ISSUED_HEADER): a second send of the
+    form creates nothing and is led to what the first made, without the secret."""
+
+    answers = ISSUING_ANSWERS
+
+
+def write_router(*, issuing: bool = False) -> APIRouter:
+    """The router of a page group's writes: its POSTs go through the form's Idempotency-Key
+    (`issuing`: forms whose answer shows a secret once, IssuingWriteRoute)."""
+    return APIRouter(route_class=IssuingWriteRoute if issuing else ConsoleWriteRoute)

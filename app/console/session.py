@@ -3,7 +3,8 @@
 The browser holds a random token in an HttpOnly, SameSite=Lax cookie (Secure over HTTPS); the
 database holds only its SHA-256, the user, and when the session began and was last seen. A session
 ends after CONSOLE_IDLE_MINUTES without a request, CONSOLE_ABSOLUTE_HOURS after sign-in, at
-sign-out, when the user is deactivated and when their password is set anew. Every form of a
+sign-out, when their password is set anew, and when an admin changes their role, organization or
+state (app/users/service.py update_user, for the API and the console alike). Every form of a
 session carries its CSRF token. Failed sign-ins count against the client address exactly as failed
 API keys do (app/core/ratelimit.py), and sign-ins, failed ones and sign-outs are in the user's
 history (app/audit).
@@ -35,6 +36,7 @@ from app.users.passwords import (
     user_by_email,
     verify_password,
 )
+from app.users.service import end_console_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -154,11 +156,6 @@ def sign_out(*, session: Session, signed: SignedIn) -> None:
     session.commit()
 
 
-def end_sessions_of(session: Session, user_id: int) -> None:
-    """End every console session of a user (in the caller's transaction)."""
-    session.execute(sa.delete(ConsoleSession).where(col(ConsoleSession.user_id) == user_id))
-
-
 def set_password(*, session: Session, email: str, password: str) -> User:
     """Give the user with this e-mail a new password (`registry set-password`); their console
     sessions end, and their history records it (without the password)."""
@@ -174,7 +171,7 @@ def set_password(*, session: Session, email: str, password: str) -> User:
     user.password_hash = hash_password(password)
     user.updated_at = utcnow()
     session.add(user)
-    end_sessions_of(session, user.id)
+    end_console_sessions(session, user.id)
     record_audit(session, "user", user.id, "password_set")
     session.commit()
     session.refresh(user)

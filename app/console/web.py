@@ -13,13 +13,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.console.flash import clear_flash, take_flash
 from app.console.session import SESSION_COOKIE, SignedIn, current
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep
 from app.core.errors import AppError
-from app.labels import action_text, day_text, field_text, label, moment_text, problem_title
+from app.labels import (
+    action_text,
+    day_text,
+    field_text,
+    label,
+    moment_text,
+    number_text,
+    problem_title,
+)
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/console/static"
@@ -63,6 +72,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["label"] = label
 templates.env.filters["day"] = day_of  # {{ agreement.signed_on | day }} → 4 Juli 2022
 templates.env.filters["moment"] = moment_text  # a UTC moment → 4 Juli 2022 pukul 10.15 WIB
+templates.env.filters["number"] = number_text  # {{ 86.6 | number }} → 86,6; 1024 → 1.024
 templates.env.filters["action"] = action_text  # a history entry's action, in Indonesian
 templates.env.filters["field"] = field_text  # a field a history entry names, in Indonesian
 templates.env.globals["label"] = label
@@ -277,6 +287,55 @@ def _api_or_page(app: FastAPI, exc_class: type[Exception]) -> Any:
     return handler
 
 
+# Paths of the API and its documents: their unknown addresses stay problem+json for anyone.
+API_PREFIXES = ("/api/", "/docs", "/redoc", "/openapi.json", "/metrics", "/health")
+# What an unknown address or a method it does not serve says on the console's page.
+NO_SUCH_PAGE = {
+    404: (
+        "Halaman tidak ditemukan",
+        "Alamat ini tidak ada di konsol. Periksa alamatnya, atau mulai dari Beranda.",
+    ),
+    405: (
+        "Halaman tidak dapat dibuka dengan cara ini",
+        "Alamat ini hanya menerima kiriman "
+        "formulir. Buka halamannya dari navigasi, lalu kirim formulirnya dari sana.",
+    ),
+}
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser opening a console address (it asks for HTML), not a client of the API."""
+    path = request.url.path
+    if path == "/api" or path.startswith(API_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _no_such_page(app: FastAPI) -> Any:
+    """An address no route serves (404, 405): the console's page in Indonesian for a browser
+    asking for HTML outside the API; problem+json otherwise (the app's handler)."""
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code not in NO_SUCH_PAGE or not _wants_page(request):
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        title, message = NO_SUCH_PAGE[exc.status_code]
+        headers = dict(exc.headers or {})
+        return render(
+            request,
+            "error.html",
+            signed=getattr(request.state, "console_signed", None),
+            status_code=exc.status_code,
+            headers={k: v for k, v in headers.items() if k == "Allow"} or None,
+            title=title,
+            message=message,
+        )
+
+    return handler
+
+
 def install_console(app: FastAPI) -> None:
     """Mount the console: its pages, its static files and its answers to refusals (after the
     API's error handlers, which it answers for outside the console)."""
@@ -287,5 +346,6 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(ConsoleRefused, _refused)
     for exc_class in (AppError, RequestValidationError):
         app.add_exception_handler(exc_class, _api_or_page(app, exc_class))
+    app.add_exception_handler(StarletteHTTPException, _no_such_page(app))
     for router in ROUTERS:
         app.include_router(router, include_in_schema=False, dependencies=[Depends(console_request)])

@@ -51,4 +51,8 @@ def needs_rehash(user: User) -> bool:
 
 
 def user_by_email(session: Session, email: str) -> User | None:
+    """The user of this e-mail (any case); none for text no e-mail has (a NUL, which
+    PostgreSQL cannot even compare)."""
+    if not email.isprintable():
+        return None
     return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record_audit
+from app.console.models import ConsoleSession
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation, field_error
 from app.core.pagination import paginate
 from app.core.types import utcnow
@@ -63,6 +64,19 @@ def _check(
         )
 
 
+# What a console session was opened under: changing any of these ends the user's sessions, so
+# nobody keeps working in a browser with rights they no longer have (a disabled user's would
+# otherwise come back when re-enabled). API keys need no such step: every request reads the
+# user's current role, organization and state (app/users/auth.py authenticate).
+SESSION_ENDING = ("role", "organization_id", "active")
+
+
+def end_console_sessions(session: Session, user_id: int) -> None:
+    """End every console session of a user, in the caller's transaction (a new password, a
+    changed role or organization, a disabled user)."""
+    session.execute(sa.delete(ConsoleSession).where(col(ConsoleSession.user_id) == user_id))
+
+
 def create_user(*, session: Session, user_in: UserCreate) -> UserPublic:
     """Register a user (admin only)."""
     _check(session, email=user_in.email, role=user_in.role, organization_id=user_in.organization_id)
@@ -83,7 +97,8 @@ def _active_admins(session: Session) -> int:
 
 
 def update_user(*, session: Session, user_id: int, user_in: UserUpdate) -> UserPublic:
-    """Change a user; `active: false` disables the user and every key at once."""
+    """Change a user; `active: false` disables the user and every key at once. A change of
+    role, organization or state ends the user's console sessions."""
     user = _user_or_404(session, user_id)
     if user.version != user_in.version:
         raise Conflict(
@@ -121,6 +136,8 @@ def update_user(*, session: Session, user_id: int, user_in: UserUpdate) -> UserP
         raise Conflict(
             f"User {user_id} was changed by someone else just now.", type_slug="stale-version"
         )
+    if any(before[k] != data[k] for k in SESSION_ENDING if k in data):
+        end_console_sessions(session, user_id)
     record_audit(
         session,
         "user",

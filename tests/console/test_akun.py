@@ -4,9 +4,11 @@ X-API-Key, revoked), the personal calendar link (a key in ?key=, revoked like an
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.idempotency.models import IdempotencyRecord
 from tests.console.conftest import PASSWORD, Staff, make_staff, sign_in
 from tests.console.forms import field_errors, form_of, signed_in_as, text_of
 
@@ -129,6 +131,38 @@ def test_a_new_key_is_shown_once_works_and_is_revoked(
     assert gone.status_code == 303 and gone.headers["location"] == "/akun"
     assert "Kunci API dicabut" in text_of(browser.get("/akun").text)
     assert browser.get("/api/v1/users/me", headers={"X-API-Key": key}).status_code == 401
+
+
+@pytest.mark.parametrize("form_name", ["kunci", "kalender"])
+def test_a_key_form_sent_twice_issues_one_key_and_keeps_no_secret(
+    browser: TestClient, session: Session, form_name: str
+) -> None:
+    staff = make_staff(session, "viewer", name="Rina Pembaca")
+    signed_in_as(browser, staff)
+    form = form_of(browser.get("/akun").text, form_name)
+    values = form.data(name="Skrip laporan") if form_name == "kunci" else form.data()
+    first = browser.post(form.action, data=values, follow_redirects=False)
+    second = browser.post(form.action, data=values, follow_redirects=False)
+    assert first.status_code == 200
+    key = shown_key(first.text)
+    assert second.status_code == 303 and second.headers.get("idempotent-replayed") == "true"
+    listed = browser.get(f"/api/v1/users/{staff.id}/api-keys", headers={"X-API-Key": key}).json()
+    assert len(listed) == 1
+    assert second.headers["location"] == f"/akun?dibuat={listed[0]['id']}"
+    again = browser.get(second.headers["location"])
+    assert key not in again.text and 'id="kunci-baru-isi"' not in again.text
+    assert (
+        f"Kunci API “{listed[0]['name']}” ( {key[:12]}… ) sudah dibuat oleh kiriman pertama "
+        "formulir ini; kunci kedua tidak dibuat." in text_of(again.text)
+    )
+    kept = session.exec(select(IdempotencyRecord.body)).all()
+    assert kept and not any(key in (body or "") for body in kept)
+    # A form read anew issues a new key.
+    form = form_of(again.text, form_name)
+    values = form.data(name="Skrip kedua") if form_name == "kunci" else form.data()
+    assert browser.post(form.action, data=values).status_code == 200
+    keys = browser.get(f"/api/v1/users/{staff.id}/api-keys", headers={"X-API-Key": key}).json()
+    assert len(keys) == 2
 
 
 def test_the_calendar_link_works_until_its_key_is_revoked(

@@ -81,3 +81,42 @@ def test_an_address_the_route_cannot_read_is_a_page_too(
     )
     assert api.status_code == 422
     assert api.headers["content-type"] == "application/problem+json"
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize("path", ["/tidak-ada", "/perjanjian/1/xyz", "/pengguna/1/xyz/abc"])
+def test_an_address_no_page_serves_is_the_console_404_page_for_a_browser(
+    signed_in: TestClient, path: str
+) -> None:
+    page = signed_in.get(path, headers=HTML)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Content-Security-Policy" in page.headers
+    assert "<title>Halaman tidak ditemukan · Registri Kerja Sama</title>" in page.text
+    assert "Alamat ini tidak ada di konsol." in text_of(page.text)
+    # A client that does not ask for HTML gets problem+json, as before.
+    plain = signed_in.get(path)
+    assert plain.status_code == 404
+    assert plain.headers["content-type"] == "application/problem+json"
+
+
+def test_a_get_of_a_form_only_address_is_the_console_405_page_for_a_browser(
+    signed_in: TestClient,
+) -> None:
+    page = signed_in.get("/akun/sandi", headers=HTML)
+    assert page.status_code == 405
+    assert page.headers["content-type"].startswith("text/html")
+    assert "POST" in page.headers["allow"]
+    assert "Alamat ini hanya menerima kiriman formulir." in text_of(page.text)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tidak-ada", "/api/v1/agreements/1/xyz", "/api"])
+def test_an_unknown_api_address_stays_problem_json_even_for_a_browser(
+    client: TestClient, path: str
+) -> None:
+    answer = client.get(path, headers=HTML)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"] == "/problems/not-found"

@@ -365,6 +365,63 @@ def test_terminating_a_pks_without_cascade_and_its_refusals(
     assert agreement_status(browser, admin_headers, signed_pks["id"]) == "terminated"
 
 
+def test_a_termination_the_rules_refuse_is_refused_at_the_first_step(
+    browser: TestClient, editor: Staff, signed_pks: dict[str, Any], admin_headers: dict[str, str]
+) -> None:
+    """The service's own check (check_termination) runs before "Yang akan terjadi"."""
+    signed_in_as(browser, editor)
+    form = form_of(browser.get(f"/perjanjian/{signed_pks['id']}").text, "akhiri")
+    early = browser.post(form.action, data=form.data(terminated_on="2022-01-01", reason="x"))
+    assert early.status_code == 422
+    words = text_of(early.text)
+    assert "Tanggal pengakhiran tidak boleh sebelum perjanjian ditandatangani." in words
+    assert "Yang akan terjadi:" not in words
+    assert form_of(early.text, "akhiri").fields.get("konfirmasi") is None
+    assert agreement_status(browser, admin_headers, signed_pks["id"]) == "active"
+    check = browser.post(form.action, data=form.data(reason="SKPD dilebur"))
+    confirm = form_of(check.text, "akhiri")
+    assert browser.post(confirm.action, data=confirm.data()).status_code == 200
+    # Ended already: a form read before is refused at its first step.
+    again = browser.post(form.action, data=form.data(reason="Lagi", idempotency_key="lain"))
+    assert again.status_code == 409, text_of(again.text)
+    assert "Yang akan terjadi:" not in text_of(again.text)
+
+
+def adendum_data(browser: TestClient, agreement_id: int, **values: str) -> tuple[str, Any]:
+    """The adendum form of a signed agreement's page, filled in, posted to `agreement_id`."""
+    form = form_of(browser.get(f"/perjanjian/{agreement_id}").text, "adendum")
+    return form.action, form.data(title="Adendum I", added_1="Sosialisasi", **values)
+
+
+def test_an_amendment_of_a_draft_is_refused_at_the_first_step(
+    browser: TestClient,
+    session: Session,
+    signed_nk: dict[str, Any],
+    draft_pks: dict[str, Any],
+    admin_headers: dict[str, str],
+) -> None:
+    """The service's own check (check_amendment) runs before "Yang akan terjadi"."""
+    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
+    _, data = adendum_data(browser, signed_nk["id"])
+    draft = browser.post(f"/perjanjian/{draft_pks['id']}/adendum", data=data)
+    assert draft.status_code == 409
+    assert "Yang akan terjadi:" not in text_of(draft.text)
+    assert api(browser, admin_headers, "/api/v1/agreements?kind=amendment")["items"] == []
+
+
+def test_an_amendment_that_changes_nothing_is_refused_at_the_first_step(
+    browser: TestClient, editor: Staff, signed_pks: dict[str, Any], admin_headers: dict[str, str]
+) -> None:
+    signed_in_as(browser, editor)
+    action, data = adendum_data(browser, signed_pks["id"])
+    data.pop("added_1")
+    nothing = browser.post(action, data=data)
+    assert nothing.status_code == 422, text_of(nothing.text)
+    assert "Adendum harus mengubah sesuatu" in text_of(nothing.text)
+    assert "Yang akan terjadi:" not in text_of(nothing.text)
+    assert api(browser, admin_headers, "/api/v1/agreements?kind=amendment")["items"] == []
+
+
 def agreement_status(browser: TestClient, headers: dict[str, str], agreement_id: int) -> str:
     return str(api(browser, headers, f"/api/v1/agreements/{agreement_id}")["status"])
 
@@ -459,7 +516,15 @@ def test_a_renewal_is_confirmed_with_what_is_created_then_drafted_once(
     assert not has_form(browser.get(url).text, "perpanjang")
 
 
-def test_a_viewer_may_not_renew_and_a_forged_renewal_is_refused(
+def outsiders(session: Session, kalsel: Kalsel) -> list[Staff]:
+    """A viewer of a party, and an editor of another province (no party): neither may write."""
+    return [
+        make_member(session, "viewer", kalsel.office, name="Pembaca Perwakilan"),
+        make_member(session, "editor", kalsel.kalteng, name="Staf Kalteng"),
+    ]
+
+
+def test_a_viewer_or_another_provinces_editor_may_not_renew_a_forged_renewal_is_refused(
     browser: TestClient,
     session: Session,
     kalsel: Kalsel,
@@ -470,14 +535,15 @@ def test_a_viewer_may_not_renew_and_a_forged_renewal_is_refused(
     signed_in_as(browser, editor)
     url = f"/perjanjian/{signed_pks['id']}"
     forged = form_of(browser.get(url).text, "perpanjang")
-    viewer = make_member(session, "viewer", kalsel.office, name="Pembaca Perwakilan")
-    signed_in_as(browser, viewer)
-    page = browser.get(url)
-    assert not has_form(page.text, "perpanjang")
-    answer = browser.post(
-        forged.action, data=forged.data(csrf_token=csrf_of(page.text), konfirmasi="1")
-    )
-    assert answer.status_code == 403
+    for member in outsiders(session, kalsel):
+        signed_in_as(browser, member)
+        page = browser.get(url)
+        assert not has_form(page.text, "perpanjang")
+        for step in ({}, {"konfirmasi": "1"}):
+            answer = browser.post(
+                forged.action, data=forged.data(csrf_token=csrf_of(page.text), **step)
+            )
+            assert answer.status_code == 403, (member.name, step)
     agreement = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}")
     assert agreement["superseded_by_id"] is None
 
@@ -570,7 +636,7 @@ def test_a_pks_is_moved_to_its_nk_renewal_named_by_title_after_a_confirmation(
     assert not has_form(browser.get(url).text, "pindah")  # under the renewal now
 
 
-def test_moving_a_pks_needs_the_right_to_edit_the_renewed_nk(
+def test_moving_a_pks_needs_the_right_to_edit_it_a_viewer_or_another_provinces_editor_is_refused(
     browser: TestClient,
     session: Session,
     kalsel: Kalsel,
@@ -582,14 +648,14 @@ def test_moving_a_pks_needs_the_right_to_edit_the_renewed_nk(
     signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
     url = f"/perjanjian/{signed_pks['id']}"
     forged = form_of(browser.get(url).text, "pindah")
-    viewer = make_member(session, "viewer", kalsel.office, name="Pembaca Perwakilan")
-    signed_in_as(browser, viewer)
-    page = browser.get(url)
-    assert not has_form(page.text, "pindah")
-    answer = browser.post(
-        forged.action, data=forged.data(csrf_token=csrf_of(page.text), konfirmasi="1")
-    )
-    assert answer.status_code == 403
+    for member in outsiders(session, kalsel):
+        signed_in_as(browser, member)
+        page = browser.get(url)
+        assert not has_form(page.text, "pindah")
+        for step in ({}, {"konfirmasi": "1"}):
+            data = forged.data(csrf_token=csrf_of(page.text), nk=renewed_nk["title"], **step)
+            answer = browser.post(forged.action, data=data)
+            assert answer.status_code == 403, (member.name, step)
     moved = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}")
     assert moved["parent_id"] == signed_nk["id"]
 

@@ -48,7 +48,7 @@ ROUTERS: list[APIRouter] = [
     impor.router,
     hasil.router,
     akun.router,
-    akun.key_router,  # plain posts: their answer shows a new key (see there)
+    akun.key_router,  # their answer shows a new key once; a resend is led to it (see there)
     pengguna.router,
     publik.router,
     draf.router,

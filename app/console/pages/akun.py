@@ -9,11 +9,21 @@ the link, and revoked like any key."""
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.console.forms import Done, Form, FormRefused, Sent, SentForm, submit, write_router
+from app.console.forms import (
+    ISSUED_HEADER,
+    Done,
+    Form,
+    FormRefused,
+    Sent,
+    SentForm,
+    submit,
+    write_router,
+)
+from app.console.query import Filters
 from app.console.session import SignedIn, set_password
 from app.console.web import ConsolePage, ConsolePost, render
 from app.core.db import SessionDep
@@ -26,12 +36,11 @@ from app.users.passwords import verify_password
 from app.users.schemas import ApiKeyCreate, ApiKeyCreated
 
 router = write_router()
-# The forms that issue a key answer with the key itself (200), not with a redirect, and the
-# form-key mechanism of write_router keeps only redirects: any other answer's transaction is
-# rolled back (app/idempotency/route.py), which would drop the key just shown. So these two
-# posts are plain ones (CSRF-checked, one transaction of the service's own): a second send of
-# the same form issues a second key, which the list then shows, to be revoked.
-key_router = APIRouter()
+# The forms that issue a key answer with the key itself (200), not with a redirect. Their form's
+# key keeps only the new key's id (write_router(issuing=True)): a second send of the same form
+# (a double click, the browser's resend) issues nothing and is led to /akun?dibuat=<id>, which
+# says the key was made and that its secret was shown once, on the first answer.
+key_router = write_router(issuing=True)
 
 CALENDAR_KEY_NAME = "Tautan kalender"
 
@@ -47,6 +56,7 @@ def page(
     *,
     forms: dict[str, Form] | None = None,
     created: ApiKeyCreated | None = None,
+    made_before: int | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     me = service.get_user(session=session, user_id=signed.caller.id)
@@ -69,6 +79,7 @@ def page(
         revoke_forms={k.id: Form.blank(f"cabut-{k.id}") for k in keys if k.revoked_at is None},
         forms={**blank, **(forms or {})},
         created=created,
+        made_before=next((k for k in keys if k.id == made_before), None),
         created_link=calendar_link(request, created.key) if created else None,
         calendar_key_name=CALENDAR_KEY_NAME,
         status_code=status_code,
@@ -79,7 +90,10 @@ def page(
 
 @router.get("/akun", response_class=HTMLResponse)
 def account(request: Request, signed: ConsolePage, session: SessionDep) -> HTMLResponse:
-    return page(request, signed, session)
+    """`?dibuat=<id>`: where a form that issued a key leads when it is sent again."""
+    return page(
+        request, signed, session, made_before=Filters(request.query_params).id("dibuat", "kunci")
+    )
 
 
 def _without_passwords(form: Form) -> Form:
@@ -141,8 +155,8 @@ def _issue(
 
     The key is shown ONCE, in this POST's own answer (200, no redirect): a redirect would have
     to carry it in the flash cookie or in the idempotency record (both kept: the record in the
-    database, in plain text), and the registry keeps only a key's hash. So this form's answer
-    is not kept for its Idempotency-Key (only redirects are; see key_router)."""
+    database, in plain text), and the registry keeps only a key's hash. So this answer names
+    only where the key is listed (ISSUED_HEADER), which is all its form's key keeps."""
     made: list[ApiKeyCreated] = []
 
     def act() -> Done:
@@ -170,7 +184,9 @@ def _issue(
     )
     if not made:
         return answer
-    return page(request, signed, session, created=made[0])
+    shown = page(request, signed, session, created=made[0])
+    shown.headers[ISSUED_HEADER] = f"/akun?dibuat={made[0].id}"
+    return shown
 
 
 @key_router.post("/akun/kunci")

@@ -18,7 +18,7 @@ from app.console.session import SignedIn
 from app.console.web import ConsolePage, ConsolePost, render
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
-from app.labels import label, labels_of
+from app.labels import label, labels_of, number_text
 from app.organizations.models import OrganizationKind
 from app.organizations.service import list_organizations
 from app.users.access import require_assessment_recorder, require_writer, within
@@ -105,7 +105,7 @@ def record(
         )
         require_assessment_recorder(session, signed.caller, body.organization_id)
         made = service.create_assessment(session=session, assessment_in=body)
-        score = "" if made.score is None else f", nilai {made.score:g}"
+        score = "" if made.score is None else f", nilai {number_text(made.score)}"
         return Done(
             f"/hasil?organization_id={made.organization_id}",
             f"Hasil penilaian kepatuhan {made.organization_name} tahun {made.year} dicatat: "

@@ -14,7 +14,7 @@ from app.core.deps import TodayDep
 from app.core.errors import NotFound
 from app.evaluations import service as evaluations
 from app.evaluations.schemas import EvaluationCreate
-from app.labels import day_text, label
+from app.labels import day_text, label, number_text
 from app.obligations import service as obligations
 from app.obligations.schemas import CompleteIn, ObligationCreate
 
@@ -123,7 +123,7 @@ def record_evaluation(
         )
         return Done(
             f"/perjanjian/{found}#monev",
-            f"Evaluasi (monev) {made.period} dicatat: nilai {made.score}, "
+            f"Evaluasi (monev) {made.period} dicatat: nilai {number_text(made.score)}, "
             f"rekomendasi {label(made.recommendation).lower()}.",
         )
 

@@ -41,10 +41,13 @@ def organization_from_text(
 ) -> NamedOrganization:
     """The organization whose name or short name contains `text` when only one does, or whose
     name or short name is `text` (any case) when only one is; else up to CHOICES_SHOWN to pick
-    from."""
-    items, found = service.list_organizations(
-        session=session, q=text, limit=CHOICES_SHOWN, offset=0, reveal_secrets=reveal_secrets
-    )
+    from. Text with a control character names none (PostgreSQL cannot even compare a NUL)."""
+    items: list[OrganizationPublic] = []
+    found = 0
+    if text.isprintable():
+        items, found = service.list_organizations(
+            session=session, q=text, limit=CHOICES_SHOWN, offset=0, reveal_secrets=reveal_secrets
+        )
     if found == 0:
         return NamedOrganization(
             text, message=f"Tidak ada organisasi yang namanya memuat “{text}”."

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.console.forms import Done, Form, FormRefused, Sent, SentForm, submit, write_router
 from app.console.pages.organisasi import organization_from_text
+from app.console.query import Filters
 from app.console.session import SignedIn, set_password
 from app.console.web import ConsolePage, ConsolePost, ConsoleRefused, render
 from app.core.db import SessionDep
@@ -24,7 +25,7 @@ from app.users.schemas import UserCreate, UserPublic, UserUpdate
 
 router = write_router()
 
-LISTED = 500
+PAGE_SIZE = 50
 ACTIVE_OPTIONS = [("true", "Aktif"), ("false", "Nonaktif")]
 
 
@@ -70,7 +71,9 @@ def _role_options() -> list[tuple[str, str]]:
 def list_page(
     request: Request, signed: SignedIn, session: Session, form: Form | None = None
 ) -> HTMLResponse:
-    users, total = service.list_users(session=session, limit=LISTED, offset=0)
+    """A page of the users by name (`?offset=`, as every paged list; a bad one is the first)."""
+    offset = Filters(request.query_params).offset()
+    users, total = service.list_users(session=session, limit=PAGE_SIZE, offset=offset)
     organizations = organizations_by_id(
         session, {u.organization_id for u in users if u.organization_id is not None}
     )
@@ -81,6 +84,8 @@ def list_page(
         nav="/pengguna",
         users=users,
         total=total,
+        offset=offset,
+        page_size=PAGE_SIZE,
         organizations=organizations,
         f=form or Form.blank("pengguna", role="viewer"),
         role_options=_role_options(),

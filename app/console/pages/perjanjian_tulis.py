@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from app.agreements import lifecycle
 from app.agreements import service as agreements
-from app.agreements.amendments import create_amendment
+from app.agreements.amendments import check_amendment, create_amendment
 from app.agreements.errors import AgreementNotFound
 from app.agreements.history import list_events
 from app.agreements.models import AgreementKind, AgreementStatus
@@ -286,6 +286,10 @@ def terminate(
             cascade=choice == "ya",
         )
         if not sent.flag("konfirmasi"):
+            # The service's rules before saying what will happen (a date before the signing).
+            lifecycle.check_termination(
+                session=session, agreement_id=found, terminate_in=body, today=today
+            )
             raise NotConfirmed()
         affected, cascaded = lifecycle.terminate_agreement(
             session=session, agreement_id=found, terminate_in=body, today=today
@@ -338,6 +342,8 @@ def amend(
             parties=parties,
         )
         if not sent.flag("konfirmasi"):
+            # The service's rules before saying what will happen (a validity outside the NK's).
+            check_amendment(session=session, agreement_id=found, amendment_in=body, today=today)
             raise NotConfirmed()
         amendment_id = create_amendment(
             session=session, agreement_id=found, amendment_in=body, today=today
@@ -405,7 +411,10 @@ def renew(
 
 
 def _nk_named(session: Any, text: str, today: date) -> int:
-    """The NK a form names by a party's number (053/NK-PEMOTDA/2021) or its exact title."""
+    """The NK a form names by a party's number (053/NK-PEMOTDA/2021) or its exact title (text
+    with a control character names none: PostgreSQL cannot even compare a NUL)."""
+    if not text.isprintable():
+        raise FormRefused(entries=[("nk", "unknown_nk", {"name": text})])
     for filters in (
         AgreementFilters(kind=AgreementKind.nk, number=text),
         AgreementFilters(kind=AgreementKind.nk, q=text),
