@@ -95,3 +95,23 @@ def test_an_unreadable_pdf_says_it_cannot_be_verified(
     browser = signed_in_as(client, perwakilan)
     page = upload(browser, pks, b"%PDF-1.7\n" + bytes(500) + b"\n%%EOF\n", "rusak.pdf")
     assert "Tanda tangan elektronik tidak dapat diperiksa: The PDF cannot be read" in text_of(page)
+
+
+def test_verify_again_after_the_roots_are_installed(
+    client: TestClient, pks: dict[str, Any], perwakilan: Staff, tmp_path: Path
+) -> None:
+    app.dependency_overrides[configured_trust_roots] = lambda: []  # none installed yet
+    browser = signed_in_as(client, perwakilan)
+    page = upload(browser, pks, esign.signed_pdf(), "sebelum-akar.pdf")
+    assert "utuh, tidak tepercaya." in text_of(page)
+    assert "Belum ada akar kepercayaan yang dipasang" in text_of(page)
+    roots = load_trust_roots(esign.authority().write_to(tmp_path / "installed"))
+    app.dependency_overrides[configured_trust_roots] = lambda: roots
+    [name] = re.findall(r'id="formulir-(periksa_\d+)"', page)
+    form = form_of(page, name)
+    done = browser.post(form.action, data=form.data(), follow_redirects=False)
+    assert done.status_code == 303, done.text
+    after = text_of(browser.get(done.headers["location"]).text)
+    assert "Diperiksa ulang: Tanda tangan elektronik diperiksa." in after
+    assert "utuh, tepercaya." in after
+    assert "Tanda tangan elektronik diperiksa ulang" in after  # the history

@@ -144,9 +144,7 @@ def _signer(common_name: str, organization: str, root: str) -> Signer:
     return Signer(cert, key, (middle.certificate, *middle.chain))
 
 
-@cache
-def blank_pdf() -> bytes:
-    """A one-page PDF, as a scan exported to PDF would be before signing."""
+def _one_page() -> PdfFileWriter:
     writer = PdfFileWriter()
     page = generic.DictionaryObject(
         {
@@ -157,9 +155,19 @@ def blank_pdf() -> bytes:
         }
     )
     writer.insert_page(page)
+    return writer
+
+
+def _written(writer: PdfFileWriter) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@cache
+def blank_pdf() -> bytes:
+    """A one-page PDF, as a scan exported to PDF would be before signing."""
+    return _written(_one_page())
 
 
 def asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -214,18 +222,6 @@ def updated_after_signing(pdf: bytes) -> bytes:
 
 def encrypted_pdf() -> bytes:
     """A one-page PDF encrypted with a password (the standard security handler)."""
-    writer = PdfFileWriter()
-    writer.insert_page(
-        generic.DictionaryObject(
-            {
-                generic.NameObject("/Type"): generic.NameObject("/Page"),
-                generic.NameObject("/MediaBox"): generic.ArrayObject(
-                    [generic.NumberObject(n) for n in (0, 0, 595, 842)]
-                ),
-            }
-        )
-    )
+    writer = _one_page()
     writer.encrypt("rahasia", "rahasia")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return _written(writer)
