@@ -28,7 +28,7 @@ from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_today
 from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
-from app.seeding import load_seeds
+from app.seeding import SeedReport, load_seeds
 from app.stats.service import figures_cache
 from app.users import service as users
 from app.users.models import Role
@@ -157,13 +157,14 @@ class SeededCases:
 
     def __init__(self) -> None:
         self.connection: Connection | None = None
+        self.report = SeedReport()
 
     def open(self, engine: Engine) -> Connection:
         if self.connection is None:
             connection = engine.connect()
             connection.begin()
             with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                load_seeds(session=session, today=TODAY)
+                self.report = load_seeds(session=session, today=TODAY)
                 session.commit()  # into the open transaction, which is never committed
             self.connection = connection
         return self.connection
@@ -189,6 +190,12 @@ def seeded_connection(engine: Engine) -> Connection:
     """The connection holding the seeded real cases (see SeededCases); a test that asks for it
     gets its `session` inside them."""
     return SEEDED.open(engine)
+
+
+@pytest.fixture
+def seed_report(seeded_connection: Connection) -> SeedReport:
+    """What loading the seeded real cases added (their ids by seed key, among others)."""
+    return SEEDED.report
 
 
 @pytest.fixture
