@@ -29,7 +29,7 @@ run: seed
 ## The whole suite: on SQLite always, and again on PostgreSQL when TEST_DATABASE_URL is set.
 ## TEST_WORKERS processes (pytest-xdist; default: one per core), each on a database of its own;
 ## the tests on the one live console of a run are grouped for one worker (loadgroup; see
-## tests/conftest.py for why pytest-xdist 3.8 does not yet apply it under pytest 9.2).
+## tests/conftest.py for how it is applied with pytest-xdist 3.8 under pytest 9.2).
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 test: install

@@ -30,7 +30,7 @@ from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
 from app.public.router import readers_per_address as public_readers
 from app.reminders.calendar import validators as calendar_validators
-from app.seeding import load_seeds
+from app.seeding import SeedReport, load_seeds
 from app.stats.service import figures_cache
 from app.users import service as users
 from app.users.models import Role
@@ -51,16 +51,23 @@ for _name, _value in CHEAP_PASSWORD_HASHING.items():
     setattr(settings, _name, _value)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     """Under pytest-xdist (`--dist loadgroup`), the tests on the one live console of a run are
-    meant for one worker: a single server and Chromium for them. pytest-xdist 3.8 cannot apply
-    groups under pytest 9.2 (it renames `item._nodeid`, which pytest no longer reads): until it
-    can, each worker that runs one of them starts its own, which is safe (a database and a port
-    of its own), only slower."""
+    meant for one worker: a single server for them. Marked before xdist's own hook reads the
+    groups; after it, the group is applied. pytest-xdist 3.8 applies a group by renaming
+    `item._nodeid` to `<id>@<group>`, which pytest 9.2 no longer reads (the id is `item._id`):
+    the renamed id is given to pytest as well, so that the scheduler sees the group as with
+    earlier pytest (without it, every worker that met one of these tests started a console)."""
     for item in items:
         if "live_console" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("live_console"))
+    yield
+    for item in items:
+        renamed = item.__dict__.get("_nodeid")
+        identifier = getattr(item, "_id", None)
+        if isinstance(renamed, str) and renamed != item.nodeid and identifier is not None:
+            item._id = type(identifier).parse(renamed)
 
 
 def alembic_config(connection: Any) -> Config:
@@ -159,13 +166,14 @@ class SeededCases:
 
     def __init__(self) -> None:
         self.connection: Connection | None = None
+        self.report = SeedReport()
 
     def open(self, engine: Engine) -> Connection:
         if self.connection is None:
             connection = engine.connect()
             connection.begin()
             with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                load_seeds(session=session, today=TODAY)
+                self.report = load_seeds(session=session, today=TODAY)
                 session.commit()  # into the open transaction, which is never committed
             self.connection = connection
         return self.connection
@@ -191,6 +199,12 @@ def seeded_connection(engine: Engine) -> Connection:
     """The connection holding the seeded real cases (see SeededCases); a test that asks for it
     gets its `session` inside them."""
     return SEEDED.open(engine)
+
+
+@pytest.fixture
+def seed_report(seeded_connection: Connection) -> SeedReport:
+    """What loading the seeded real cases added (their ids by seed key, among others)."""
+    return SEEDED.report
 
 
 @pytest.fixture

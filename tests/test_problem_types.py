@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from app.core.config import PROJECT_ROOT
 from app.main import app
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.helpers import assert_problem
 from tests.test_free_text import a_pks
 
@@ -116,8 +114,8 @@ def test_an_operation_does_not_list_rules_it_cannot_reach() -> None:
 
 class TestRealAnswersAreListed:
     @pytest.fixture
-    def seeded(self, session: Session) -> None:
-        load_seeds(session=session, today=TODAY)
+    def seeded(self, seeded_connection: Connection) -> None:
+        """The seeded real cases (loaded once for consecutive tests; see tests/conftest.py)."""
 
     def test_deriving_from_a_pks(self, client: TestClient, seeded: None) -> None:
         pks, party = a_pks(client)

@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from app.core.config import settings
 from app.core.deps import get_settings
 from app.main import app
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.test_free_text import seeded_ids
 
 DOCUMENT = app.openapi()
@@ -123,9 +121,8 @@ QUERY_PROBES = _query_probes()
 
 
 @pytest.fixture
-def caller(client: TestClient, session: Session) -> Iterator[TestClient]:
+def caller(client: TestClient, seeded_connection: Connection) -> Iterator[TestClient]:
     """An admin of the seeded registry, who may also call the scheduler's reminder run."""
-    load_seeds(session=session, today=TODAY)
     app.dependency_overrides[get_settings] = lambda: settings.model_copy(
         update={"SCHEDULER_TOKEN": TOKEN, "SMTP_HOST": None}
     )

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
-from app.seeding import load_seeds
 from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, finalize, sign
 from tests.world import Kalsel, pks_body
@@ -31,8 +30,7 @@ def _patch(client: TestClient, agreement_id: int, **fields: Any) -> Any:
 
 class TestSeededKalselPast:
     @pytest.fixture
-    def nk_id(self, client: TestClient, session: Session) -> int:
-        load_seeds(session=session, today=TODAY)
+    def nk_id(self, client: TestClient, seeded_connection: Connection) -> int:
         found = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021"}).json()
         return int(found["items"][0]["id"])
 

@@ -2,11 +2,11 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.schemas import TITLE_MAX
-from app.seeding import load_seeds
 from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, create_org, finalize
 from tests.world import Kalsel, nk_body, pks_body
@@ -132,10 +132,10 @@ class TestLimits:
 
 class TestCoverageAsOf:
     def seeded_nk(self, client: TestClient, session: Session) -> int:
-        load_seeds(session=session, today=TODAY)
         found = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021"}).json()
         return int(found["items"][0]["id"])
 
+    @pytest.mark.usefixtures("seeded_connection")  # the seeded real cases (tests/conftest.py)
     def test_the_day_before_the_ceremony_the_21_kalsel_pks_awaited_signatures(
         self, client: TestClient, session: Session
     ) -> None:
@@ -152,6 +152,7 @@ class TestCoverageAsOf:
             "overdue": 0,
         }
 
+    @pytest.mark.usefixtures("seeded_connection")  # the seeded real cases (tests/conftest.py)
     def test_on_the_day_of_the_ceremony_all_21_were_signed(
         self, client: TestClient, session: Session
     ) -> None:

@@ -5,15 +5,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
-
-from app.seeding import load_seeds
-from tests.conftest import TODAY
+from sqlalchemy import Connection
 
 
 @pytest.fixture
-def seeded(session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def seeded(seeded_connection: Connection) -> None:
+    """The seeded real cases (loaded once for consecutive tests; see tests/conftest.py)."""
 
 
 def names(html: str) -> list[str]:

@@ -8,10 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.console.browser import (
     PHONE,
     Visit,
@@ -29,9 +27,10 @@ from tests.world import Kalsel
 
 
 @pytest.fixture
-def seeded(signed_in: TestClient, session: Session, admin_headers: dict[str, str]) -> dict:  # type: ignore[type-arg]
+def seeded(
+    signed_in: TestClient, seeded_connection: Connection, admin_headers: dict[str, str]
+) -> dict:  # type: ignore[type-arg]
     """The seeds, and a report of Diskominfo Kalsel overdue since 2 November 2026."""
-    load_seeds(session=session, today=TODAY)
     api = {"headers": admin_headers}
     nk = signed_in.get("/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"}, **api)
     nk_id = nk.json()["items"][0]["id"]

@@ -13,7 +13,7 @@ from app.core.config import settings
 from app.core.db import get_engine, get_session
 from app.core.deps import get_settings, get_today
 from app.main import app
-from app.seeding import load_seeds
+from app.seeding import SeedReport
 from app.users.schemas import USER_EXAMPLES
 from tests import test_openapi_examples as examples
 from tests.conftest import TODAY, key_for
@@ -32,9 +32,9 @@ def one(client: TestClient, **params: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def seeded(client: TestClient, session: Session) -> dict[str, Any]:
+def seeded(client: TestClient, seed_report: SeedReport) -> dict[str, Any]:
     """The seeded cases, and the agreements the Biro's editor meets, read as an admin."""
-    report = load_seeds(session=session, today=TODAY)
+    report = seed_report
     kalsel_nk = one(client, number="053/NK-PEMOTDA/2021")
     pks = client.get(BASE, params={"parent_id": kalsel_nk["id"], "limit": 50}).json()["items"]
     return {
