@@ -247,6 +247,16 @@ def expire_loaded(session: Session, agreement_ids: Iterable[int], fields: list[s
 BATCH = 5_000  # agreements per UPDATE: an IN list both databases take
 
 
+@lru_cache(maxsize=1)
+def _stored_fact_values() -> dict[str, Any]:
+    """The two stored facts as expressions over an agreement's rows: built once (building them
+    cost more than running the update; SQLAlchemy expressions are immutable and reusable)."""
+    return {
+        "effective_valid_until": amended_valid_until_from_rows(Agreement),
+        "superseded_from": superseded_from_rows(Agreement),
+    }
+
+
 def store_validity_facts(session: Session, agreement_ids: Sequence[int]) -> None:
     """Recompute the stored effective_valid_until and superseded_from of these agreements and
     of those they amend or renew (whose validity they change).
@@ -270,10 +280,7 @@ def store_validity_facts(session: Session, agreement_ids: Sequence[int]) -> None
         session.execute(
             sa.update(Agreement)
             .where(col(Agreement.id).in_(sorted(ids)))
-            .values(
-                effective_valid_until=amended_valid_until_from_rows(Agreement),
-                superseded_from=superseded_from_rows(Agreement),
-            )
+            .values(**_stored_fact_values())
             .execution_options(synchronize_session=False)
         )
     expire_loaded(session, wanted, ["effective_valid_until", "superseded_from"])
