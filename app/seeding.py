@@ -138,6 +138,8 @@ def _seed_agreement(session: Session, spec: dict[str, Any], report: SeedReport, 
             finalized_on=date.fromisoformat(spec["finalized_on"])
             if spec.get("finalized_on")
             else None,
+            # Finalised long ago outside the registry: today's template is not the agreed text.
+            keep_text=False,
         )
         for party in parties:
             if party.get("signed"):

@@ -397,3 +397,23 @@ def test_each_agreement_costs_the_same_statements_however_many_came_before(
         assert response.json()["agreements"]["create"] == size
         counts.append(len(statements))
     assert counts[2] - counts[1] == counts[1] - counts[0] > 0
+
+
+def test_an_imported_finalisation_keeps_no_final_text(client: TestClient, seeded: None) -> None:
+    """Finalised long ago outside the registry: today's template is not the text the parties
+    agreed, so the import records the finalisation without a final text or its hash."""
+    done = upload(client, xlsx(ORGANIZATIONS, AGREEMENTS), commit=True)
+    assert done.status_code == 201, done.text
+    nk = agreements_numbered(client, "12/ORI-MoU/II/2023")[0]
+    assert nk["status"] == "active" and nk["final_text_sha256"] is None
+    assert_problem(
+        client.get(f"/api/v1/agreements/{nk['id']}/final-draft"), 404, "final-draft-not-found"
+    )
+    assert_problem(
+        client.get(f"/api/v1/agreements/{nk['id']}/final-draft.docx"),
+        404,
+        "final-draft-not-found",
+    )
+    history = client.get(f"/api/v1/agreements/{nk['id']}/history").json()["items"]
+    finalized = [e for e in history if e["action"] == "finalized"]
+    assert len(finalized) == 1 and "final_text_sha256" not in finalized[0]["details"]

@@ -52,10 +52,19 @@ def _readable(status: AgreementStatus) -> str:
 
 
 def finalize_agreement(
-    *, session: Session, agreement_id: int, today: date, finalized_on: date | None = None
+    *,
+    session: Session,
+    agreement_id: int,
+    today: date,
+    finalized_on: date | None = None,
+    keep_text: bool = True,
 ) -> None:
     """Finalisasi draft: the text is agreed (on `finalized_on`, default today) and the
-    agreement awaits signatures."""
+    agreement awaits signatures.
+
+    `keep_text=False` records a finalisation that happened outside the registry (seeding,
+    imports): the template rendered today is not the text the parties agreed, so no final
+    text is kept, `final_text_sha256` stays null and the history says nothing about a text."""
     agreement = claim_agreement(session, agreement_id=agreement_id)
     status = current_status(session, agreement_id, today)
     if status != AgreementStatus.draft:
@@ -73,15 +82,18 @@ def finalize_agreement(
     agreement.finalized_on = day
     session.add(agreement)
     store_validity_facts(session, [agreement_id])
-    # The final text as agreed, rendered from its kind's template and kept with its hash.
-    agreement.final_text_sha256 = keep_final_text(session, agreement_id, today)
-    record(
-        session,
-        agreement_id,
-        "finalized",
-        finalized_on=day,
-        final_text_sha256=agreement.final_text_sha256,
-    )
+    if keep_text:
+        # The final text as agreed, rendered from its kind's template and kept with its hash.
+        agreement.final_text_sha256 = keep_final_text(session, agreement_id, today)
+        record(
+            session,
+            agreement_id,
+            "finalized",
+            finalized_on=day,
+            final_text_sha256=agreement.final_text_sha256,
+        )
+    else:
+        record(session, agreement_id, "finalized", finalized_on=day)
     session.commit()
 
 

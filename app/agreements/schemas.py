@@ -280,8 +280,9 @@ class AgreementPublic(BaseModel):
     final_text_sha256: str | None = Field(
         description="SHA-256 of the final text (naskah final): the draft as rendered from its "
         "kind's template at finalisasi, kept as `GET …/final-draft.docx`, so that the copy the "
-        "parties signed can be compared with it. Null in draft, and for agreements finalised "
-        "before drafts were rendered."
+        "parties signed can be compared with it. Null in draft, for agreements finalised "
+        "before drafts were rendered, and for finalisations recorded by an import or the seeds "
+        "(agreed outside the registry)."
     )
     public_listing: bool = Field(
         description="Shown in the public list (daftar publik, keterbukaan informasi publik) "

@@ -14,12 +14,19 @@ from app.core.config import settings
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.schemas import path_id
 from app.drafts import service
 from app.drafts.render import PLACEHOLDERS
 from app.drafts.schemas import DraftTemplatePublic, FinalDraftPublic
 from app.drafts.service import DOCX, ZIP
 from app.idempotency.route import IdempotentRoute
 from app.users.access import AdminCaller
+
+# No example: no seeded agreement has a final text (the seeds record finalisations agreed
+# outside the registry); finalise a draft first (POST …/{id}/finalize).
+FinalizedIdPath = Annotated[
+    int, path_id("Id of an agreement finalised in the registry (NK, PKS or adendum).")
+]
 
 router = APIRouter(
     prefix="/api/v1/agreements", tags=["Drafts from templates"], route_class=IdempotentRoute
@@ -111,10 +118,12 @@ def download_pks_drafts(
     summary="The final text (naskah final) kept at finalisasi, and its SHA-256",
     responses=responses(401, 404, 422, 429),
 )
-def read_final_draft(session: SessionDep, agreement_id: AgreementIdPath) -> FinalDraftPublic:
+def read_final_draft(session: SessionDep, agreement_id: FinalizedIdPath) -> FinalDraftPublic:
     """The draft as rendered at finalisasi draft, kept byte for byte: its SHA-256 (also the
     agreement's `final_text_sha256`), its size and the template that rendered it. 404
-    `final-draft-not-found` for a draft, or an agreement finalised before drafts were kept."""
+    `final-draft-not-found` for a draft, an agreement finalised before drafts were kept, or
+    one whose finalisation was recorded by an import or the seeds (finalised outside the
+    registry: no text of today's template stands for the one agreed)."""
     return service.final_draft(session=session, agreement_id=agreement_id)
 
 
@@ -127,7 +136,7 @@ def read_final_draft(session: SessionDep, agreement_id: AgreementIdPath) -> Fina
         **responses(401, 404, 422, 429),
     },
 )
-def download_final_draft(session: SessionDep, agreement_id: AgreementIdPath) -> Response:
+def download_final_draft(session: SessionDep, agreement_id: FinalizedIdPath) -> Response:
     """The final text byte for byte, as rendered at finalisasi: its SHA-256 is the agreement's
     `final_text_sha256`, to compare with the copy the parties signed."""
     draft = service.final_draft_file(session=session, agreement_id=agreement_id)

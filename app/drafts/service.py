@@ -271,8 +271,9 @@ def _final_row(session: Session, agreement_id: int) -> FinalDraft:
     )
     if row is None:
         raise NotFound(
-            f"Agreement {agreement_id} has no final text kept: it is a draft, or was finalised "
-            "before the registry kept final texts.",
+            f"Agreement {agreement_id} has no final text kept: it is a draft, was finalised "
+            "before the registry kept final texts, or was finalised outside the registry "
+            "(imported or seeded).",
             type_slug="final-draft-not-found",
         )
     return row

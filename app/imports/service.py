@@ -434,6 +434,8 @@ class _Run:
             agreement_id=agreement_id,
             today=self.today,
             finalized_on=finalized_on,
+            # Finalised outside the registry: the rendered template is not the agreed text.
+            keep_text=False,
         )
         for party in sorted(signers, key=lambda p: (p.signed_on is None, p.signed_on or date.min)):
             try:

@@ -90,10 +90,14 @@ class TestGivenOnCreateAndFinalize:
     ) -> None:
         pks = create_agreement(client, **pks_body(kalsel, signed_nk["id"]))
         assert pks["drafted_on"] == TODAY.isoformat()
-        assert finalize(client, pks["id"])["finalized_on"] == TODAY.isoformat()
+        finalized = finalize(client, pks["id"])
+        assert finalized["finalized_on"] == TODAY.isoformat()
         history = client.get(f"{BASE}/{pks['id']}/history").json()["items"]
         assert history[0]["action"] == "finalized"
-        assert history[0]["details"] == {"finalized_on": TODAY.isoformat()}
+        assert history[0]["details"] == {
+            "finalized_on": TODAY.isoformat(),
+            "final_text_sha256": finalized["final_text_sha256"],
+        }
 
     @pytest.mark.parametrize(
         ("drafted_on", "finalized_on", "field"),

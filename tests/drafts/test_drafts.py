@@ -129,6 +129,18 @@ class TestFinalText:
         assert history[0]["action"] == "finalized"
         assert history[0]["details"]["final_text_sha256"] == sha
 
+    def test_a_seeded_finalisation_keeps_no_final_text(
+        self, seeded_connection: Connection, client: TestClient
+    ) -> None:
+        """The seeded cases were finalised outside the registry: no text of today's template
+        stands for theirs."""
+        nk = seeded_kalsel_nk(client)
+        assert nk["finalized_on"] is not None and nk["final_text_sha256"] is None
+        assert_problem(client.get(f"{BASE}/{nk['id']}/final-draft"), 404, "final-draft-not-found")
+        history = client.get(f"{BASE}/{nk['id']}/history").json()["items"]
+        finalized = [e for e in history if e["action"] == "finalized"]
+        assert len(finalized) == 1 and "final_text_sha256" not in finalized[0]["details"]
+
     def test_a_later_change_does_not_touch_the_kept_text_and_reopen_clears_it(
         self, client: TestClient, kalsel: Kalsel
     ) -> None:
