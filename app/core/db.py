@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event, make_url
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Session, create_engine
 
 from app.core.config import settings
@@ -119,3 +120,25 @@ def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return column == sa.any_(sa.literal(wanted, type_=postgresql.ARRAY(sa.Integer)))
     return column.in_(wanted)
+
+
+class add_days(sa.sql.functions.FunctionElement[Any]):
+    """SQL: a date plus a number of days (NULL if either is), on SQLite and PostgreSQL."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "add_days"
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return (
+        f"date({compiler.process(day, **kw)}, '+' || ({compiler.process(days, **kw)}) || ' days')"
+    )
+
+
+@compiles(add_days, "postgresql")
+def _add_days_postgresql(element: add_days, compiler: Any, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"

@@ -164,7 +164,8 @@ def _event(
     if repetition is not None:
         event.add("rrule", recurrence_rule(repetition))
     if alarm_days_before is not None:
-        _alarms(event, deadline.title, alarm_days_before)
+        own = deadline.days_before
+        _alarms(event, deadline.title, alarm_days_before if own is None else own)
     return event
 
 

@@ -1,10 +1,10 @@
 """Which deadlines exist, as one SQL selection: the one home of every deadline source's rule.
 
 Each source (open obligations, expiries, NK pks_due_on dates, planned signing days, yearly
-evaluations) is one SELECT of the same columns; `deadline_rows` is their UNION ALL. The list
-(`GET /api/v1/deadlines`, Tenggat), the calendar feed and the reminder run read it: the list
-counts and pages it in the database (a Perwakilan has thousands nationwide), the others take
-every row.
+evaluations, the time limits of stages) is one SELECT of the same columns; `deadline_rows` is
+their UNION ALL. The list (`GET /api/v1/deadlines`, Tenggat), the calendar feed and the
+reminder run read it: the list counts and pages it in the database (a Perwakilan has thousands
+nationwide), the others take every row.
 """
 
 import calendar
@@ -30,6 +30,8 @@ from app.core.config import Settings, settings
 from app.evaluations.models import Evaluation
 from app.obligations.models import Obligation
 from app.reminders.models import DeadlineType
+from app.stages.models import StageDefinition
+from app.stages.service import stage_due_sql
 
 # The list's order among deadlines of one day: by type (its value's alphabetical order).
 TYPE_ORDER = {t: n for n, t in enumerate(sorted(DeadlineType, key=lambda t: t.value))}
@@ -68,6 +70,7 @@ def _columns(
     overdue: Any,
     *,
     obligation: bool = False,
+    stage: Any = None,
 ) -> list[Any]:
     """The columns every source gives, in the same order and with the same names."""
     # (No CAST: SQLite's CAST AS DATE makes a number. The first source, obligations, gives
@@ -86,6 +89,13 @@ def _columns(
         (col(Obligation.title) if obligation else null).label("obligation_title"),
         col(Agreement.title).label("agreement_title"),
         col(Agreement.kind).label("kind"),
+        (null if stage is None else col(StageDefinition.code)).label("stage_code"),
+        (null if stage is None else col(StageDefinition.name)).label("stage_name"),
+        # The days before the day that warn of it, when not the settings' REMINDER_DAYS_BEFORE.
+        # (Cast: PostgreSQL resolves a chain of UNIONs pair by pair, and two NULLs make text.)
+        (
+            sa.cast(null, sa.Integer) if stage is None else col(StageDefinition.warn_days_before)
+        ).label("days_before"),
     ]
 
 
@@ -118,11 +128,13 @@ def _deadline_rows(
     month: int,
     from_year: int,
 ) -> Any:
-    """SQL: every deadline in [start, end], every open obligation and planned signing day that
-    has passed, and the latest passed yearly evaluation not recorded; with an organization,
-    only those that concern it (its obligations; agreements it is a party of; signing days it
-    has still to sign by). Columns: type_rank (of the type, for the order), type, due_on, overdue,
-    agreement_id, obligation_id, responsible_id, obligation_title, agreement_title, kind."""
+    """SQL: every deadline in [start, end], every open obligation, planned signing day and
+    stage time limit that has passed, and the latest passed yearly evaluation not recorded; with
+    an organization, only those that concern it (its obligations; agreements it is a party of;
+    signing days it has still to sign by). Columns: type_rank (of the type, for the order),
+    type, due_on, overdue, agreement_id, obligation_id, responsible_id, obligation_title,
+    agreement_title, kind, stage_code, stage_name, days_before (of a stage's time limit, which
+    concerns every party)."""
     status = status_expression(Agreement, today)
     valid_until = effective_valid_until_expression(Agreement)
     parties = party_of(organization_id)
@@ -189,8 +201,19 @@ def _deadline_rows(
         month=month,
         from_year=from_year,
     )
+    rule = stage_due_sql(today)
+    stages = (
+        sa.select(*_columns(DeadlineType.stage_due, rule.due_on, rule.due_on < today, stage=rule))
+        .select_from(rule.joined)
+        .where(
+            *rule.where,
+            rule.due_on <= end,
+            sa.or_(rule.due_on >= start, rule.due_on < today),
+            *parties,
+        )
+    )
     # (Immutable: shared between requests and threads, as status_expression's are.)
-    return sa.union_all(obligations, expiries, pks_due, planned, *evaluations)
+    return sa.union_all(obligations, expiries, pks_due, planned, *evaluations, stages)
 
 
 def _evaluation_sources(
@@ -245,6 +268,9 @@ class DeadlineRow:
     obligation_title: str | None
     agreement_title: str
     kind: AgreementKind
+    stage_code: str | None = None
+    stage_name: str | None = None
+    days_before: int | None = None
 
     @classmethod
     def of(cls, row: Any) -> "DeadlineRow":
@@ -258,6 +284,9 @@ class DeadlineRow:
             obligation_title=row.obligation_title,
             agreement_title=row.agreement_title,
             kind=AgreementKind(row.kind),
+            stage_code=row.stage_code,
+            stage_name=row.stage_name,
+            days_before=row.days_before,
         )
 
 

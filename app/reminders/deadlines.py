@@ -1,5 +1,6 @@
 """Every deadline in one list: obligation due dates, agreement expiries, NK pks_due_on dates,
-planned signing days and yearly evaluations (which exist: `deadline_query.deadline_rows`)."""
+planned signing days, yearly evaluations and the time limits of stages (which exist:
+`deadline_query.deadline_rows`)."""
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -65,6 +66,9 @@ class Deadline:
     obligation_id: int | None = None
     overdue: bool = False
     may_be_overdue: bool = field(default=False, compare=False)
+    # The points before the day that remind of it, when not the settings' REMINDER_DAYS_BEFORE
+    # (a stage's time limit warns warn_days_before days before).
+    days_before: tuple[int, ...] | None = field(default=None, compare=False)
 
 
 @lru_cache(maxsize=64)
@@ -242,6 +246,8 @@ def _key(row: DeadlineRow) -> str:
             return f"expiry:{row.agreement_id}:{day}"
         case DeadlineType.evaluation_due:
             return f"evaluation:{row.agreement_id}:{row.due_on.year}"
+        case DeadlineType.stage_due:
+            return f"stage:{row.agreement_id}:{row.stage_code}:{day}"
         case _:
             return f"{row.type.value}:{row.agreement_id}:{day}"
 
@@ -257,6 +263,8 @@ def _title(row: DeadlineRow) -> str:
             return f"Batas penandatanganan PKS turunan NK: {row.agreement_title}"
         case DeadlineType.planned_signing:
             return f"Rencana penandatanganan {kind}: {row.agreement_title}"
+        case DeadlineType.stage_due:
+            return f"Batas waktu tahap {row.stage_name} {kind}: {row.agreement_title}"
         case _:
             return f"Evaluasi tahunan (monev) {row.due_on.year} {kind}: {row.agreement_title}"
 
@@ -275,7 +283,16 @@ MAY_BE_OVERDUE = {
     DeadlineType.obligation_due,
     DeadlineType.planned_signing,
     DeadlineType.evaluation_due,
+    DeadlineType.stage_due,
 }
+
+
+def days_before_of(row: DeadlineRow) -> tuple[int, ...] | None:
+    """The row's own reminder points before its day (a stage's warn_days_before; 0: none), or
+    None for the settings' REMINDER_DAYS_BEFORE."""
+    if row.days_before is None:
+        return None
+    return (row.days_before,) if row.days_before > 0 else ()
 
 
 def _deadline(row: DeadlineRow, parties: Sequence[Party]) -> Deadline:
@@ -291,6 +308,7 @@ def _deadline(row: DeadlineRow, parties: Sequence[Party]) -> Deadline:
         obligation_id=row.obligation_id,
         overdue=row.overdue,
         may_be_overdue=row.type in MAY_BE_OVERDUE,
+        days_before=days_before_of(row),
     )
 
 
@@ -360,6 +378,7 @@ def _public(session: Session, rows: list[DeadlineRow]) -> list[DeadlinePublic]:
                     id=d.agreement_id, title=d.agreement_title, kind=d.agreement_kind
                 ),
                 obligation_id=d.obligation_id,
+                days_before=None if d.days_before is None else list(d.days_before),
                 organizations=[
                     OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
                 ],
@@ -454,7 +473,7 @@ def deadline_page(
         every.c.due_on,
         every.c.overdue,
         sa.type_coerce(sa.func.count(), sa.Integer).label("agreement_id"),
-        *[sa.null().label(f"empty_{n}") for n in range(5)],
+        *[sa.null().label(f"empty_{n}") for n in range(8)],
     ).group_by(every.c.type_rank, every.c.type, every.c.due_on, every.c.overdue)
     listed = sa.select(
         sa.literal(False),
@@ -468,6 +487,9 @@ def deadline_page(
         page.c.obligation_title,
         page.c.agreement_title,
         page.c.kind,
+        page.c.stage_code,
+        page.c.stage_name,
+        page.c.days_before,
     )
     groups: list[tuple[DeadlineType, date, bool, int]] = []
     rows: list[DeadlineRow] = []
@@ -486,6 +508,9 @@ def deadline_page(
                     obligation_title=found[8],
                     agreement_title=found[9],
                     kind=AgreementKind(found[10]),
+                    stage_code=found[11],
+                    stage_name=found[12],
+                    days_before=found[13],
                 )
             )
     total = sum(n for kind, _, _, n in groups if deadline_type in (None, kind))

@@ -33,6 +33,12 @@ class DeadlinePublic(BaseModel):
     )
     agreement: AgreementRef
     obligation_id: int | None
+    days_before: list[int] | None = Field(
+        default=None,
+        description="The days before due_on that remind of it (and the calendar's alarms), when "
+        "not the service's usual REMINDER_DAYS_BEFORE: a stage's time limit (batas waktu tahap) "
+        "warns its stage's warn_days_before days before. Null: the usual ones.",
+    )
     organizations: list[OrganizationRef] = Field(description="Who must act.")
     parties: list[OrganizationRef] = Field(description="The parties of the agreement.")
 

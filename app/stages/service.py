@@ -8,6 +8,7 @@ tracked: nothing is asked of it (every agreement recorded before the stages exis
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from app.agreements.locking import claim_agreement
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
 from app.agreements.status import OPEN_FOR_SIGNATURE, current_status, status_expression
 from app.audit.service import record_audit
+from app.core.db import add_days
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.types import utcnow
 from app.documents.models import AgreementDocument, DocumentType
@@ -435,6 +437,49 @@ class StageDue:
     warn_days_before: int
 
 
+@dataclass(frozen=True)
+class StageDueSql:
+    """The stage due rule in SQL, for a day: what a query over `joined` (the tracked agreements,
+    their stage row and the definition of the stage each is in) selects and filters by."""
+
+    joined: Any  # agreement JOIN agreement_stage JOIN stage_definition
+    due_on: Any  # the day the time in the current stage is up (NULL: no limit for the kind)
+    where: list[Any]  # the agreement is in a stage: a draft, or finalized and awaiting signatures
+
+
+def stage_due_sql(today: date) -> StageDueSql:
+    """The one home of the stage due rule (`place_of` and `due_on`, for every tracked agreement
+    at once): a draft is in its row's stage since its entered_on; a finalized agreement awaiting
+    signatures is in penandatanganan since its finalized_on; a stage's time limit is that day
+    plus the stage's days for the agreement's kind (none if the kind is left out)."""
+    status = status_expression(Agreement, today)
+    draft = status == AgreementStatus.draft.value
+    code = sa.case((draft, col(AgreementStage.stage_code)), else_=sa.literal(PENANDATANGANAN))
+    since = sa.case((draft, col(AgreementStage.entered_on)), else_=col(Agreement.finalized_on))
+    days = sa.case(
+        *[
+            (col(Agreement.kind) == kind, col(StageDefinition.days)[kind.value].as_integer())
+            for kind in AgreementKind
+        ],
+        else_=sa.null(),
+    )
+    joined = sa.join(
+        Agreement, AgreementStage, col(AgreementStage.agreement_id) == Agreement.id
+    ).join(StageDefinition, col(StageDefinition.code) == code)
+    in_stage = sa.or_(
+        draft,
+        sa.and_(
+            status.in_([s.value for s in OPEN_FOR_SIGNATURE]),
+            col(Agreement.finalized_on).is_not(None),
+        ),
+    )
+    return StageDueSql(
+        joined=joined,
+        due_on=add_days(since, days),
+        where=[col(Agreement.cancelled_at).is_(None), in_stage],
+    )
+
+
 def stage_dues(
     session: Session,
     *,
@@ -444,43 +489,36 @@ def stage_dues(
     agreement_ids: list[int] | None = None,
 ) -> list[StageDue]:
     """Time limits of the stages tracked agreements are in, due in [start, end] or passed."""
-    status = status_expression(Agreement, today)
+    rule = stage_due_sql(today)
     query = (
         sa.select(
             col(Agreement.id),
             col(Agreement.title),
             col(Agreement.kind),
-            col(Agreement.finalized_on),
-            col(AgreementStage.stage_code),
-            col(AgreementStage.entered_on),
-            status,
+            col(StageDefinition.code),
+            col(StageDefinition.name),
+            rule.due_on,
+            col(StageDefinition.warn_days_before),
         )
-        .join(AgreementStage, col(AgreementStage.agreement_id) == Agreement.id)
-        .where(col(Agreement.cancelled_at).is_(None))
+        .select_from(rule.joined)
+        .where(
+            *rule.where,
+            rule.due_on <= end,
+            sa.or_(rule.due_on >= start, rule.due_on < today),
+        )
+        .order_by(col(Agreement.id))
     )
     if agreement_ids is not None:
         query = query.where(col(Agreement.id).in_(agreement_ids))
-    stages = {s.code: s for s in definitions(session)}
-    dues = []
-    for agreement_id, title, kind, finalized_on, code, entered_on, state in session.execute(query):
-        if AgreementStatus(state) == AgreementStatus.draft:
-            stage, since = stages[code], entered_on
-        elif AgreementStatus(state) in OPEN_FOR_SIGNATURE and finalized_on is not None:
-            stage, since = stages[PENANDATANGANAN], finalized_on
-        else:
-            continue
-        due = due_on(stage, AgreementKind(kind), since)
-        if due is None or due > end or (due < start and due >= today):
-            continue
-        dues.append(
-            StageDue(
-                agreement_id=agreement_id,
-                title=title,
-                kind=AgreementKind(kind),
-                stage_code=stage.code,
-                stage_name=stage.name,
-                due_on=due,
-                warn_days_before=stage.warn_days_before,
-            )
+    return [
+        StageDue(
+            agreement_id=agreement_id,
+            title=title,
+            kind=AgreementKind(kind),
+            stage_code=code,
+            stage_name=name,
+            due_on=due,
+            warn_days_before=warn,
         )
-    return dues
+        for agreement_id, title, kind, code, name, due, warn in session.execute(query)
+    ]
