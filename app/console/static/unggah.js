@@ -109,11 +109,12 @@
     });
     request.addEventListener("load", function () {
       var url = request.responseURL || form.action;
-      if (request.status < 300 && new URL(url).pathname !== window.location.pathname) {
+      var answer = request.response;
+      if (request.status < 300 && !(answer && answer.querySelector("input[type=file][data-unggah]"))) {
         window.location.assign(url);  // led elsewhere (e.g. signed out): go there
         return;
       }
-      var main = showAnswer(request.response, url);
+      var main = showAnswer(answer, url);
       if (!main) { return; }
       var message = main.querySelector(".flash");
       var found = message && HASH.exec(message.textContent);
