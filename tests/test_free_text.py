@@ -134,7 +134,7 @@ def _example_bodies() -> list[tuple[str, str, str, Any]]:
 EXAMPLE_BODIES = _example_bodies()
 
 
-def seeded_ids(client: TestClient) -> dict[str, int]:
+def seeded_ids(client: TestClient) -> dict[str, int | str]:
     """Ids of seeded records for the path of each example (ids differ between databases: a
     PostgreSQL sequence is not rolled back with the test that used it)."""
 
@@ -150,6 +150,10 @@ def seeded_ids(client: TestClient) -> dict[str, int]:
         "organization_id": int(first("/api/v1/organizations")["id"]),
         "obligation_id": int(first("/api/v1/obligations")["id"]),
         "user_id": int(client.get("/api/v1/users/me").json()["id"]),
+        # None is seeded either: the body is refused before they are looked for.
+        "document_id": 1,
+        "signature_id": 1,
+        "stage_code": "penjajakan",
     }
 
 

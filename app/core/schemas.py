@@ -287,6 +287,7 @@ CursorQuery = Annotated[
     str | None,
     Query(
         max_length=CURSOR_MAX,
+        pattern=r"^[A-Za-z0-9_-]*\.[0-9a-f]*$",
         description="The `next_cursor` of the previous page, to read the page after it (keyset "
         "paging: the same cost at any depth). Not with `offset`.",
     ),
