@@ -105,7 +105,11 @@ def test_swagger_ui_and_redoc_work_offline(server: Server, tmp_path: Path) -> No
 
         # ReDoc renders the same document from the same local assets.
         page.goto(f"{server.url}/redoc")
-        expect(page.locator(".api-content")).to_contain_text("Agreements (NK / PKS)")
+        # ReDoc lays out the whole document (90 operations) before its content appears: on a
+        # loaded CI machine that took over expect's 5 s default once; wait for the condition longer.
+        expect(page.locator(".api-content")).to_contain_text(
+            "Agreements (NK / PKS)", timeout=30_000
+        )
         redoc_shot = tmp_path / "redoc.png"
         page.screenshot(path=str(redoc_shot))
         browser.close()
