@@ -58,10 +58,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     groups; after it, the group is applied. pytest-xdist 3.8 applies a group by renaming
     `item._nodeid` to `<id>@<group>`, which pytest 9.2 no longer reads (the id is `item._id`):
     the renamed id is given to pytest as well, so that the scheduler sees the group as with
-    earlier pytest (without it, every worker that met one of these tests started a console)."""
+    earlier pytest (without it, every worker that met one of these tests started a console).
+
+    The tests on the seeded real cases (`seeded_connection`, see SeededCases) run last, in their
+    order of collection: consecutive, so that each process (each xdist worker) loads the seeds
+    once, not once per stretch of seeded tests among others (about 30 stretches in collection
+    order, a load of seconds each)."""
     for item in items:
         if "live_console" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("live_console"))
+    seeded = [item for item in items if "seeded_connection" in getattr(item, "fixturenames", ())]
+    if seeded:
+        chosen = {id(item) for item in seeded}
+        items[:] = [item for item in items if id(item) not in chosen] + seeded
     yield
     for item in items:
         renamed = item.__dict__.get("_nodeid")
@@ -162,7 +171,9 @@ class SeededCases:
     open while consecutive tests ask for them (`seeded_connection`): each such test's `session`
     runs inside it, in a savepoint rolled back after the test, so that each starts from the seeds
     as loaded without loading them again. Closed before any other test, whose database is then
-    as empty as ever (and, on SQLite, not locked by the seeds' open transaction)."""
+    as empty as ever (and, on SQLite, not locked by the seeds' open transaction). The seeded
+    tests are collected last (pytest_collection_modifyitems), so the seeds are loaded once per
+    process, and again only after a test that broke their transaction."""
 
     def __init__(self) -> None:
         self.connection: Connection | None = None
