@@ -458,12 +458,18 @@ def list_obligations_page(
     conditions = filters.conditions(today)
     total = count_of(session, select(col(Obligation.id)).where(*conditions)) if count else None
     keyset = [after.condition()] if after is not None else []
-    rows = session.execute(
-        _public_query(today)
+    # The page's ids first (from the partial index of open obligations by due date, for the
+    # overdue ones), then their agreements, organizations and successors: the joins for the
+    # rows of the page only, not for every row of a due date the order runs through.
+    chosen = (
+        select(col(Obligation.id))
         .where(*conditions, *keyset)
         .order_by(*LIST_ORDER)
         .limit(limit + 1)
         .offset(offset)
+    )
+    rows = session.execute(
+        _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
     ).all()
     page = [_public(row) for row in rows[:limit]]
     following = ObligationCursor(page[-1].due_on, page[-1].id) if len(rows) > limit else None
