@@ -3,6 +3,7 @@ thousands, and icalendar takes milliseconds per event): byte for byte what icale
 the whole calendar, with the DTSTAMP of its own render, also when its events were rendered for
 an earlier feed."""
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -11,7 +12,9 @@ from sqlmodel import Session
 
 from app.core.config import settings
 from app.reminders import calendar
+from app.reminders.calendar import Repetition
 from app.reminders.deadlines import public_deadlines
+from app.reminders.schemas import DeadlinePublic
 from tests.helpers import create_obligation
 from tests.reminders.test_deadlines import world
 from tests.world import Kalsel
@@ -19,7 +22,9 @@ from tests.world import Kalsel
 TODAY = date(2026, 11, 23)
 
 
-def whole(deadlines: list[calendar.DeadlinePublic], now: datetime, repeating: dict) -> bytes:  # type: ignore[type-arg]
+def whole(
+    deadlines: list[DeadlinePublic], now: datetime, repeating: Mapping[str, Repetition]
+) -> bytes:
     """The calendar as icalendar writes it in one piece (what calendar_feed did before)."""
     feed = Calendar()
     feed.add("prodid", "-//Registry of cooperation agreements//NK PKS//ID")
