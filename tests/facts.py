@@ -1,17 +1,26 @@
 """Stored copies must agree with what they copy, after every test: the signature facts with the
 party rows, the validity facts with the amendments and renewals, the dates of record in their
 order, an organization's search text with its names, an agreement's search document with what it
-searches."""
+searches; and the plain status conditions (in force, live) with the status expression."""
 
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import Session, col
 
-from app.agreements.models import Agreement, AgreementParty, AgreementSearch
+from app.agreements.models import Agreement, AgreementParty, AgreementSearch, AgreementStatus
 from app.agreements.search import search_documents
-from app.agreements.status import amended_valid_until_from_rows, superseded_from_rows
+from app.agreements.status import (
+    ENDED,
+    IN_FORCE,
+    amended_valid_until_from_rows,
+    in_force_condition,
+    live_condition,
+    status_expression,
+    superseded_from_rows,
+)
 from app.core.text import fold
 
 FROM_ROWS = text(
@@ -95,6 +104,58 @@ def dates_of_record_out_of_order(session: Session) -> list[Any]:
     return wrong
 
 
+# The days the plain status conditions are checked on: before, on and after the tests' day and
+# the dates the tests give validity, terminations and renewals.
+CONDITION_DAYS = (
+    date(2020, 1, 1),
+    date(2022, 7, 4),
+    date(2025, 12, 31),
+    date(2026, 11, 23),
+    date(2026, 11, 24),
+    date(2027, 6, 30),
+    date(2027, 7, 1),
+    date(2031, 1, 1),
+)
+
+
+def plain_conditions_disagreeing(session: Session) -> list[Any]:
+    """Agreements for which in_force_condition or live_condition (plain comparisons of the
+    stored facts) says otherwise than the status expression, on any of CONDITION_DAYS and on
+    each day one of its own dates falls (the edges of its validity)."""
+    edges = [
+        col(Agreement.valid_from),
+        col(Agreement.effective_valid_until),
+        col(Agreement.superseded_from),
+        col(Agreement.terminated_on),
+        col(Agreement.last_signed_on),
+    ]
+    days = set(CONDITION_DAYS)
+    for row in session.execute(sa.select(*edges)):
+        for day in row:
+            if day is not None and day.year > 1:
+                days |= {day - timedelta(days=1), day, day + timedelta(days=1)}
+    rows = session.execute(
+        sa.union_all(
+            *[
+                sa.select(
+                    col(Agreement.id),
+                    sa.literal(day.isoformat()),
+                    status_expression(Agreement, day),
+                    in_force_condition(Agreement, day),
+                    live_condition(Agreement, day),
+                )
+                for day in sorted(days)
+            ]
+        )
+    ).all()
+    wrong = []
+    for agreement_id, day, status, in_force, live in rows:
+        expected = (AgreementStatus(status) in IN_FORCE, AgreementStatus(status) not in ENDED)
+        if (bool(in_force), bool(live)) != expected:
+            wrong.append((agreement_id, day, status, in_force, live))
+    return wrong
+
+
 def assert_stored_facts_agree(session: Session) -> None:
     found = disagreements(session)
     assert found == [], f"stored signature facts disagree with the party rows: {found}"
@@ -106,3 +167,5 @@ def assert_stored_facts_agree(session: Session) -> None:
     assert stale == [], f"organizations' search text disagrees with their names: {stale}"
     documents = stale_search_documents(session)
     assert documents == [], f"search documents disagree with the agreements: {documents}"
+    plain = plain_conditions_disagreeing(session)
+    assert plain == [], f"plain status conditions disagree with the status expression: {plain}"

@@ -365,37 +365,103 @@ def current_status(session: Session, agreement_id: int, today: date) -> Agreemen
     return facts_of(session, agreement_id, today).status
 
 
+@dataclass(frozen=True)
+class _Plain:
+    """Plain comparisons of an agreement's stored facts on a day: what the status expression
+    tests, one test at a time, as an index and the planner can use them."""
+
+    entity: AgreementEntity
+    live: Any  # not cancelled
+    not_terminated: Any
+    finalized: Any
+    none_signed: Any
+    some_unsigned: Any
+    superseded: Any
+    not_superseded: Any
+    expired: Any
+    not_expired: Any
+
+    @property
+    def all_signed(self) -> Any:
+        """Not cancelled nor terminated, finalised, signed by every party (at least one)."""
+        return sa.and_(
+            self.live,
+            self.not_terminated,
+            self.finalized,
+            col(self.entity.parties_unsigned) == 0,
+            col(self.entity.parties_signed) > 0,
+        )
+
+
+@lru_cache(maxsize=256)
+def _plain(entity: AgreementEntity, today: date) -> _Plain:
+    valid_until = col(entity.effective_valid_until)
+    superseded_from = col(entity.superseded_from)
+    return _Plain(
+        entity=entity,
+        live=col(entity.cancelled_at).is_(None),
+        not_terminated=sa.or_(
+            col(entity.terminated_on).is_(None), col(entity.terminated_on) > today
+        ),
+        finalized=col(entity.finalized_at).is_not(None),
+        none_signed=col(entity.parties_signed) == 0,
+        some_unsigned=col(entity.parties_unsigned) > 0,
+        # (A NULL date is neither: "not" is spelled out, for the index of valid_until.)
+        superseded=superseded_from <= today,
+        not_superseded=sa.or_(superseded_from.is_(None), superseded_from > today),
+        expired=valid_until < today,
+        not_expired=sa.or_(valid_until.is_(None), valid_until >= today),
+    )
+
+
 @lru_cache(maxsize=256)
 def status_condition(entity: AgreementEntity, status: AgreementStatus, today: date) -> Any:
     """SQL: the agreement has this status today. The status expression decides; in front of it,
     plain comparisons of the stored facts that every agreement of that status meets (implied by
     the expression, so they change no answer), which an index can serve and which spare the
     database the expression for the rows that cannot match."""
-    live = col(entity.cancelled_at).is_(None)
-    not_terminated = sa.or_(col(entity.terminated_on).is_(None), col(entity.terminated_on) > today)
-    all_signed = sa.and_(
-        live,
-        not_terminated,
-        col(entity.finalized_at).is_not(None),
-        col(entity.parties_unsigned) == 0,
-        col(entity.parties_signed) > 0,
-    )
-    valid_until = col(entity.effective_valid_until)
-    superseded_from = col(entity.superseded_from)
-    not_superseded = sa.or_(superseded_from.is_(None), superseded_from > today)
+    p = _plain(entity, today)
+    not_superseded = p.not_superseded
     implied: dict[AgreementStatus, Any] = {
-        S.cancelled: col(entity.cancelled_at).is_not(None),
-        S.terminated: sa.and_(live, col(entity.terminated_on) <= today),
-        S.draft: sa.and_(live, not_terminated, col(entity.finalized_at).is_(None)),
-        S.awaiting_signatures: sa.and_(live, not_terminated, col(entity.parties_signed) == 0),
+        S.cancelled: sa.not_(p.live),
+        S.terminated: sa.and_(p.live, sa.not_(p.not_terminated)),
+        S.draft: sa.and_(p.live, p.not_terminated, sa.not_(p.finalized)),
+        S.awaiting_signatures: sa.and_(p.live, p.not_terminated, p.none_signed),
         S.partially_signed: sa.and_(
-            live, not_terminated, col(entity.parties_signed) > 0, col(entity.parties_unsigned) > 0
+            p.live, p.not_terminated, col(entity.parties_signed) > 0, p.some_unsigned
         ),
-        S.signed: sa.and_(all_signed, not_superseded),
-        S.superseded: sa.and_(all_signed, superseded_from <= today),
-        S.active: sa.and_(
-            all_signed, not_superseded, sa.or_(valid_until.is_(None), valid_until >= today)
-        ),
-        S.expired: sa.and_(all_signed, not_superseded, valid_until < today),
+        S.signed: sa.and_(p.all_signed, not_superseded),
+        S.superseded: sa.and_(p.all_signed, p.superseded),
+        S.active: sa.and_(p.all_signed, not_superseded, p.not_expired),
+        S.expired: sa.and_(p.all_signed, not_superseded, p.expired),
     }
     return sa.and_(implied[status], status_expression(entity, today) == status.value)
+
+
+@lru_cache(maxsize=256)
+def in_force_condition(entity: AgreementEntity, today: date) -> Any:
+    """SQL: the agreement is in force today (its status is in IN_FORCE, signed or active), in
+    plain comparisons of its stored facts: the status expression's tests in its order (not
+    cancelled, not terminated, finalised, every party signed, not superseded, not expired).
+    Without the expression, the planner estimates it and an index serves it (effective
+    valid_until); tests/facts.py checks after every test that it agrees with the expression."""
+    p = _plain(entity, today)
+    return sa.and_(p.all_signed, p.not_superseded, p.not_expired)
+
+
+@lru_cache(maxsize=256)
+def live_condition(entity: AgreementEntity, today: date) -> Any:
+    """SQL: the agreement is live today (its status is not in ENDED), in plain comparisons of
+    its stored facts, as in_force_condition (and checked as it is): not cancelled, not
+    terminated, and, once every party has signed, neither superseded nor expired."""
+    p = _plain(entity, today)
+    return sa.and_(
+        p.live,
+        p.not_terminated,
+        sa.or_(
+            sa.not_(p.finalized),
+            p.none_signed,
+            p.some_unsigned,
+            sa.and_(p.not_superseded, p.not_expired),
+        ),
+    )

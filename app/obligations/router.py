@@ -3,16 +3,21 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from app.audit.schemas import AuditEventPublic
 from app.audit.service import list_audit
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.pagination import invalid_cursor
+from app.core.responses import json_response
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
+    CountedPage,
+    CountQuery,
+    CursorQuery,
     Day,
     LimitQuery,
     OffsetQuery,
@@ -88,9 +93,12 @@ def obligation_filters(
 ObligationFiltersDep = Annotated[service.ObligationFilters, Depends(obligation_filters)]
 
 
+ObligationPage = CountedPage[ObligationPublic]
+
+
 @router.get(
     "/api/v1/obligations",
-    response_model=Page[ObligationPublic],
+    response_model=ObligationPage,
     summary="Find obligations",
     responses=responses(401, 422, 429),
 )
@@ -100,13 +108,40 @@ def list_obligations(
     filters: ObligationFiltersDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
-) -> Page[ObligationPublic]:
-    """Obligations by due date: e.g. everything overdue (`?status=overdue`), or what one SKPD
-    owes under the PKS it signed (`?organization_id=`)."""
-    items, total = service.list_obligations(
-        session=session, today=today, filters=filters, limit=limit, offset=offset
+    count: CountQuery = False,
+    cursor: CursorQuery = None,
+) -> Response:
+    """Obligations (kewajiban) by due date, ties by id: e.g. everything overdue
+    (`?status=overdue`), or what one SKPD owes under the PKS it signed (`?organization_id=`).
+
+    `total` (how many match over all pages) comes only with `count=true`: counting passes over
+    every match, which the national list of what is overdue should not pay for on each page.
+
+    Paging (halaman): send each answer's `next_cursor` back as `cursor` (with the same filters)
+    for the next page, until `next_cursor` is null; each page costs the same however deep.
+    `offset` still works; it cannot be combined with `cursor`. A cursor that was changed, cut
+    short, or made for another list is refused (422 `invalid-cursor`, naming `cursor`).
+    """
+    if cursor is not None and offset:
+        raise invalid_cursor("it cannot be combined with offset; page on with cursor alone")
+    items, total, following = service.list_obligations_page(
+        session=session,
+        today=today,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+        count=count,
+        after=service.ObligationCursor.parse(cursor) if cursor is not None else None,
     )
-    return Page[ObligationPublic](items=items, total=total, limit=limit, offset=offset)
+    return json_response(
+        ObligationPage.model_construct(
+            items=items,
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_cursor=following.token() if following is not None else None,
+        )
+    )
 
 
 @router.get(

@@ -16,7 +16,8 @@ from app.agreements.status import ENDED, AgreementFacts, facts_of
 from app.audit.service import record_audit
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
-from app.core.pagination import paginate
+from app.core.pagination import count_of, decode_cursor, encode_cursor, invalid_cursor
+from app.core.schemas import MAX_ID
 from app.core.types import utcnow
 from app.obligations.models import MONTHS, Obligation, ObligationStatus, Recurrence
 from app.obligations.schemas import (
@@ -402,19 +403,89 @@ class ObligationFilters:
         return conditions
 
 
+@dataclass(frozen=True)
+class ObligationCursor:
+    """Where a page of the obligation list ended (keyset paging): the due date and the id of its
+    last obligation, in the list's one order (by due date, ties by id). The next page is what
+    comes after that row; the exports read batch after batch the same way."""
+
+    due_on: date
+    id: int
+
+    def token(self) -> str:
+        """The opaque `next_cursor` clients send back as `cursor`."""
+        return encode_cursor(["obligation", self.due_on.isoformat(), self.id])
+
+    @classmethod
+    def parse(cls, token: str) -> "ObligationCursor":
+        """The position a `cursor` names; `invalid-cursor` otherwise."""
+        values = decode_cursor(token)
+        if len(values) != 3 or values[0] != "obligation":
+            raise invalid_cursor("it is not a token of this list")
+        _, due_on, last_id = values
+        if type(last_id) is not int or not 1 <= last_id <= MAX_ID:
+            raise invalid_cursor("it names no obligation")
+        try:
+            return cls(date.fromisoformat(due_on), last_id)
+        except (TypeError, ValueError):
+            raise invalid_cursor("it is not a token of this list") from None
+
+    def condition(self) -> Any:
+        """The obligations after this position in the list's order."""
+        return or_(
+            col(Obligation.due_on) > self.due_on,
+            and_(col(Obligation.due_on) == self.due_on, col(Obligation.id) > self.id),
+        )
+
+
+LIST_ORDER = (col(Obligation.due_on), col(Obligation.id))
+
+
+def list_obligations_page(
+    *,
+    session: Session,
+    today: date,
+    filters: ObligationFilters,
+    limit: int,
+    offset: int = 0,
+    count: bool = False,
+    after: ObligationCursor | None = None,
+) -> tuple[list[ObligationPublic], int | None, ObligationCursor | None]:
+    """A page of obligations by due date (after the cursor's row, if given, then skipping
+    `offset`); when `count`, how many match in all (a statement of its own, over every match);
+    and where the next page starts, None at the end. One row more than the page tells whether
+    another follows."""
+    conditions = filters.conditions(today)
+    total = count_of(session, select(col(Obligation.id)).where(*conditions)) if count else None
+    keyset = [after.condition()] if after is not None else []
+    # The page's ids first (from the partial index of open obligations by due date, for the
+    # overdue ones), then their agreements, organizations and successors: the joins for the
+    # rows of the page only, not for every row of a due date the order runs through.
+    chosen = (
+        select(col(Obligation.id))
+        .where(*conditions, *keyset)
+        .order_by(*LIST_ORDER)
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    rows = session.execute(
+        _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
+    ).all()
+    page = [_public(row) for row in rows[:limit]]
+    following = ObligationCursor(page[-1].due_on, page[-1].id) if len(rows) > limit else None
+    return page, total, following
+
+
 def list_obligations(
     *, session: Session, today: date, filters: ObligationFilters, limit: int, offset: int
 ) -> tuple[list[ObligationPublic], int]:
-    """Obligations by due date, filtered, and how many match in all."""
-    rows, total = paginate(
-        session,
-        _public_query(today)
-        .where(*filters.conditions(today))
-        .order_by(col(Obligation.due_on), col(Obligation.id)),
-        limit=limit,
-        offset=offset,
+    """Obligations by due date, filtered, and how many match in all (list_obligations_page
+    with its count, without its cursor)."""
+    items, total, _ = list_obligations_page(
+        session=session, today=today, filters=filters, limit=limit, offset=offset, count=True
     )
-    return [_public(row) for row in rows], total
+    assert total is not None
+    return items, total
 
 
 def iter_obligations(
@@ -423,24 +494,16 @@ def iter_obligations(
     """Every matching obligation by due date, read batch by batch (keyset on due date and id),
     so that an export of a million holds one batch in memory."""
     conditions = filters.conditions(today)
-    after: tuple[date, int] | None = None
+    after: ObligationCursor | None = None
     while True:
         query = _public_query(today).where(*conditions)
         if after is not None:
-            due, last = after
-            query = query.where(
-                or_(
-                    col(Obligation.due_on) > due,
-                    and_(col(Obligation.due_on) == due, col(Obligation.id) > last),
-                )
-            )
-        rows = session.exec(
-            query.order_by(col(Obligation.due_on), col(Obligation.id)).limit(batch)
-        ).all()
+            query = query.where(after.condition())
+        rows = session.exec(query.order_by(*LIST_ORDER).limit(batch)).all()
         for row in rows:
             yield _public(row)
         if len(rows) < batch:
             return
         last_row = _public(rows[-1])
-        after = (last_row.due_on, last_row.id)
+        after = ObligationCursor(last_row.due_on, last_row.id)
         session.expunge_all()

@@ -5,7 +5,7 @@ import hashlib
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -169,6 +169,61 @@ def _event(
     return event
 
 
+# Each event as rendered, by what it is made of, per process: a feed that changed (a write, a new
+# day) mostly holds events rendered before, and icalendar takes milliseconds per event (a
+# Perwakilan has thousands). Rendered with a stand-in DTSTAMP, put in when the feed is joined.
+# Bounded by bytes.
+_EVENTS: LRUCache[tuple[Any, ...], bytes] = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=len)
+_EVENTS_LOCK = threading.Lock()
+_STAND_IN = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _stamp_line(when: datetime) -> bytes:
+    """The DTSTAMP line of an event (a line of its own: the CRLFs around it are never a fold,
+    which is a CRLF and a space, nor in a text value, where a line break is escaped)."""
+    event = Event()
+    event.add("dtstamp", when)
+    lines = event.to_ical().split(b"\r\n")
+    return b"\r\n" + next(line for line in lines if line.startswith(b"DTSTAMP")) + b"\r\n"
+
+
+def _rendered_event(
+    deadline: DeadlinePublic,
+    *,
+    uid: str,
+    starts: date,
+    summary: str,
+    alarm_days_before: list[int] | None,
+    repetition: Repetition | None,
+) -> bytes:
+    """One VEVENT as icalendar renders it, with the stand-in DTSTAMP; kept in _EVENTS."""
+    key = (
+        deadline.model_dump_json(),
+        uid,
+        starts,
+        summary,
+        None if alarm_days_before is None else tuple(alarm_days_before),
+        repetition,
+    )
+    with _EVENTS_LOCK:
+        found = _EVENTS.get(key)
+    if found is None:
+        found = bytes(
+            _event(
+                deadline,
+                _STAND_IN,
+                uid=uid,
+                starts=starts,
+                summary=summary,
+                alarm_days_before=alarm_days_before,
+                repetition=repetition,
+            ).to_ical()
+        )
+        with _EVENTS_LOCK:
+            _EVENTS[key] = found
+    return found
+
+
 def calendar_feed(
     deadlines: list[DeadlinePublic],
     now: datetime,
@@ -180,19 +235,20 @@ def calendar_feed(
     A recurring obligation (`repeating`, by deadline key) repeats (RRULE) up to its last
     occurrence in the window; while its open occurrence is overdue (or was moved off the
     series' date), that one stays a single event and the occurrences after it are one
-    recurring event of their own."""
+    recurring event of their own. The bytes icalendar writes for the whole calendar, joined from
+    its events as rendered once each (`_rendered_event`)."""
     repeating = repeating or {}
     feed = Calendar()
     feed.add("prodid", "-//Registry of cooperation agreements//NK PKS//ID")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Tenggat kerja sama (NK/PKS)")
+    events: list[bytes] = []
     for deadline in deadlines:
         repetition = repeating.get(deadline.key)
         together = repetition is not None and repetition.in_step and not deadline.overdue
-        feed.add_component(
-            _event(
+        events.append(
+            _rendered_event(
                 deadline,
-                now,
                 uid=deadline.key,
                 starts=deadline.due_on,
                 summary=event_summary(deadline),
@@ -201,10 +257,9 @@ def calendar_feed(
             )
         )
         if repetition is not None and not together:
-            feed.add_component(
-                _event(
+            events.append(
+                _rendered_event(
                     deadline,
-                    now,
                     uid=f"{deadline.key}:following",
                     starts=repetition.next_due_on,
                     summary=event_summary(deadline.model_copy(update={"overdue": False})),
@@ -212,7 +267,11 @@ def calendar_feed(
                     repetition=repetition,
                 )
             )
-    return bytes(feed.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    empty = bytes(feed.to_ical())
+    assert empty.endswith(end)
+    stand_in, stamp = _stamp_line(_STAND_IN), _stamp_line(now)
+    return b"".join([empty[: -len(end)], *[e.replace(stand_in, stamp, 1) for e in events], end])
 
 
 # Rendered feeds by validator, per process: calendar programs poll a subscribed feed all day, and

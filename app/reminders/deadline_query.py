@@ -19,11 +19,10 @@ from sqlmodel import col, select
 
 from app.agreements.models import Agreement, AgreementKind, AgreementParty
 from app.agreements.status import (
-    ENDED,
-    IN_FORCE,
     NOT_FULLY_SIGNED,
     effective_valid_until_expression,
-    status_condition,
+    in_force_condition,
+    live_condition,
     status_expression,
 )
 from app.core.config import Settings, settings
@@ -154,7 +153,7 @@ def _deadline_rows(
             col(Obligation.waived_at).is_(None),
             col(Obligation.due_on) <= end,
             sa.or_(col(Obligation.due_on) >= start, col(Obligation.due_on) < today),
-            status.not_in([s.value for s in ENDED]),
+            live_condition(Agreement, today),
             *(
                 []
                 if organization_id is None
@@ -166,14 +165,14 @@ def _deadline_rows(
         col(Agreement.kind).in_(KINDS),
         valid_until >= start,
         valid_until <= end,
-        sa.or_(*[status_condition(Agreement, s, today) for s in IN_FORCE]),
+        in_force_condition(Agreement, today),
         *parties,
     )
     pks_due = sa.select(*_columns(DeadlineType.pks_due, Agreement.pks_due_on, sa.false())).where(
         col(Agreement.kind) == AgreementKind.nk,
         col(Agreement.pks_due_on) >= start,
         col(Agreement.pks_due_on) <= end,
-        status.not_in([s.value for s in ENDED]),
+        live_condition(Agreement, today),
         *parties,
     )
     unsigned_by = party_of(organization_id, col(AgreementParty.signature_recorded_at).is_(None))
@@ -221,7 +220,7 @@ def _evaluation_sources(
 ) -> list[Any]:
     """One SELECT per year asked for (`evaluation_years`): every NK and PKS in force owes one,
     unless it started after that year's due day or its evaluation is recorded."""
-    in_force = sa.or_(*[status_condition(Agreement, s, today) for s in IN_FORCE])
+    in_force = in_force_condition(Agreement, today)
     started = sa.func.coalesce(Agreement.valid_from, Agreement.last_signed_on)
     sources = []
     for year in sorted(evaluation_years(start, end, today, month, from_year)):

@@ -19,7 +19,7 @@ from app.agreements.status import (
     ENDED,
     IN_FORCE,
     effective_valid_until_expression,
-    status_condition,
+    in_force_condition,
     status_expression,
 )
 from app.core.config import Settings, settings
@@ -159,7 +159,7 @@ def owed_evaluations(
     PKS in force owes one per year, unless it started after that year's due day."""
     in_force = sa.and_(
         col(Agreement.kind).in_((AgreementKind.nk, AgreementKind.pks)),
-        sa.or_(*[status_condition(Agreement, s, today) for s in IN_FORCE]),
+        in_force_condition(Agreement, today),
         *party_of(organization_id),
     )
     started = sa.func.coalesce(Agreement.valid_from, Agreement.last_signed_on)

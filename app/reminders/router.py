@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.core.db import SessionDep
 from app.core.deps import NowDep, SettingsDep, TodayDep
 from app.core.errors import RuleViolation, Unauthorized, responses
+from app.core.responses import json_response
 from app.core.schemas import (
     DEFAULT_LIMIT,
     MAX_ID,
@@ -93,7 +94,7 @@ def deadlines(
     ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     offset: OffsetQuery = 0,
-) -> DeadlinePage:
+) -> Response:
     """One list by date of obligation due dates (kewajiban), expiries of NK and PKS in force
     (`valid_until`), NK `pks_due_on` dates, and planned signing days (`planned_signing_on`) of
     agreements a party has still to sign (concerning the parties that have not signed; kept while
@@ -108,7 +109,7 @@ def deadlines(
     type (jenis tenggat): the list, `total`, `overdue` and `by_week` are of that type, while
     `by_type` still counts every type of the window."""
     start, end = deadline_window(today, start, end, 90)
-    return deadline_page(
+    page = deadline_page(
         session,
         start=start,
         end=end,
@@ -119,6 +120,7 @@ def deadlines(
         deadline_type=deadline_type,
         settings=settings,
     )
+    return json_response(page)  # built validated: not validated and dumped twice more
 
 
 @calendar_router.get(

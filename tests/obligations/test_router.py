@@ -214,7 +214,9 @@ class TestCompleteAndWaive:
         )
         assert_problem(client.post(f"{url}/waive", json={"reason": "x"}), 409)
         assert_problem(client.patch(url, json={"version": 99, "title": "Y"}), 409)
-        listed = client.get(f"{BASE}/obligations", params={"agreement_id": signed_nk["id"]}).json()
+        listed = client.get(
+            f"{BASE}/obligations", params={"agreement_id": signed_nk["id"], "count": "true"}
+        ).json()
         assert listed["total"] == 2  # one successor, not two
 
     def test_waiving_keeps_the_series_going(
