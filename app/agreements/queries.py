@@ -237,6 +237,17 @@ _OWN_COLUMNS: tuple[Any, ...] = (
 )
 
 
+def _successor_of(agreement_id: Any) -> Any:
+    """SELECT of the agreement that renews this one (superseded_by_id)."""
+    return select(_SUCCESSOR.id).where(col(_SUCCESSOR.supersedes_id) == agreement_id)
+
+
+def superseded_by_id(session: Session, agreement_id: int) -> int | None:
+    """The agreement that renews this one, as its read shape's superseded_by_id gives it (one
+    small statement, for a page that needs only that of another agreement)."""
+    return session.execute(_successor_of(agreement_id).limit(1)).scalar_one_or_none()
+
+
 def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementSort) -> list[Any]:
     """Statement 1: the chosen agreements (`on_page`) and their amendments, in the order asked."""
     page = chosen.cte("page")
@@ -249,12 +260,7 @@ def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementS
         .correlate(Agreement)
         .scalar_subquery()
     )
-    successor = (
-        select(_SUCCESSOR.id)
-        .where(col(_SUCCESSOR.supersedes_id) == Agreement.id)
-        .correlate(Agreement)
-        .scalar_subquery()
-    )
+    successor = _successor_of(Agreement.id).correlate(Agreement).scalar_subquery()
     query = (
         sa.select(
             *_OWN_COLUMNS,

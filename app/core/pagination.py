@@ -23,12 +23,17 @@ def count_of(session: Session, statement: Any) -> int:
 
 
 def paginate(session: Session, statement: Any, *, limit: int, offset: int) -> tuple[list[Any], int]:
-    """The rows of one page of an ordered statement, and the total over all pages."""
-    total = count_of(session, statement)
+    """The rows of one page of an ordered statement, and the total over all pages. The total
+    is counted (a statement of its own) only when the page cannot tell it: a page that is not
+    full and not empty ends the list, so the total is what it skipped plus what it holds."""
     page = statement.limit(limit).offset(offset)
     if len(statement.column_descriptions) == 1:  # one entity or column: its values
-        return list(session.scalars(page)), total
-    return list(session.execute(page)), total
+        rows: list[Any] = list(session.scalars(page))
+    else:
+        rows = list(session.execute(page))
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, offset + len(rows)
+    return rows, count_of(session, statement)
 
 
 # Keyset paging (`cursor=`): a token that names where the previous page ended in its order (the
