@@ -406,13 +406,17 @@ def list_obligations(
     *, session: Session, today: date, filters: ObligationFilters, limit: int, offset: int
 ) -> tuple[list[ObligationPublic], int]:
     """Obligations by due date, filtered, and how many match in all."""
+    conditions = filters.conditions(today)
     rows, total = paginate(
         session,
         _public_query(today)
-        .where(*filters.conditions(today))
+        .where(*conditions)
         .order_by(col(Obligation.due_on), col(Obligation.id)),
         limit=limit,
         offset=offset,
+        # The same rows: the joins of _public_query add names (each obligation has one
+        # agreement, one organization and at most one successor), not rows.
+        counted=select(Obligation.id).where(*conditions),
     )
     return [_public(row) for row in rows], total
 
