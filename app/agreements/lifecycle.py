@@ -363,6 +363,21 @@ def check_termination(
         )
 
 
+def live_children(session: Session, nk_id: int, today: date) -> list[AgreementSummary]:
+    """The NK's PKS that are still live today, in brief: what terminating it with cascade ends
+    too (one statement)."""
+    rows = session.exec(
+        select(Agreement.id, Agreement.title, status_expression(Agreement, today)).where(
+            Agreement.parent_id == nk_id
+        )
+    ).all()
+    return [
+        AgreementSummary(id=i, title=t, status=AgreementStatus(s))
+        for i, t, s in rows
+        if i is not None and AgreementStatus(s) not in ENDED
+    ]
+
+
 def terminate_agreement(
     *, session: Session, agreement_id: int, terminate_in: TerminateIn, today: date
 ) -> tuple[list[AgreementSummary], bool]:
@@ -385,16 +400,7 @@ def terminate_agreement(
     )
     affected: list[AgreementSummary] = []
     if agreement.kind == AgreementKind.nk:
-        rows = session.exec(
-            select(Agreement.id, Agreement.title, status_expression(Agreement, today)).where(
-                Agreement.parent_id == agreement_id
-            )
-        ).all()
-        affected = [
-            AgreementSummary(id=i, title=t, status=AgreementStatus(s))
-            for i, t, s in rows
-            if i is not None and AgreementStatus(s) not in ENDED
-        ]
+        affected = live_children(session, agreement_id, today)
         if terminate_in.cascade and affected:
             _terminate_children(session, agreement_id, [a.id for a in affected], terminate_in)
             if terminate_in.terminated_on <= today:

@@ -237,6 +237,17 @@ _OWN_COLUMNS: tuple[Any, ...] = (
 )
 
 
+def _successor_of(agreement_id: Any) -> Any:
+    """SELECT of the agreement that renews this one (superseded_by_id)."""
+    return select(_SUCCESSOR.id).where(col(_SUCCESSOR.supersedes_id) == agreement_id)
+
+
+def superseded_by_id(session: Session, agreement_id: int) -> int | None:
+    """The agreement that renews this one, as its read shape's superseded_by_id gives it (one
+    small statement, for a page that needs only that of another agreement)."""
+    return session.execute(_successor_of(agreement_id).limit(1)).scalar_one_or_none()
+
+
 def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementSort) -> list[Any]:
     """Statement 1: the chosen agreements (`on_page`) and their amendments, in the order asked."""
     page = chosen.cte("page")
@@ -249,12 +260,7 @@ def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementS
         .correlate(Agreement)
         .scalar_subquery()
     )
-    successor = (
-        select(_SUCCESSOR.id)
-        .where(col(_SUCCESSOR.supersedes_id) == Agreement.id)
-        .correlate(Agreement)
-        .scalar_subquery()
-    )
+    successor = _successor_of(Agreement.id).correlate(Agreement).scalar_subquery()
     query = (
         sa.select(
             *_OWN_COLUMNS,
@@ -526,7 +532,6 @@ def list_agreements_page(
     if given, then skipping `offset`); when `count`, how many match in all (a pass over every
     match: a statement of its own); and where the next page starts, None at the end."""
     conditions = filters.conditions(today)
-    total = count_of(session, select(Agreement.id).where(*conditions)) if count else None
     keyset = [after.condition()] if after is not None else []
     # The page's ids in a subquery: the database derives status and validity for the rows of
     # the page only, not for every row an OFFSET skips. One row more than the page tells
@@ -544,7 +549,20 @@ def list_agreements_page(
     if len(page) > limit:
         page = page[:limit]
         following = ListCursor(sort, page[-1].sort_key, page[-1].id)
+    total = None
+    if count:
+        # The last page of an offset list (not empty, or the first) tells the total; otherwise
+        # it is counted.
+        if after is None and following is None and (page or offset == 0):
+            total = offset + len(page)
+        else:
+            total = count_agreements(session=session, filters=filters, today=today)
     return _build(session, rows, page), total, following
+
+
+def count_agreements(*, session: Session, filters: AgreementFilters, today: date) -> int:
+    """How many agreements match the filters (a pass over every match)."""
+    return count_of(session, select(Agreement.id).where(*filters.conditions(today)))
 
 
 def list_agreements_public(

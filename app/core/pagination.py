@@ -22,13 +22,22 @@ def count_of(session: Session, statement: Any) -> int:
     )
 
 
-def paginate(session: Session, statement: Any, *, limit: int, offset: int) -> tuple[list[Any], int]:
-    """The rows of one page of an ordered statement, and the total over all pages."""
-    total = count_of(session, statement)
+def paginate(
+    session: Session, statement: Any, *, limit: int, offset: int, counted: Any = None
+) -> tuple[list[Any], int]:
+    """The rows of one page of an ordered statement, and the total over all pages. The total
+    is counted (a statement of its own) only when the page cannot tell it: a page that is not
+    full and not empty ends the list, so the total is what it skipped plus what it holds.
+    `counted`: a statement with the same rows to count instead (without the joins that only
+    bring names, which a count over many rows would pay for)."""
     page = statement.limit(limit).offset(offset)
     if len(statement.column_descriptions) == 1:  # one entity or column: its values
-        return list(session.scalars(page)), total
-    return list(session.execute(page)), total
+        rows: list[Any] = list(session.scalars(page))
+    else:
+        rows = list(session.execute(page))
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, offset + len(rows)
+    return rows, count_of(session, statement if counted is None else counted)
 
 
 # Keyset paging (`cursor=`): a token that names where the previous page ended in its order (the

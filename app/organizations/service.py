@@ -308,6 +308,40 @@ def list_organizations(
     return [organization_public(o, reveal_secrets=reveal_secrets) for o in items], total
 
 
+def children_by_parent(
+    session: Session, parent_ids: Iterable[int], *, limit_each: int
+) -> dict[int, list[tuple[int, str]]]:
+    """The organizations right under each of these (id and name), by name, at most `limit_each`
+    under one parent: one statement whatever the number of parents."""
+    wanted = set(parent_ids)
+    result: dict[int, list[tuple[int, str]]] = {i: [] for i in wanted}
+    if not wanted:
+        return result
+    ranked = (
+        sa.select(
+            col(Organization.id),
+            col(Organization.name),
+            col(Organization.parent_id),
+            sa.func.row_number()
+            .over(
+                partition_by=col(Organization.parent_id),
+                order_by=(col(Organization.name), col(Organization.id)),
+            )
+            .label("rank"),
+        )
+        .where(col(Organization.parent_id).in_(wanted))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ranked.c.id, ranked.c.name, ranked.c.parent_id)
+        .where(ranked.c.rank <= limit_each)
+        .order_by(ranked.c.parent_id, ranked.c.rank)
+    )
+    for org_id, name, parent_id in rows:
+        result[parent_id].append((org_id, name))
+    return result
+
+
 def child_counts(session: Session, parent_ids: Iterable[int]) -> dict[int, int]:
     """How many direct children each of these organizations has (absent: none)."""
     wanted = set(parent_ids)

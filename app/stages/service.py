@@ -205,12 +205,16 @@ def enabled_order(session: Session) -> list[StageDefinition]:
     return [s for s in definitions(session) if s.enabled or s.code in LIFECYCLE_STAGES]
 
 
-def stage_state(*, session: Session, agreement_id: int, today: date) -> AgreementStagePublic:
-    """Where an agreement stands in the stages: stage, time left, documents present/missing."""
+def stage_state(
+    *, session: Session, agreement_id: int, today: date, status: AgreementStatus | None = None
+) -> AgreementStagePublic:
+    """Where an agreement stands in the stages: stage, time left, documents present/missing.
+    `status`: the agreement's status today, when the caller has read it already."""
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
         raise AgreementNotFound(agreement_id)
-    status = current_status(session, agreement_id, today)
+    if status is None:
+        status = current_status(session, agreement_id, today)
     tracked, place = place_of(session, agreement, status)
     order = enabled_order(session)
     steps: list[StageStep] = []

@@ -14,6 +14,7 @@ Every refusal names the organizations, not their ids.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -83,7 +84,14 @@ def require_admin(caller: CallerDep) -> Caller:
     return caller
 
 
+def is_writer(caller: Caller) -> bool:
+    """Whether the caller may write at all (require_writer's rule, as a yes or no)."""
+    return caller.role != Role.viewer and (caller.is_admin or caller.organization_id is not None)
+
+
 def require_writer(caller: Caller) -> None:
+    if is_writer(caller):
+        return
     if caller.role == Role.viewer:
         raise Forbidden(f"{caller.name} is a viewer: viewers read, they change nothing.")
     if not caller.is_admin and caller.organization_id is None:
@@ -107,6 +115,64 @@ def require_agreement_editor(session: Session, caller: Caller, agreement_id: int
     if session.get(Agreement, agreement_id) is None:
         raise AgreementNotFound(agreement_id)
     require_party_editor(session, caller, party_ids(session, agreement_id))
+
+
+@dataclass(frozen=True)
+class AgreementRights:
+    """What a caller may do on one agreement and on its rows, worked out at once for a page that
+    shows every control (the console's agreement page): the rules of require_agreement_editor,
+    require_party_editor and require_verifier, read from one look-up of the caller's scope
+    instead of one per control (tests/users/test_agreement_rights.py holds them equal)."""
+
+    caller: Caller
+    parties: frozenset[int]
+    inside: frozenset[int]  # of the organizations asked about, those in the caller's scope
+    under_a_party: bool  # the caller's own organization lies under a party (or is one)
+
+    @property
+    def writes(self) -> bool:
+        return is_writer(self.caller)
+
+    def edits_for(self, organization_ids: Iterable[int]) -> bool:
+        """require_party_editor passes for these organizations."""
+        return self.writes and (self.caller.is_admin or bool(self.inside & set(organization_ids)))
+
+    @property
+    def edits_agreement(self) -> bool:
+        """require_agreement_editor passes (the agreement exists: its parties are known)."""
+        return self.edits_for(self.parties)
+
+    def verifies(self, reporter_id: int) -> bool:
+        """require_verifier passes for a report of `reporter_id`."""
+        if not self.writes:
+            return False
+        if self.caller.is_admin:
+            return True
+        return reporter_id not in self.inside and bool(self.inside & (self.parties - {reporter_id}))
+
+    @property
+    def works_under_a_party(self) -> bool:
+        """The caller writes and works for a party, for one above it, or for one under it (a
+        Perwakilan under Ombudsman RI, the counterpart of its PKS)."""
+        return self.writes and (
+            self.caller.is_admin or bool(self.inside & self.parties) or self.under_a_party
+        )
+
+
+def agreement_rights(
+    session: Session, caller: Caller, parties: Iterable[int], others: Iterable[int] = ()
+) -> AgreementRights:
+    """The caller's rights on an agreement with these parties, and on its rows that belong to
+    `others` (the reporters of its activities): no statement for an admin or a reader, two for
+    an editor (its scope, and the ancestry of every organization asked about with its own)."""
+    party_set = frozenset(parties)
+    if caller.is_admin or not is_writer(caller) or caller.organization_id is None:
+        return AgreementRights(caller, party_set, frozenset(), False)
+    roots = scope_of(session, caller)
+    lineage = ancestry(session, {*party_set, *others, caller.organization_id})
+    inside = frozenset(org for org, line in lineage.items() if line & roots)
+    under = bool(lineage.get(caller.organization_id, set()) & party_set)
+    return AgreementRights(caller, party_set, inside, under)
 
 
 def require_organization_editor(session: Session, caller: Caller, organization_id: int) -> None:

@@ -95,7 +95,17 @@ class TestListAgreements:
         with count_statements() as counted:
             again = client.get(BASE, params={"limit": 2, "offset": 1, "count": "true"}).json()
         assert again == page | {"total": 3}
-        assert len(counted) == len(uncounted) + 1
+        # The last page tells the total (what it skipped and what it holds): no count.
+        assert len(counted) == len(uncounted)
+        with count_statements() as uncounted:
+            first = client.get(BASE, params={"limit": 2}).json()
+        with count_statements() as counted:
+            again = client.get(BASE, params={"limit": 2, "count": "true"}).json()
+        assert again == first | {"total": 3}
+        assert len(counted) == len(uncounted) + 1  # a page before the last: counted
+        for offset, total in ((3, 3), (7, 3)):  # past the end: empty, and counted
+            beyond = client.get(BASE, params={"offset": offset, "count": "true"}).json()
+            assert (beyond["items"], beyond["total"]) == ([], total)
         assert client.get(BASE, params={"count": "false"}).json()["total"] is None
         assert_problem(client.get(BASE, params={"count": "perhaps"}), 422)
         for loose in ("yes", "1", "on"):  # a query boolean is true or false, as documented

@@ -1,5 +1,6 @@
 """The writes an agreement's page offers: which ones the user may do now (the API's access rule,
-require_agreement_editor, and the agreement's status), each as a blank form unless a refused
+require_agreement_editor, as AgreementRights reads it once for the page, and the agreement's
+status), each as a blank form unless a refused
 post brings it back as it was sent. The posts are in pages/perjanjian_tulis.py."""
 
 from datetime import date, timedelta
@@ -7,15 +8,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.agreements.lifecycle import live_children
 from app.agreements.models import AgreementKind, AgreementStatus
-from app.agreements.queries import AgreementFilters, agreement_public, list_agreements_public
+from app.agreements.queries import agreement_public, superseded_by_id
 from app.agreements.schemas import AgreementPublic
 from app.agreements.status import is_live
 from app.console.forms import Form, allowed
-from app.core.schemas import MAX_LIMIT
-from app.organizations.service import ancestry
-from app.users.access import require_agreement_editor, require_writer, within
-from app.users.auth import Caller
+from app.users.access import AgreementRights, require_agreement_editor
 
 S = AgreementStatus
 # What each write needs of the status (the services refuse the rest; the page only hides it).
@@ -30,60 +29,32 @@ RENEWABLE = (S.signed, S.active, S.expired)  # renewal/service.py: in force, or 
 ADDED_ROWS = 3  # scope items an amendment form offers to add
 
 
-def live_children(session: Session, nk_id: int, today: date) -> list[AgreementPublic]:
-    """The NK's PKS that are still live (what terminating it with cascade also ends)."""
-    children, _ = list_agreements_public(
-        session=session,
-        filters=AgreementFilters(parent_id=nk_id),
-        today=today,
-        limit=MAX_LIMIT,
-        offset=0,
-    )
-    return [c for c in children if is_live(c.status)]
-
-
 def renewed_nk_of(
-    session: Session, caller: Caller, agreement: AgreementPublic, today: date
+    session: Session, rights: AgreementRights, agreement: AgreementPublic, today: date
 ) -> AgreementPublic | None:
     """For a live PKS whose NK is renewed: the renewal, if the user may edit it (the API's rule
     of POST …/{nk_id}/relink), where the PKS may be moved."""
     if agreement.kind != AgreementKind.pks or agreement.parent_id is None:
         return None
-    if not is_live(agreement.status) or not allowed(lambda: require_writer(caller)):
+    if not is_live(agreement.status) or not rights.writes:
         return None  # a viewer reads no NK for a control it would not get
-    nk = agreement_public(session=session, agreement_id=agreement.parent_id, today=today)
-    renewal = nk.superseded_by_id
+    renewal = superseded_by_id(session, agreement.parent_id)
     if renewal is None:
         return None
-    if not allowed(lambda: require_agreement_editor(session, caller, renewal)):
+    if not allowed(lambda: require_agreement_editor(session, rights.caller, renewal)):
         return None
     return agreement_public(session=session, agreement_id=renewal, today=today)
 
 
-def works_under_a_party(session: Session, caller: Caller, agreement: AgreementPublic) -> bool:
-    """Whether the user may write and works for a party of the agreement, for one above it, or
-    for one under it (a Perwakilan under Ombudsman RI, the counterpart of its PKS)."""
-    if not allowed(lambda: require_writer(caller)):
-        return False
-    parties = {p.organization_id for p in agreement.parties}
-    if caller.is_admin or within(session, parties, caller):
-        return True
-    if caller.organization_id is None:
-        return False
-    return bool(
-        ancestry(session, [caller.organization_id]).get(caller.organization_id, set()) & parties
-    )
-
-
 def agreement_actions(
     session: Session,
-    caller: Caller,
+    rights: AgreementRights,
     agreement: AgreementPublic,
     today: date,
     forms: dict[str, Form] | None = None,
 ) -> dict[str, Any]:
     """The template's `may_edit`, `actions` (the names of the writes offered) and `forms`."""
-    may_edit = allowed(lambda: require_agreement_editor(session, caller, agreement.id))
+    may_edit = rights.edits_agreement
     actions: list[str] = []
     if may_edit:
         status = agreement.status
@@ -110,11 +81,11 @@ def agreement_actions(
     if (
         agreement.kind == AgreementKind.nk
         and agreement.status != S.cancelled
-        and works_under_a_party(session, caller, agreement)
+        and rights.works_under_a_party
     ):
         # Deriving PKS and signing them at once: their pages check each row as the API does.
         actions.append("pks")
-    successor = renewed_nk_of(session, caller, agreement, today)
+    successor = renewed_nk_of(session, rights, agreement, today)
     if successor is not None:
         actions.append("pindah")
     unsigned = [p for p in agreement.parties if not p.signed]

@@ -17,7 +17,12 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.agreements.models import AgreementStatus
-from app.agreements.queries import AgreementFilters, AgreementSort, list_agreements_public
+from app.agreements.queries import (
+    AgreementFilters,
+    AgreementSort,
+    count_agreements,
+    list_agreements_public,
+)
 from app.agreements.schemas import AgreementPublic
 from app.console.pages.sign_in import sign_in_page
 from app.console.pages.tenggat import WINDOW_DAYS
@@ -205,17 +210,24 @@ def duties_of(
     )
     duties = Duties(organization_id, name, deadlines, overdue, overdue_total)
     for status in AWAITING:
+        filters = AgreementFilters(status=status, unsigned_by=organization_id)
+        room = SHOWN - len(duties.awaiting)
+        if not room:  # the list is full: only "and N more" (a link to the whole list) is left
+            duties.awaiting_totals[status] = count_agreements(
+                session=session, filters=filters, today=today
+            )
+            continue
         found, total = list_agreements_public(
             session=session,
-            filters=AgreementFilters(status=status, unsigned_by=organization_id),
+            filters=filters,
             today=today,
-            limit=SHOWN,
+            limit=room,
             offset=0,
             sort=AgreementSort.newest,
-            count=True,  # "and N more" links to the whole list
+            count=True,
         )
         duties.awaiting_totals[status] = total or 0
-        duties.awaiting.extend(found[: SHOWN - len(duties.awaiting)])
+        duties.awaiting.extend(found)
     return duties
 
 

@@ -5,28 +5,24 @@ signatures, and verify a PDF again."""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session
-
 from app.agreements.schemas import AgreementPublic
 from app.agreements.status import OPEN_FOR_SIGNATURE
-from app.console.forms import Form, allowed
+from app.console.forms import Form
 from app.documents.schemas import DocumentPublic
 from app.documents.signatures.records import PDF
 from app.documents.signatures.service import names_match
-from app.users.access import require_agreement_editor
-from app.users.auth import Caller
+from app.users.access import AgreementRights
 
 
 def esign_actions(
-    session: Session,
-    caller: Caller,
+    rights: AgreementRights,
     agreement: AgreementPublic,
     documents: Sequence[DocumentPublic],
     forms: dict[str, Form] | None,
 ) -> dict[str, Any]:
     """The template's `esign` (the signatures that may confirm a party now, the PDFs that may
     be verified again) and `esign_forms`, and the parties still to sign."""
-    may_edit = allowed(lambda: require_agreement_editor(session, caller, agreement.id))
+    may_edit = rights.edits_agreement
     unsigned = [(p.organization_id, p.organization_name) for p in agreement.parties if not p.signed]
     confirmable: set[int] = set()
     again: set[int] = set()

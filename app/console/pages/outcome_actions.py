@@ -1,11 +1,11 @@
 """The writes on what an agreement brings about, as its page offers them: obligations (add one,
 mark one done), activities (report one, attach its evidence, the other party's verdict). Each
-is shown only where the API's access rule lets the user act (app/users/access.py) and the
+is shown only where the API's access rule lets the user act (app/users/access.py, read once for
+the page as AgreementRights: the activities' reporters among the organizations asked about) and the
 agreement's status allows it; the posts are pages/kewajiban_tulis.py and kegiatan_tulis.py."""
 
 from collections.abc import Sequence
 from datetime import date
-from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -14,18 +14,13 @@ from app.activities.models import Verification
 from app.activities.schemas import ActivityPublic
 from app.agreements.schemas import AgreementPublic
 from app.agreements.status import ENDED, SIGNED_ONCE
-from app.console.forms import Form, allowed
+from app.console.forms import Form
 from app.evaluations.models import Recommendation
 from app.labels import MONEV_SCORES, day_text, labels_of
 from app.obligations.models import ObligationStatus, Recurrence
 from app.obligations.schemas import ObligationPublic
-from app.organizations.service import list_organizations
-from app.users.access import (
-    require_agreement_editor,
-    require_party_editor,
-    require_verifier,
-)
-from app.users.auth import Caller
+from app.organizations.service import children_by_parent
+from app.users.access import AgreementRights
 
 OPEN = (ObligationStatus.open, ObligationStatus.overdue)
 # How many organizations under one party the "penanggung jawab" choice lists.
@@ -35,29 +30,24 @@ UNDER_A_PARTY = 200
 def responsible_options(session: Session, agreement: AgreementPublic) -> list[tuple[int, str]]:
     """Who may owe an obligation, as the form offers it: each party, then the organizations
     right under it (an SKPD of the province); the service checks deeper ones too."""
+    parties = [(p.organization_id, p.organization_name) for p in agreement.parties]
+    under = children_by_parent(session, [org_id for org_id, _ in parties], limit_each=UNDER_A_PARTY)
     options: list[tuple[int, str]] = []
     seen: set[int] = set()
-    for party in agreement.parties:
-        if party.organization_id not in seen:
-            seen.add(party.organization_id)
-            options.append((party.organization_id, party.organization_name))
-        under, _ = list_organizations(
-            session=session,
-            parent_id=party.organization_id,
-            limit=UNDER_A_PARTY,
-            offset=0,
-            reveal_secrets=False,
-        )
-        for org in under:
-            if org.id not in seen:
-                seen.add(org.id)
-                options.append((org.id, f"{org.name} — di bawah {party.organization_name}"))
+    for party_id, party_name in parties:
+        if party_id not in seen:
+            seen.add(party_id)
+            options.append((party_id, party_name))
+        for org_id, name in under[party_id]:
+            if org_id not in seen:
+                seen.add(org_id)
+                options.append((org_id, f"{name} — di bawah {party_name}"))
     return options
 
 
 def outcome_actions(
     session: Session,
-    caller: Caller,
+    rights: AgreementRights,
     agreement: AgreementPublic,
     today: date,
     forms: dict[str, Form] | None,
@@ -67,12 +57,12 @@ def outcome_actions(
 ) -> dict[str, Any]:
     """The template's `outcome` (what may be done: "kewajiban", "kegiatan", and the ids of the
     rows each row form is for) and `outcome_forms`."""
-    may_edit = allowed(lambda: require_agreement_editor(session, caller, agreement.id))
+    may_edit = rights.edits_agreement
     signed_once = agreement.status in SIGNED_ONCE
     reporters = [
         (p.organization_id, p.organization_name)
         for p in agreement.parties
-        if allowed(partial(require_party_editor, session, caller, [p.organization_id]))
+        if rights.edits_for([p.organization_id])
     ]
     blank: dict[str, Form] = {}
     outcome: dict[str, Any] = {
@@ -104,10 +94,10 @@ def outcome_actions(
             held_on=today.isoformat(),
         )
     for act in activities:
-        if allowed(partial(require_party_editor, session, caller, [act.organization_id])):
+        if rights.edits_for([act.organization_id]):
             outcome["bukti"].add(act.id)
             blank[f"bukti_{act.id}"] = Form.blank(f"bukti_{act.id}")
-        if allowed(partial(require_verifier, session, caller, agreement.id, act.organization_id)):
+        if rights.verifies(act.organization_id):
             outcome["verifikasi"].add(act.id)
             other = (
                 Verification.verified

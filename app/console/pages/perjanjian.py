@@ -46,7 +46,7 @@ from app.evaluations import service as evaluations
 from app.labels import labels_of
 from app.obligations import service as obligations
 from app.organizations import service as organizations
-from app.users.access import require_writer
+from app.users.access import agreement_rights, require_writer
 
 router = APIRouter()
 
@@ -318,6 +318,13 @@ def show_agreement(
         session=session, filters=activities.ActivityFilters(agreement_id=found), limit=200, offset=0
     )
     monev = evaluations.list_evaluations(session=session, agreement_id=found)
+    # What the user may do on it and on its rows: the API's access rules, read once for the page.
+    rights = agreement_rights(
+        session,
+        signed.caller,
+        [p.organization_id for p in agreement.parties],
+        others=[a.organization_id for a in done],
+    )
     children: list[Any] = []
     if agreement.kind == AgreementKind.nk:
         children, _ = list_agreements_public(
@@ -345,12 +352,12 @@ def show_agreement(
         children=children,
         scope_titles={item.id: item.title for item in agreement.scope_items},
         status_code=status_code,
-        **agreement_actions(session, signed.caller, agreement, today, forms),
+        **agreement_actions(session, rights, agreement, today, forms),
         **outcome_actions(
-            session, signed.caller, agreement, today, forms, obligations=owed, activities=done
+            session, rights, agreement, today, forms, obligations=owed, activities=done
         ),
-        **stage_actions(session, signed.caller, agreement, today, forms),
-        **esign_actions(session, signed.caller, agreement, docs, forms),
+        **stage_actions(session, rights, agreement, today, forms),
+        **esign_actions(rights, agreement, docs, forms),
     )
 
 

@@ -9,29 +9,28 @@ from sqlmodel import Session
 
 from app.agreements.models import AgreementStatus
 from app.agreements.schemas import AgreementPublic
-from app.console.forms import Form, allowed
+from app.console.forms import Form
 from app.documents.models import DocumentType
 from app.labels import labels_of
 from app.stages import service as stages
 from app.stages.models import LIFECYCLE_STAGES
-from app.users.access import require_agreement_editor
-from app.users.auth import Caller
+from app.users.access import AgreementRights
 
 
 def stage_actions(
     session: Session,
-    caller: Caller,
+    rights: AgreementRights,
     agreement: AgreementPublic,
     today: date,
     forms: dict[str, Form] | None = None,
 ) -> dict[str, Any]:
     """The template's `stage` (the agreement's place), `stage_moves` (the moves offered:
     "tahap_mulai", "tahap_lanjut", "tahap_kembali") and `stage_forms`."""
-    state = stages.stage_state(session=session, agreement_id=agreement.id, today=today)
+    state = stages.stage_state(
+        session=session, agreement_id=agreement.id, today=today, status=agreement.status
+    )
     moves: list[str] = []
-    if agreement.status == AgreementStatus.draft and allowed(
-        lambda: require_agreement_editor(session, caller, agreement.id)
-    ):
+    if agreement.status == AgreementStatus.draft and rights.edits_agreement:
         if not state.tracked:
             moves.append("tahap_mulai")
         elif state.stage is not None:
