@@ -22,18 +22,20 @@ How a page uses it (the agreement's finalisasi, app/console/pages/perjanjian_tul
 
    `console_form` writes the CSRF token, the form's Idempotency-Key, the error summary and the
    stale-edit notice; `field` a labelled input with its value, hint and errors.
-3. The POST route reads the form (`sent: SentForm`), and hands `submit` what to do:
+3. The POST route is registered by `write_route` (one shape for every write of a page group):
+   its action gets the page group's `Writer` (a dependency: the request's pieces, the page
+   again for a refused form, the API's access rule as its guard; the agreement page's is
+   `AgreementWrite`, app/console/pages/agreement_write.py) and says what to do:
 
-       @router.post("/perjanjian/{agreement_id}/finalisasi")
-       def finalize(request: Request, signed: ConsolePost, session: SessionDep, sent: SentForm,
-                    agreement_id: int, ...) -> Response:
-           def act() -> Done:
-               require_agreement_editor(session, signed.caller, agreement_id)  # as the API
-               body = sent.body(FinalizeIn, finalized_on=sent.text("finalized_on"))
-               lifecycle.finalize_agreement(session=session, ..., finalized_on=...)
-               return Done(f"/perjanjian/{agreement_id}", "Draf difinalisasi …")
-           return submit(request, signed, session, sent, "finalisasi", act,
-                         again=lambda form: page(..., forms={"finalisasi": form}))
+       @write_route(router, "/perjanjian/{agreement_id}/finalisasi", "finalisasi")
+       def finalize(w: AgreementWrite) -> Done:
+           body = w.sent.body(FinalizeIn, finalized_on=w.sent.text("finalized_on"))
+           lifecycle.finalize_agreement(session=w.session, ..., finalized_on=...)
+           return Done(f"/perjanjian/{w.id}", "Draf difinalisasi …")
+
+   A route with work before the write (a record loaded for its message) is an ordinary
+   `@router.post` taking the Writer and ending `return w.submit("akhiri", act)`; a page with
+   no Writer calls `submit(request, signed, session, sent, name, act, again=...)` itself.
 
    `body(Model, **values)` validates with the API's own request schema. On success `submit`
    answers 303 to `Done.location` with `Done.message` as the flash. On a refusal it rolls back
@@ -53,7 +55,7 @@ Patterns built on it (see the pages named):
   answer the page again with `Form(name, values=sent.values())` and the SAME key
   (`form.key = sent.text(KEY_FIELD)`); the key is let go of, since only a 303 is kept.
 - A write confirmed in two steps (terminate, amend, renew, relink: perjanjian_tulis.py,
-  `_two_steps`): `act` validates the body, then raises NotConfirmed unless the form carries
+  `Writer.submit`): `act` validates the body, then raises NotConfirmed unless the form carries
   `konfirmasi=1`; the page comes back saying what will happen, with `konfirmasi` set and the
   same key; the confirmation writes. The first step calls the service's rules read only
   (check_renewal, check_termination, check_amendment), so a refusal shows before "Anda
@@ -62,11 +64,13 @@ Patterns built on it (see the pages named):
   the API's list back to the row, so each refusal shows on its row.
 """
 
+import inspect
 import json
 import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -278,7 +282,12 @@ def allowed(check: Callable[[], object]) -> bool:
     return True
 
 
-def _field_of(loc: list[Any]) -> str | None:
+Where = Callable[[list[Any]], str | None]
+"""Maps a problem's `loc` to the form field that shows it (None: the form's summary)."""
+
+
+def field_of(loc: list[Any]) -> str | None:
+    """The default `where`: the body path joined by dots ("signatures.3.agreement_id")."""
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path"):
         parts = parts[1:]
@@ -294,7 +303,7 @@ def submit(
     act: Callable[[], Done],
     *,
     again: Callable[[Form], Response],
-    where: Callable[[list[Any]], str | None] = _field_of,
+    where: Where = field_of,
     last_change: Callable[[], Any] | None = None,
 ) -> Response:
     """Do the write and redirect to its result, or show the form again with why not."""
@@ -344,6 +353,94 @@ def submit(
     response = RedirectResponse(done.location, status_code=303)
     set_flash(response, request, signed, done.message)
     return response
+
+
+@dataclass
+class Writer:
+    """One form post of a page and how that page answers: the request's pieces, the page again
+    with some forms (`page(forms, status)`), the API route's access rule (`guard`, checked
+    before the write) and the record's last change (for a stale version). A page group builds
+    one per post in a dependency (app/console/pages/agreement_write.py: AgreementWrite) and
+    its routes are registered by `write_route`."""
+
+    request: Request
+    signed: SignedIn
+    session: Session
+    today: date
+    sent: Sent
+    page: Callable[[dict[str, Form], int], Response]
+    guard: Callable[[], None]
+    last_change: Callable[[], Any] | None
+
+    def again(self, name: str) -> Callable[[Form], Response]:
+        """The page again with this form, at the form's status (a refusal)."""
+        return lambda form: self.page({name: form}, form.status)
+
+    def submit(self, name: str, act: Callable[[], Done], *, where: Where = field_of) -> Response:
+        """`submit` behind the page's guard. A write of two steps (`act` raises NotConfirmed
+        once the form is valid and not yet confirmed) comes back as the page saying what will
+        happen, with `konfirmasi` set and the same key; only the confirmation writes."""
+
+        def guarded() -> Done:
+            self.guard()  # as the API's routes
+            return act()
+
+        try:
+            return submit(
+                self.request,
+                self.signed,
+                self.session,
+                self.sent,
+                name,
+                guarded,
+                again=self.again(name),
+                where=where,
+                last_change=self.last_change,
+            )
+        except NotConfirmed:
+            return self.page({name: self.confirming(name)}, 200)
+
+    def confirming(self, name: str) -> Form:
+        """The form sent, to confirm: its values, `konfirmasi` set, the same key."""
+        form = Form(name, values=self.sent.values())
+        form.key = self.sent.text(KEY_FIELD) or form.key
+        form.values["konfirmasi"] = ["1"]
+        return form
+
+
+def write_route(
+    router: APIRouter, path: str, name: str, *, where: Where = field_of
+) -> Callable[[Callable[..., Done]], Callable[..., Done]]:
+    """Registers `action` as the form POST of `path`: the one shape of a console write.
+
+        @write_route(router, "/perjanjian/{agreement_id}/monev", "monev")
+        def record_evaluation(w: AgreementWrite) -> Done:
+            body = w.sent.body(EvaluationCreate, period=w.sent.text("period"), ...)
+            made = evaluations.create_evaluation(session=w.session, agreement_id=w.id, ...)
+            return Done(f"/perjanjian/{w.id}#monev", f"Evaluasi (monev) {made.period} dicatat.")
+
+    The action's parameters are the route's (FastAPI reads them): first its Writer (a
+    dependency), then whatever else it needs (a file store, another id of the path). The route
+    answers the action's Done with a 303 and its message, or the page again with the form
+    (`Writer.submit`). `name` is the form's, formatted with the action's arguments
+    ("bukti_{activity}")."""
+
+    def register(action: Callable[..., Done]) -> Callable[..., Done]:
+        signature = inspect.signature(action, eval_str=True)
+        writer_name = next(iter(signature.parameters))
+
+        def endpoint(**values: Any) -> Response:
+            writer: Writer = values[writer_name]
+            form_name = name.format(**values)
+            return writer.submit(form_name, lambda: action(**values), where=where)
+
+        endpoint.__name__, endpoint.__qualname__ = action.__name__, action.__qualname__
+        endpoint.__doc__, endpoint.__module__ = action.__doc__, action.__module__
+        setattr(endpoint, "__signature__", signature.replace(return_annotation=Response))  # noqa: B010
+        router.post(path)(endpoint)
+        return action
+
+    return register
 
 
 # The key mechanism for form posts: the key comes in the form (hidden field), the user from the

@@ -156,6 +156,12 @@ def sign_out(*, session: Session, signed: SignedIn) -> None:
     session.commit()
 
 
+def user_with_password(*, session: Session, user_id: int, password: str) -> User | None:
+    """The user `user_id` when `password` is theirs; None for a wrong password (or no user)."""
+    user = session.get(User, user_id)
+    return user if verify_password(user, password) else None
+
+
 def set_password(*, session: Session, email: str, password: str) -> User:
     """Give the user with this e-mail a new password (`registry set-password`); their console
     sessions end, and their history records it (without the password)."""

@@ -7,7 +7,7 @@ tracked: nothing is asked of it (every agreement recorded before the stages exis
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -107,31 +107,27 @@ def update_definition(
 
 @dataclass(frozen=True)
 class Place:
-    """Where a tracked agreement is: its stage and since when."""
+    """Where a tracked agreement is: its stage, since when, and the day its time there is up
+    (None: the stage sets no limit for its kind)."""
 
     stage: StageDefinition
     entered_on: date
+    due_on: date | None
 
 
-def place_of(
-    session: Session, agreement: Agreement, status: AgreementStatus
-) -> tuple[bool, Place | None]:
-    """(tracked, where it is now): None when tracked and past penandatanganan (or cancelled)."""
-    assert agreement.id is not None
-    row = session.get(AgreementStage, agreement.id)
+def place_of(session: Session, agreement_id: int, today: date) -> tuple[bool, Place | None]:
+    """(tracked, where it is now): None when tracked and past penandatanganan (or cancelled).
+    Read by the rule of `stage_due_sql`, the one the deadlines list uses too."""
+    rule = stage_due_sql(today)
+    row = session.exec(
+        select(StageDefinition, rule.since, rule.due_on)
+        .select_from(rule.joined)
+        .where(col(Agreement.id) == agreement_id, *rule.where)
+    ).first()
     if row is None:
-        return False, None
-    if status == AgreementStatus.draft:
-        return True, Place(get_definition(session, row.stage_code), row.entered_on)
-    if status in OPEN_FOR_SIGNATURE and agreement.finalized_on is not None:
-        return True, Place(get_definition(session, PENANDATANGANAN), agreement.finalized_on)
-    return True, None
-
-
-def due_on(stage: StageDefinition, kind: AgreementKind, entered_on: date) -> date | None:
-    """The stage's time limit for an agreement of this kind that entered it on that day."""
-    days = stage.days.get(kind.value)
-    return None if days is None else entered_on + timedelta(days=int(days))
+        return session.get(AgreementStage, agreement_id) is not None, None
+    stage, since, due = row
+    return True, Place(stage, since, due)
 
 
 def _signs_on_authority(session: Session, agreement_id: int) -> bool:
@@ -205,17 +201,12 @@ def enabled_order(session: Session) -> list[StageDefinition]:
     return [s for s in definitions(session) if s.enabled or s.code in LIFECYCLE_STAGES]
 
 
-def stage_state(
-    *, session: Session, agreement_id: int, today: date, status: AgreementStatus | None = None
-) -> AgreementStagePublic:
-    """Where an agreement stands in the stages: stage, time left, documents present/missing.
-    `status`: the agreement's status today, when the caller has read it already."""
+def stage_state(*, session: Session, agreement_id: int, today: date) -> AgreementStagePublic:
+    """Where an agreement stands in the stages: stage, time left, documents present/missing."""
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
         raise AgreementNotFound(agreement_id)
-    if status is None:
-        status = current_status(session, agreement_id, today)
-    tracked, place = place_of(session, agreement, status)
+    tracked, place = place_of(session, agreement_id, today)
     order = enabled_order(session)
     steps: list[StageStep] = []
     if tracked:
@@ -243,8 +234,7 @@ def stage_state(
             may_advance=False,
             steps=steps,
         )
-    stage = place.stage
-    due = due_on(stage, agreement.kind, place.entered_on)
+    stage, due = place.stage, place.due_on
     days_left = None if due is None else (due - today).days
     timing = (
         StageTiming.no_limit
@@ -447,15 +437,17 @@ class StageDueSql:
     their stage row and the definition of the stage each is in) selects and filters by."""
 
     joined: Any  # agreement JOIN agreement_stage JOIN stage_definition
+    since: Any  # the day the agreement entered its current stage
     due_on: Any  # the day the time in the current stage is up (NULL: no limit for the kind)
     where: list[Any]  # the agreement is in a stage: a draft, or finalized and awaiting signatures
 
 
 def stage_due_sql(today: date) -> StageDueSql:
-    """The one home of the stage due rule (`place_of` and `due_on`, for every tracked agreement
-    at once): a draft is in its row's stage since its entered_on; a finalized agreement awaiting
-    signatures is in penandatanganan since its finalized_on; a stage's time limit is that day
-    plus the stage's days for the agreement's kind (none if the kind is left out)."""
+    """The one home of the stage due rule (for one agreement in `place_of`, for every tracked
+    agreement at once in the deadlines): a draft is in its row's stage since its entered_on; a
+    finalized agreement awaiting signatures is in penandatanganan since its finalized_on; a
+    stage's time limit is that day plus the stage's days for the agreement's kind (none if the
+    kind is left out)."""
     status = status_expression(Agreement, today)
     draft = status == AgreementStatus.draft.value
     code = sa.case((draft, col(AgreementStage.stage_code)), else_=sa.literal(PENANDATANGANAN))
@@ -479,6 +471,7 @@ def stage_due_sql(today: date) -> StageDueSql:
     )
     return StageDueSql(
         joined=joined,
+        since=since,
         due_on=add_days(since, days),
         where=[col(Agreement.cancelled_at).is_(None), in_stage],
     )

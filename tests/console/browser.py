@@ -129,13 +129,28 @@ def sign_in(page: Page, email: str, password: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Beranda")
 
 
+def open_deriving(page: Page, nk_id: int) -> None:
+    """From the NK's page to its checklist "Susun PKS untuk SKPD"."""
+    page.goto(f"/perjanjian/{nk_id}")
+    page.get_by_role("link", name="Susun PKS untuk SKPD").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Susun PKS untuk SKPD")
+
+
+def derive_ticked(page: Page, count: int) -> None:
+    """Derive the PKS of the SKPD ticked on the checklist, and see how many were drafted."""
+    page.get_by_role("button", name="Susun PKS untuk SKPD yang dicentang").click()
+    expect(page.locator(".flash")).to_contain_text(f"{count} PKS disusun sebagai draf")
+
+
 __all__ = [
     "PHONE",
     "Visit",
     "assert_accessible",
     "assert_clean",
     "assert_fits",
+    "derive_ticked",
     "expect",
+    "open_deriving",
     "sign_in",
     "tab_to",
     "watch",

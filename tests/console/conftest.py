@@ -6,8 +6,9 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -128,6 +129,55 @@ def live_member(live: Server, name: str, role: str, organization_id: int) -> str
     return email
 
 
+KALSEL_NK = "053/NK-PEMOTDA/2021"
+KALSEL_OFFICE = "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Selatan"
+
+
+@dataclass
+class LiveKalsel:
+    """The seeded Kalsel NK on a live server, with its province's party and the Perwakilan."""
+
+    nk: dict[str, Any]
+    province_id: int
+    office_id: int
+
+
+def live_items(live: Server, path: str, **params: str) -> list[Any]:
+    """The items of a list of the API on a live server (by its API key)."""
+    answer = httpx.get(
+        f"{live.url}{path}", params=params, headers={"X-API-Key": live.key}, timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["items"])
+
+
+def live_named(live: Server, path: str, name: str) -> dict[str, Any]:
+    """The record of an API list on a live server whose name is exactly `name`."""
+    return next(o for o in live_items(live, path, q=name) if o["name"] == name)
+
+
+def live_kalsel(live: Server, *new_skpd: str) -> LiveKalsel:
+    """The seeded Kalsel NK, its province and the Perwakilan, on a live server; each name of
+    `new_skpd` made an SKPD of the province (one that holds no PKS yet)."""
+    items = live_items(live, "/api/v1/agreements", number=KALSEL_NK)
+    nk = next(a for a in items if a["kind"] == "nk")
+    province = next(p for p in nk["parties"] if "Pemerintah" in p["organization_name"])
+    office = live_named(live, "/api/v1/organizations", KALSEL_OFFICE)
+    for name in new_skpd:
+        made = httpx.post(
+            f"{live.url}/api/v1/organizations",
+            headers={"X-API-Key": live.key},
+            json={
+                "name": name,
+                "kind": "regional_agency",
+                "parent_id": province["organization_id"],
+            },
+            timeout=60,
+        )
+        assert made.status_code == 201, made.text
+    return LiveKalsel(nk, province["organization_id"], office["id"])
+
+
 @pytest.fixture(scope="session")
 def live_console(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -167,15 +217,15 @@ def chromium() -> Iterator["Browser"]:
         browser.close()
 
 
-@pytest.fixture
-def open_page(chromium: "Browser", live_console: LiveConsole) -> Iterator[Callable[..., "Visit"]]:
-    """`open_page(java_script=True, viewport=...)`: a page in a fresh browser context on the
-    live console (no cookies), watched (see browser.watch); closed after the test."""
+@contextmanager
+def pages_on(chromium: "Browser", base_url: str) -> Iterator[Callable[..., Visit]]:
+    """`new(java_script=True, viewport=...)`: a page in a fresh browser context on the server at
+    `base_url` (no cookies), watched (see browser.watch); every context closed at the end."""
     contexts: list[BrowserContext] = []
 
     def new(java_script: bool = True, viewport: "ViewportSize | None" = None) -> Visit:
         context = chromium.new_context(
-            base_url=live_console.url,
+            base_url=base_url,
             java_script_enabled=java_script,
             viewport=viewport or {"width": 1280, "height": 900},
             locale="id-ID",
@@ -187,3 +237,11 @@ def open_page(chromium: "Browser", live_console: LiveConsole) -> Iterator[Callab
     yield new
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def open_page(chromium: "Browser", live_console: LiveConsole) -> Iterator[Callable[..., "Visit"]]:
+    """`open_page(java_script=True, viewport=...)`: a page in a fresh browser context on the
+    live console (no cookies), watched (see browser.watch); closed after the test."""
+    with pages_on(chromium, live_console.url) as new:
+        yield new

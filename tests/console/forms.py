@@ -15,7 +15,7 @@ from app.console.session import set_password
 from app.users import service as users
 from app.users.models import Role
 from app.users.schemas import UserCreate
-from tests.console.conftest import PASSWORD, Staff, sign_in
+from tests.console.conftest import PASSWORD, Staff, csrf_of, sign_in
 
 
 @dataclass
@@ -122,3 +122,26 @@ def signed_in_as(browser: TestClient, staff: Staff) -> TestClient:
     browser.cookies.clear()
     sign_in(browser, staff)
     return browser
+
+
+def form_as(browser: TestClient, staff: Staff, url: str, name: str) -> PageForm:
+    """Signed in as `staff`, the form `name` of the page at `url`."""
+    signed_in_as(browser, staff)
+    return form_of(browser.get(url).text, name)
+
+
+def refused_in_both_steps(
+    browser: TestClient, members: list[Staff], url: str, name: str, **values: Any
+) -> None:
+    """Each member sees no form `name` at `url`, and posting that form as someone who may see
+    it (the browser's user now) with the member's own CSRF token is a 403 at both steps of a
+    two-step write: the first, and the confirmation (konfirmasi=1)."""
+    forged = form_of(browser.get(url).text, name)
+    for member in members:
+        signed_in_as(browser, member)
+        page = browser.get(url)
+        assert not has_form(page.text, name)
+        for step in ({}, {"konfirmasi": "1"}):
+            data = forged.data(csrf_token=csrf_of(page.text), **values, **step)
+            answer = browser.post(forged.action, data=data)
+            assert answer.status_code == 403, (member.name, step)

@@ -25,17 +25,25 @@ from tests.console.browser import (
     assert_accessible,
     assert_clean,
     assert_fits,
+    derive_ticked,
     expect,
+    open_deriving,
     sign_in,
     tab_to,
-    watch,
 )
-from tests.console.conftest import PASSWORD, live_member
+from tests.console.conftest import (
+    KALSEL_OFFICE as OFFICE,
+)
+from tests.console.conftest import (
+    PASSWORD,
+    live_kalsel,
+    live_member,
+    live_named,
+    pages_on,
+)
 from tests.seed_variants import kalsel_awaiting_signatures
 from tests.server import running_server
 
-KALSEL_NK = "053/NK-PEMOTDA/2021"
-OFFICE = "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Selatan"
 BIRO = "Biro Pemerintahan dan Kerja Sama Sekretariat Daerah"
 NEW_SKPD = "Dinas Perpustakaan dan Kearsipan"  # added to the province this morning
 MORNING = "2022-07-04"
@@ -72,31 +80,14 @@ def morning(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         scratch_database(database_url, directory) as url,
         running_server(url, directory, extra_env={"SEEDS_DIR": str(seeds)}) as live,
     ):
-        headers = {"X-API-Key": live.key}
-
-        def one(path: str, **params: str) -> Any:
-            return httpx.get(f"{live.url}{path}", params=params, headers=headers).json()["items"]
-
-        nk = next(a for a in one("/api/v1/agreements", number=KALSEL_NK) if a["kind"] == "nk")
-        province = next(p for p in nk["parties"] if "Pemerintah" in p["organization_name"])
-        office = next(o for o in one("/api/v1/organizations", q=OFFICE) if o["name"] == OFFICE)
-        biro = next(o for o in one("/api/v1/organizations", q=BIRO) if o["name"] == BIRO)
-        made = httpx.post(
-            f"{live.url}/api/v1/organizations",
-            headers=headers,
-            json={
-                "name": NEW_SKPD,
-                "kind": "regional_agency",
-                "parent_id": province["organization_id"],
-            },
-        )
-        assert made.status_code == 201, made.text
+        kalsel = live_kalsel(live, NEW_SKPD)
+        biro = live_named(live, "/api/v1/organizations", BIRO)
         yield Morning(
             url=live.url,
             key=live.key,
-            nk_id=nk["id"],
-            office_id=office["id"],
-            editor=live_member(live, "Hadi Rahman", "editor", office["id"]),
+            nk_id=kalsel.nk["id"],
+            office_id=kalsel.office_id,
+            editor=live_member(live, "Hadi Rahman", "editor", kalsel.office_id),
             biro=live_member(live, "Staf Biro Kerja Sama", "editor", biro["id"]),
         )
 
@@ -104,22 +95,8 @@ def morning(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture
 def open_page(chromium: Any, morning: Morning) -> Iterator[Callable[..., Visit]]:
     """A watched page in a fresh context (no cookies) on this module's server."""
-    contexts: list[Any] = []
-
-    def new(java_script: bool = True) -> Visit:
-        context = chromium.new_context(
-            base_url=morning.url,
-            java_script_enabled=java_script,
-            viewport={"width": 1280, "height": 900},
-            locale="id-ID",
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return watch(context.new_page())
-
-    yield new
-    for context in contexts:
-        context.close()
+    with pages_on(chromium, morning.url) as new:
+        yield new
 
 
 def title_of(name: str) -> str:
@@ -149,16 +126,13 @@ def test_the_morning_of_4_july_2022(open_page: Callable[..., Visit], morning: Mo
     sign_in(page, morning.editor, PASSWORD)
 
     # Derive PKS for the two SKPD that hold none, dated that morning.
-    page.goto(f"/perjanjian/{nk_id}")
-    page.get_by_role("link", name="Susun PKS untuk SKPD").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Susun PKS untuk SKPD")
+    open_deriving(page, nk_id)
     expect(page.get_by_label("Susun PKS untuk Inspektorat", exact=True)).to_have_count(0)
     page.get_by_label("Tanggal penyusunan draf").fill(MORNING)
     for name in (BIRO, NEW_SKPD):
         page.get_by_label(f"Susun PKS untuk {name}").check()
     assert_accessible(page)
-    page.get_by_role("button", name="Susun PKS untuk SKPD yang dicentang").click()
-    expect(page.locator(".flash")).to_contain_text("2 PKS disusun sebagai draf")
+    derive_ticked(page, 2)
     drafts = morning.api("/api/v1/agreements", parent_id=nk_id, status="draft")["items"]
     assert sorted((d["title"], d["drafted_on"]) for d in drafts) == [
         (title_of(BIRO), MORNING),

@@ -22,16 +22,16 @@ from tests.console.browser import (
     Visit,
     assert_accessible,
     assert_clean,
+    derive_ticked,
     expect,
+    open_deriving,
     sign_in,
     tab_to,
-    watch,
 )
-from tests.console.conftest import PASSWORD, live_member
+from tests.console.conftest import KALSEL_OFFICE as OFFICE
+from tests.console.conftest import PASSWORD, live_kalsel, live_member, pages_on
 from tests.server import running_server
 
-KALSEL_NK = "053/NK-PEMOTDA/2021"
-OFFICE = "Ombudsman Republik Indonesia Perwakilan Provinsi Kalimantan Selatan"
 NEW_SKPD = ("Badan Pendapatan Daerah", "Dinas Perpustakaan dan Kearsipan")
 
 
@@ -58,56 +58,22 @@ def morning(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     of the Perwakilan Kalsel."""
     directory = tmp_path_factory.mktemp("console-writes")
     with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
-        headers = {"X-API-Key": live.key}
-        found = httpx.get(
-            f"{live.url}/api/v1/agreements", params={"number": KALSEL_NK}, headers=headers
-        ).json()["items"]
-        nk = next(a for a in found if a["kind"] == "nk")
-        province = next(p for p in nk["parties"] if "Pemerintah" in p["organization_name"])
-        offices = httpx.get(
-            f"{live.url}/api/v1/organizations", params={"q": OFFICE}, headers=headers
-        ).json()["items"]
-        office = next(o for o in offices if o["name"] == OFFICE)
-        for name in NEW_SKPD:
-            made = httpx.post(
-                f"{live.url}/api/v1/organizations",
-                headers=headers,
-                json={
-                    "name": name,
-                    "kind": "regional_agency",
-                    "parent_id": province["organization_id"],
-                },
-            )
-            assert made.status_code == 201, made.text
+        kalsel = live_kalsel(live, *NEW_SKPD)
         yield Morning(
             url=live.url,
             key=live.key,
-            nk=nk,
-            office_id=office["id"],
-            email=live_member(live, "Hadi Rahman", "editor", office["id"]),
-            viewer_email=live_member(live, "Pembaca Perwakilan", "viewer", office["id"]),
+            nk=kalsel.nk,
+            office_id=kalsel.office_id,
+            email=live_member(live, "Hadi Rahman", "editor", kalsel.office_id),
+            viewer_email=live_member(live, "Pembaca Perwakilan", "viewer", kalsel.office_id),
         )
 
 
 @pytest.fixture
 def open_page(chromium: Any, morning: Morning) -> Iterator[Callable[..., Visit]]:
     """A watched page in a fresh context on this module's server."""
-    contexts: list[Any] = []
-
-    def new(java_script: bool = True) -> Visit:
-        context = chromium.new_context(
-            base_url=morning.url,
-            java_script_enabled=java_script,
-            viewport={"width": 1280, "height": 900},
-            locale="id-ID",
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return watch(context.new_page())
-
-    yield new
-    for context in contexts:
-        context.close()
+    with pages_on(chromium, morning.url) as new:
+        yield new
 
 
 def test_the_morning_of_the_kalsel_pks(open_page: Callable[..., Visit], morning: Morning) -> None:
@@ -117,9 +83,7 @@ def test_the_morning_of_the_kalsel_pks(open_page: Callable[..., Visit], morning:
     sign_in(page, morning.email, PASSWORD)
 
     # Derive PKS for the two SKPD that hold none: a checklist, the titles previewed.
-    page.goto(f"/perjanjian/{nk_id}")
-    page.get_by_role("link", name="Susun PKS untuk SKPD").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Susun PKS untuk SKPD")
+    open_deriving(page, nk_id)
     assert_accessible(page)
     expect(page.get_by_label("Pihak lawan setiap PKS")).to_have_value(str(morning.office_id))
     # Those holding a live PKS are listed without a box to tick.
@@ -137,8 +101,7 @@ def test_the_morning_of_the_kalsel_pks(open_page: Callable[..., Visit], morning:
         morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&status=draft&count=true")["total"]
         == 0
     )
-    page.get_by_role("button", name="Susun PKS untuk SKPD yang dicentang").click()
-    expect(page.locator(".flash")).to_contain_text("2 PKS disusun sebagai draf")
+    derive_ticked(page, 2)
     drafts = morning.api("GET", f"/api/v1/agreements?parent_id={nk_id}&status=draft")["items"]
     assert sorted(d["title"] for d in drafts) == [
         f"Perjanjian Kerja Sama {OFFICE} dengan {name}" for name in NEW_SKPD

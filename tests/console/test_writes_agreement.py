@@ -18,6 +18,7 @@ from tests.console.forms import (
     form_of,
     has_form,
     make_member,
+    refused_in_both_steps,
     signed_in_as,
     text_of,
 )
@@ -534,16 +535,7 @@ def test_a_viewer_or_another_provinces_editor_may_not_renew_a_forged_renewal_is_
 ) -> None:
     signed_in_as(browser, editor)
     url = f"/perjanjian/{signed_pks['id']}"
-    forged = form_of(browser.get(url).text, "perpanjang")
-    for member in outsiders(session, kalsel):
-        signed_in_as(browser, member)
-        page = browser.get(url)
-        assert not has_form(page.text, "perpanjang")
-        for step in ({}, {"konfirmasi": "1"}):
-            answer = browser.post(
-                forged.action, data=forged.data(csrf_token=csrf_of(page.text), **step)
-            )
-            assert answer.status_code == 403, (member.name, step)
+    refused_in_both_steps(browser, outsiders(session, kalsel), url, "perpanjang")
     agreement = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}")
     assert agreement["superseded_by_id"] is None
 
@@ -562,17 +554,23 @@ def renewed_nk(
         return dict(answer.json())
 
 
+@pytest.fixture
+def movable_pks_page(browser: TestClient, session: Session, signed_pks: dict[str, Any]) -> str:
+    """The signed PKS's page, the browser signed in as an admin of the Biro (who may move it)."""
+    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
+    return f"/perjanjian/{signed_pks['id']}"
+
+
 def test_a_pks_is_moved_to_its_nk_renewal_named_by_title_after_a_confirmation(
     browser: TestClient,
-    session: Session,
     kalsel: Kalsel,
     signed_nk: dict[str, Any],
     signed_pks: dict[str, Any],
     renewed_nk: dict[str, Any],
+    movable_pks_page: str,
     admin_headers: dict[str, str],
 ) -> None:
-    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
-    url = f"/perjanjian/{signed_pks['id']}"
+    url = movable_pks_page
     form = form_of(browser.get(url).text, "pindah")
     assert form.fields["nk"] == ["Nota Kesepakatan Kalsel 2026"]  # its NK's renewal, offered
     unknown = browser.post(form.action, data=form.data(nk="NK yang tidak ada"))
@@ -643,19 +641,11 @@ def test_moving_a_pks_needs_the_right_to_edit_it_a_viewer_or_another_provinces_e
     signed_pks: dict[str, Any],
     renewed_nk: dict[str, Any],
     signed_nk: dict[str, Any],
+    movable_pks_page: str,
     admin_headers: dict[str, str],
 ) -> None:
-    signed_in_as(browser, make_member(session, "admin", None, name="Admin Biro"))
-    url = f"/perjanjian/{signed_pks['id']}"
-    forged = form_of(browser.get(url).text, "pindah")
-    for member in outsiders(session, kalsel):
-        signed_in_as(browser, member)
-        page = browser.get(url)
-        assert not has_form(page.text, "pindah")
-        for step in ({}, {"konfirmasi": "1"}):
-            data = forged.data(csrf_token=csrf_of(page.text), nk=renewed_nk["title"], **step)
-            answer = browser.post(forged.action, data=data)
-            assert answer.status_code == 403, (member.name, step)
+    members = outsiders(session, kalsel)
+    refused_in_both_steps(browser, members, movable_pks_page, "pindah", nk=renewed_nk["title"])
     moved = api(browser, admin_headers, f"/api/v1/agreements/{signed_pks['id']}")
     assert moved["parent_id"] == signed_nk["id"]
 

@@ -24,15 +24,13 @@ from app.console.forms import (
     write_router,
 )
 from app.console.query import Filters
-from app.console.session import SignedIn, set_password
+from app.console.session import SignedIn, set_password, user_with_password
 from app.console.web import ConsolePage, ConsolePost, render
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.schemas import MAX_ID
 from app.organizations.service import organizations_by_id
 from app.users import service
-from app.users.models import User
-from app.users.passwords import verify_password
 from app.users.schemas import ApiKeyCreate, ApiKeyCreated
 
 router = write_router()
@@ -114,13 +112,16 @@ def change_password(
     signs in again, and the sign-in page says why."""
 
     def act() -> Done:
-        user = session.get(User, signed.caller.id)
-        if not verify_password(user, sent.text("current_password") or ""):
+        user = user_with_password(
+            session=session,
+            user_id=signed.caller.id,
+            password=sent.text("current_password") or "",
+        )
+        if user is None:
             raise FormRefused("current_password", "wrong_password")
         new = sent.required("new_password")
         if new != (sent.text("new_password_again") or ""):
             raise FormRefused("new_password_again", "password_mismatch")
-        assert user is not None
         set_password(session=session, email=user.email, password=new)
         return Done("/masuk?next=/akun&sandi=baru", "Kata sandi Anda diganti.")
 

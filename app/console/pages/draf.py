@@ -12,9 +12,9 @@ from starlette.background import BackgroundTask
 
 from app.agreements.models import AgreementKind
 from app.agreements.queries import agreement_public
-from app.console.forms import Done, Form, SentForm, submit, write_router
+from app.console.forms import Done, Form, SentForm, submit, write_route, write_router
+from app.console.pages.agreement_write import AgreementWrite, named
 from app.console.pages.perjanjian import _id
-from app.console.pages.perjanjian_tulis import _agreement_id, _write, named
 from app.console.web import ConsolePage, ConsolePost, ConsoleRefused, SignedIn, render
 from app.core.config import settings
 from app.core.db import SessionDep
@@ -74,30 +74,18 @@ def final_docx(signed: ConsolePage, session: SessionDep, agreement_id: str) -> R
     return Response(draft.content, media_type=DOCX, headers=attachment(draft.filename))
 
 
-@router.post("/perjanjian/{agreement_id}/daftar-publik")
-def public_listing(
-    request: Request,
-    signed: ConsolePost,
-    session: SessionDep,
-    today: TodayDep,
-    sent: SentForm,
-    agreement_id: str,
-) -> Response:
+@write_route(router, "/perjanjian/{agreement_id}/daftar-publik", "daftar_publik")
+def public_listing(w: AgreementWrite) -> Done:
     """POST /api/v1/agreements/{id}/public-listing."""
-    found = _agreement_id(agreement_id)
-
-    def act() -> Done:
-        body = sent.body(PublicListingIn, listed=sent.flag("listed"))
-        public.set_public_listing(session=session, agreement_id=found, listed=body.listed)
-        agreement = agreement_public(session=session, agreement_id=found, today=today)
-        said = (
-            "ditampilkan di daftar publik setelah ditandatangani semua pihak"
-            if body.listed
-            else "tidak ditampilkan di daftar publik"
-        )
-        return Done(f"/perjanjian/{found}#draf", f"{named(agreement)} {said}.")
-
-    return _write(request, signed, session, today, sent, found, "daftar_publik", act)
+    body = w.sent.body(PublicListingIn, listed=w.sent.flag("listed"))
+    public.set_public_listing(session=w.session, agreement_id=w.id, listed=body.listed)
+    agreement = agreement_public(session=w.session, agreement_id=w.id, today=w.today)
+    said = (
+        "ditampilkan di daftar publik setelah ditandatangani semua pihak"
+        if body.listed
+        else "tidak ditampilkan di daftar publik"
+    )
+    return Done(f"/perjanjian/{w.id}#draf", f"{named(agreement)} {said}.")
 
 
 def _admin_or_refuse(signed: SignedIn) -> None:
