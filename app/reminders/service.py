@@ -92,15 +92,56 @@ def due_reminders(session: Session, *, as_of: date, settings: Settings) -> list[
     return rows
 
 
+# The columns of a due reminder (`due_reminders`' keys) and their SQL types.
+ROW_COLUMNS: dict[str, Any] = {
+    "deadline_key": sa.String,
+    "point": sa.String,
+    "organization_id": sa.Integer,
+    "deadline_type": sa.String,
+    "due_on": sa.Date,
+    "agreement_id": sa.Integer,
+    "obligation_id": sa.Integer,
+    "title": sa.String,
+    "idempotency_key": sa.String,
+}
+
+
 def record_reminders(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
-    """Insert the reminders not yet recorded; the unique constraint makes it exactly once."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    """Insert the reminders not yet recorded; the unique constraint makes it exactly once.
+    On PostgreSQL one statement whatever the number of rows: each column is one array
+    parameter, unnested in the rows' order (so concurrent runs lock in the same order)."""
+    if not rows:
+        session.commit()
+        return 0
     table: Any = sa.inspect(Reminder).local_table
-    # One cached statement; the driver sends the rows in batches ("insertmanyvalues"), and
-    # RETURNING gives back only the rows that were new.
-    statement = (
-        insert(table)
+    constant = {
+        "status": sa.literal(ReminderStatus.pending.value),
+        "attempts": sa.literal(0),
+        "next_attempt_at": sa.literal(now, table.c.next_attempt_at.type),
+        "created_at": sa.literal(now, table.c.created_at.type),
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        arrays = [
+            sa.literal([r[name] for r in rows], postgresql.ARRAY(kind))
+            for name, kind in ROW_COLUMNS.items()
+        ]
+        source = sa.func.unnest(*arrays).table_valued(*ROW_COLUMNS).render_derived()
+        statement = (
+            postgresql.insert(table)
+            .from_select(
+                [*ROW_COLUMNS, *constant],
+                sa.select(*[source.c[name] for name in ROW_COLUMNS], *constant.values()),
+            )
+            .on_conflict_do_nothing(index_elements=["deadline_key", "point", "organization_id"])
+            .returning(table.c.id)
+        )
+        created = len(session.connection().execute(statement).all())
+        session.commit()
+        return created
+    # Elsewhere one cached statement; the driver sends the rows in batches ("insertmanyvalues"),
+    # and RETURNING gives back only the rows that were new.
+    many = (
+        sqlite.insert(table)
         .on_conflict_do_nothing(index_elements=["deadline_key", "point", "organization_id"])
         .returning(table.c.id)
     )
@@ -116,7 +157,7 @@ def record_reminders(session: Session, rows: list[dict[str, Any]], now: datetime
             }
             for row in rows[start : start + BATCH]
         ]
-        created += len(session.connection().execute(statement, batch).all())
+        created += len(session.connection().execute(many, batch).all())
     session.commit()
     return created
 
@@ -292,9 +333,45 @@ def _outcome(
     return values
 
 
+# The SQL types of the columns an outcome writes (`_outcome`), as PostgreSQL arrays take them.
+OUTCOME_TYPES: dict[str, Any] = {
+    "id": sa.Integer(),
+    "webhook_delivered_at": postgresql.TIMESTAMP(timezone=True),
+    "email_delivered_at": postgresql.TIMESTAMP(timezone=True),
+    "status": sa.String(),
+    "attempts": sa.Integer(),
+    "last_error": sa.Text(),
+    "next_attempt_at": postgresql.TIMESTAMP(timezone=True),
+}
+
+
 def record_outcomes(session: Session, outcomes: list[dict[str, Any]], lease: datetime) -> None:
     """Write what came of a round's deliveries, and release its claim; committed. Only rows the
-    round still holds are written: one whose claim ran out may be another run's by now."""
+    round still holds are written: one whose claim ran out may be another run's by now.
+
+    On PostgreSQL one UPDATE per kind of outcome (delivered, failed, ...: the columns it
+    writes), each column one array parameter; elsewhere one UPDATE per row."""
+    table: Any = sa.inspect(Reminder).local_table
+    if session.get_bind().dialect.name == "postgresql":
+        kinds: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for values in outcomes:
+            kinds[tuple(sorted(values))].append(values)
+        for names, rows in sorted(kinds.items()):
+            written = [n for n in names if n != "claimed_until"]
+            arrays = [
+                sa.literal(
+                    [getattr(r[n], "value", r[n]) for r in rows], postgresql.ARRAY(OUTCOME_TYPES[n])
+                )
+                for n in written
+            ]
+            given = sa.func.unnest(*arrays).table_valued(*written).render_derived()
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == given.c.id, table.c.claimed_until == lease)
+                .values({**{n: given.c[n] for n in written if n != "id"}, "claimed_until": None})
+            )
+        session.commit()
+        return
     session.execute(
         sa.update(Reminder).where(col(Reminder.claimed_until) == lease),
         outcomes,
