@@ -196,7 +196,7 @@ def _claim(session: Session, now: datetime, lease: datetime, settings: Settings)
         .order_by(col(Reminder.id))
         .limit(CLAIM_LIMIT)
     )
-    ids = list(
+    ids: list[int] = list(
         session.scalars(
             sa.update(Reminder)
             .where(
@@ -205,7 +205,7 @@ def _claim(session: Session, now: datetime, lease: datetime, settings: Settings)
                 sa.or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
             )
             .values(claimed_until=lease)
-            .returning(col(Reminder.id))
+            .returning(sa.type_coerce(col(Reminder.id), sa.Integer))
         )
     )
     session.commit()
