@@ -196,8 +196,9 @@ def _claim(session: Session, now: datetime, lease: datetime, settings: Settings)
         .order_by(col(Reminder.id))
         .limit(CLAIM_LIMIT)
     )
-    ids: list[int] = list(
-        session.scalars(
+    ids = [
+        rid
+        for rid in session.scalars(
             sa.update(Reminder)
             .where(
                 col(Reminder.id).in_(waiting.scalar_subquery()),
@@ -205,9 +206,10 @@ def _claim(session: Session, now: datetime, lease: datetime, settings: Settings)
                 sa.or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) < now),
             )
             .values(claimed_until=lease)
-            .returning(sa.type_coerce(col(Reminder.id), sa.Integer))
+            .returning(col(Reminder.id))
         )
-    )
+        if rid is not None
+    ]
     session.commit()
     if not ids:
         return []
