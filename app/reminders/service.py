@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.agreements.models import Agreement
 from app.core.config import Settings
+from app.core.db import among
 from app.core.errors import RuleViolation
 from app.core.observability import DELIVERIES, REMINDER_RUNS, REMINDERS_RECORDED
 from app.core.pagination import paginate
@@ -195,8 +196,9 @@ def _claim(session: Session, now: datetime, lease: datetime, settings: Settings)
         .order_by(col(Reminder.id))
         .limit(CLAIM_LIMIT)
     )
-    ids = list(
-        session.scalars(
+    ids = [
+        rid
+        for rid in session.scalars(
             sa.update(Reminder)
             .where(
                 col(Reminder.id).in_(waiting.scalar_subquery()),
@@ -206,12 +208,15 @@ def _claim(session: Session, now: datetime, lease: datetime, settings: Settings)
             .values(claimed_until=lease)
             .returning(col(Reminder.id))
         )
-    )
+        if rid is not None
+    ]
     session.commit()
     if not ids:
         return []
     return list(
-        session.exec(select(Reminder).where(col(Reminder.id).in_(ids)).order_by(col(Reminder.id)))
+        session.exec(
+            select(Reminder).where(among(session, col(Reminder.id), ids)).order_by(col(Reminder.id))
+        )
     )
 
 
@@ -259,14 +264,14 @@ def _plan(
         o.id: o
         for o in session.exec(
             select(Organization).where(
-                col(Organization.id).in_({r.organization_id for r in claimed})
+                among(session, col(Organization.id), {r.organization_id for r in claimed})
             )
         )
     }
     titles = dict(
         session.exec(
             select(Agreement.id, Agreement.title).where(
-                col(Agreement.id).in_({r.agreement_id for r in claimed})
+                among(session, col(Agreement.id), {r.agreement_id for r in claimed})
             )
         ).all()
     )

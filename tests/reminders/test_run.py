@@ -1,5 +1,6 @@
 """The daily reminder run: each reminder exactly once, none lost, delivered through an outbox."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from typing import Any
@@ -171,6 +172,33 @@ class TestDelivery:
         assert {r["json"]["obligation_id"] for r in receiver.requests} == set(ids)
         statuses = {r["status"] for r in client.get("/api/v1/reminders").json()["items"]}
         assert statuses == {"delivered"}
+
+    def test_a_run_takes_as_many_statements_for_thirty_reminders_as_for_three(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        signed_nk: dict[str, Any],
+        run_settings: dict[str, Any],
+        receiver: Receiver,
+        count_statements: Callable[[], Any],
+    ) -> None:
+        """Recording, claiming and writing outcomes are a statement each, whatever the number
+        of reminders (issue 22: thousands a day nationwide); a day with nothing new records and
+        sends nothing."""
+        patch_org(client, kalsel.dinkes, webhook_url=receiver.url)
+        counts = []
+        for many in (3, 30):
+            for n in range(many):
+                create_obligation(client, signed_nk["id"], kalsel.dinkes, "2026-11-30", f"L {n}")
+            with count_statements() as statements:
+                result = run(client, "2026-11-23")
+            assert (result["created"], result["delivered"]) == (many, many)
+            counts.append(len(statements))
+        assert counts[0] == counts[1]
+        with count_statements() as statements:
+            assert run(client, "2026-11-23")["created"] == 0
+        assert len(statements) < counts[0]
+        assert len(receiver.requests) == 33
 
     def test_a_failing_receiver_gets_it_again_next_run_and_then_never(
         self,
