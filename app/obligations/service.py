@@ -452,11 +452,11 @@ def list_obligations_page(
     after: ObligationCursor | None = None,
 ) -> tuple[list[ObligationPublic], int | None, ObligationCursor | None]:
     """A page of obligations by due date (after the cursor's row, if given, then skipping
-    `offset`); when `count`, how many match in all (a statement of its own, over every match);
+    `offset`); when `count`, how many match in all (a statement of its own, over every match,
+    unless the page tells it);
     and where the next page starts, None at the end. One row more than the page tells whether
     another follows."""
     conditions = filters.conditions(today)
-    total = count_of(session, select(col(Obligation.id)).where(*conditions)) if count else None
     keyset = [after.condition()] if after is not None else []
     # The page's ids first (from the partial index of open obligations by due date, for the
     # overdue ones), then their agreements, organizations and successors: the joins for the
@@ -473,6 +473,14 @@ def list_obligations_page(
     ).all()
     page = [_public(row) for row in rows[:limit]]
     following = ObligationCursor(page[-1].due_on, page[-1].id) if len(rows) > limit else None
+    total: int | None = None
+    if count:
+        # Counted only when the page cannot tell it (as `paginate` does): a page by offset
+        # that ends the list and is not empty past the start holds the rest of the total.
+        if after is None and following is None and (page or offset == 0):
+            total = offset + len(page)
+        else:
+            total = count_of(session, select(col(Obligation.id)).where(*conditions))
     return page, total, following
 
 

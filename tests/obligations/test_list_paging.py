@@ -73,7 +73,7 @@ def test_total_only_when_counted(client: TestClient, kalsel: Kalsel) -> None:
     assert counted["next_cursor"] is not None
 
 
-def test_a_page_costs_one_statement_and_counting_one_more(
+def test_a_page_costs_one_statement_and_counting_one_more_unless_the_page_tells(
     client: TestClient, kalsel: Kalsel, count_statements: Callable[[], Any]
 ) -> None:
     w = obligations(client, kalsel)
@@ -82,7 +82,8 @@ def test_a_page_costs_one_statement_and_counting_one_more(
         ({"status": "overdue", "limit": 200}, 1),
         ({"organization_id": kalsel.ori}, 1),
         ({"agreement_id": w["nk"]["id"], "status": "open"}, 1),
-        ({"status": "overdue", "count": "true"}, 2),
+        ({"status": "overdue", "count": "true", "limit": 2}, 2),  # more follow: counted
+        ({"status": "overdue", "count": "true"}, 1),  # the page ends the list: it tells
     ):
         with count_statements() as statements:
             body = page(client, **params)

@@ -22,7 +22,13 @@ def test_the_total_is_the_same_counted_or_told_by_the_last_page(
     for limit, offset, shown in ((2, 0, 2), (5, 0, 3), (2, 2, 1), (2, 5, 0)):
         with count_statements() as run:
             page = client.get(
-                BASE, params={"agreement_id": nk["id"], "limit": limit, "offset": offset}
+                BASE,
+                params={
+                    "agreement_id": nk["id"],
+                    "limit": limit,
+                    "offset": offset,
+                    "count": "true",
+                },
             ).json()
         assert (len(page["items"]), page["total"]) == (shown, 3), (limit, offset)
         statements[(limit, offset)] = [s for s in run if "count(*)" in s]
