@@ -234,9 +234,16 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
+class ReceiverServer(ThreadingHTTPServer):
+    # The socket's backlog: the run opens WEBHOOK_CONCURRENCY connections at once and more on
+    # retries; the standard library's 5 refused some of them, which measured the receiver.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def start_receiver(port: int) -> str:
     """A webhook receiver on loopback; every organization's webhook_url points at it."""
-    receiver = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
+    receiver = ReceiverServer(("127.0.0.1", port), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{port}/hook"
     with engine.begin() as connection:
