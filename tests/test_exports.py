@@ -143,7 +143,8 @@ def test_obligations_export_with_its_filters(client: TestClient, seeded: dict[st
         )
     )
     expected = client.get(
-        "/api/v1/obligations", params={"organization_id": first["responsible_organization_id"]}
+        "/api/v1/obligations",
+        params={"organization_id": first["responsible_organization_id"], "count": "true"},
     ).json()["total"]
     assert len(one) - 1 == expected
     assert {r[2] for r in one[1:]} == {first["responsible_organization_name"]}

@@ -91,7 +91,9 @@ class TestWhatToDoNext:
         page = signed_in.get("/").text
         national = section(page, "Seluruh registri")
         deadlines = api(signed_in, admin_headers, "/api/v1/deadlines", limit=5)
-        overdue = api(signed_in, admin_headers, "/api/v1/obligations", status="overdue")
+        overdue = api(
+            signed_in, admin_headers, "/api/v1/obligations", status="overdue", count="true"
+        )
         awaiting = api(
             signed_in,
             admin_headers,
@@ -165,6 +167,7 @@ class TestWhatToDoNext:
             "/api/v1/obligations",
             status="overdue",
             organization_id=parent["id"],
+            count="true",
         )
         assert f"Semua {overdue['total']} kewajiban terlambat" in text_of(
             section(page, parent["name"])

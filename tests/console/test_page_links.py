@@ -33,7 +33,7 @@ def test_no_template_writes_its_own_page_links() -> None:
 # pages on the seeded registry at that size. (Tenggat takes `limit=` as its API does.)
 PAGED: list[tuple[ModuleType | None, int, str, tuple[str, dict[str, str]]]] = [
     (perjanjian, 3, "/perjanjian", ("/api/v1/agreements", {"count": "true"})),
-    (kewajiban, 3, "/kewajiban", ("/api/v1/obligations", {})),
+    (kewajiban, 3, "/kewajiban", ("/api/v1/obligations", {"count": "true"})),
     (organisasi, 3, "/organisasi?q=dinas", ("/api/v1/organizations", {"q": "dinas"})),
     (hasil, 3, "/hasil", ("/api/v1/compliance-assessments", {})),
     (cakupan, 1, "/cakupan", ("/api/v1/agreements", {"kind": "nk", "count": "true"})),
