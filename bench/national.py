@@ -448,8 +448,12 @@ def build(engine: Engine, *, anchor: date, scale: float = 1.0) -> DataSet:
                     )
                 )
     _store_facts(engine, range(1, ids("agreement")))
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    # _store_facts rewrote every agreement: on PostgreSQL each row and its index entries are
+    # there twice until (auto)vacuum clears the old versions, which a registry in service has
+    # long done. Measure that state, not the bulk load's (VACUUM halved the deadline query).
+    vacuum = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(vacuum))
     data.api_key = _issue_admin_key(engine, anchor)
     data.counts = dict(out.written)
     data.counts["obligations_due_within_30_days"] = due_soon
