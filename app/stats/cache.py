@@ -24,7 +24,9 @@ T = TypeVar("T")
 class TimedCache(Generic[T]):
     """Values computed at a moment and served until `max_age` after it (per process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, maxsize: int | None = None) -> None:
+        """`maxsize`: keep at most that many values (the oldest computed go first)."""
+        self.maxsize = maxsize
         self._values: dict[Hashable, tuple[datetime, T]] = {}
         self._computing: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -53,6 +55,11 @@ class TimedCache(Generic[T]):
                 for old in [k for k, (at, _) in self._values.items() if now - at >= max_age]:
                     del self._values[old]
                     self._computing.pop(old, None)
+                self._values.pop(key, None)  # (kept in the order computed: the oldest first)
+                while self.maxsize is not None and len(self._values) >= self.maxsize:
+                    oldest = next(iter(self._values))
+                    del self._values[oldest]
+                    self._computing.pop(oldest, None)
                 self._values[key] = (now, value)
                 self._computing.setdefault(key, lock)
             return value
