@@ -30,6 +30,7 @@ from app.core.ratelimit import failures_per_address, requests_per_key
 from app.main import app
 from app.public.router import readers_per_address as public_readers
 from app.reminders.calendar import validators as calendar_validators
+from app.reminders.deadlines import pages as deadline_pages
 from app.seeding import SeedReport, load_seeds
 from app.stats.service import figures_cache
 from app.users import service as users
@@ -292,6 +293,7 @@ def client(session: Session, engine: Engine) -> Iterator[TestClient]:
     public_readers.clear()
     figures_cache.clear()  # the front page's figures of another test's data
     calendar_validators.clear()  # (SQLite may give a rolled-back test's ids again)
+    deadline_pages.clear()  # (the same: its key holds the newest event ids)
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_engine] = lambda: engine
     app.dependency_overrides[get_today] = lambda: TODAY

@@ -128,8 +128,9 @@ class Settings(BaseSettings):
     # The front page's figures (GET /api/v1/stats, the console's Beranda) are computed at most
     # this often in each process and kept in between; 0 computes them on every request.
     STATS_CACHE_SECONDS: int = Field(default=60, ge=0, le=3600)
-    # A calendar feed's validator (its ETag) is kept this long in each process while no write
-    # through the services happened (those change it at once); 0 finds it on every request.
+    # The deadline views: a calendar feed's validator (its ETag) and a page of deadlines (GET
+    # /api/v1/deadlines, Tenggat, Beranda's nearest) are kept this long in each process while no
+    # write through the services happened (those are seen at once); 0: on every request.
     CALENDAR_CACHE_SECONDS: int = Field(default=60, ge=0, le=3600)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_HOURS: int = 24

@@ -13,15 +13,14 @@ from cachetools import LRUCache
 from icalendar import Alarm, Calendar, Event
 from sqlmodel import Session, col
 
-from app.agreements.models import Agreement, AgreementEvent
+from app.agreements.models import Agreement
 from app.agreements.status import effective_valid_until_expression
-from app.audit.models import AuditEvent
 from app.core.config import Settings
 from app.core.db import among
 from app.labels import day_text, label
 from app.obligations.models import MONTHS, Obligation, Recurrence
 from app.obligations.service import occurrence_due_on
-from app.reminders.deadlines import public_deadlines
+from app.reminders.deadlines import change_marks, public_deadlines
 from app.reminders.schemas import DeadlinePublic
 from app.stats.cache import TimedCache
 
@@ -315,19 +314,6 @@ def rendered_feed(
 # The feeds' validators by what they depend on besides the data, kept CALENDAR_CACHE_SECONDS per
 # process: calendar programs poll all day, and a 304 must not cost finding every deadline.
 validators: TimedCache[str] = TimedCache()
-
-
-def change_marks(session: Session) -> tuple[int, int]:
-    """The newest agreement history event and audit event (two primary-key look-ups, one
-    statement): every write through the services (agreements, signatures, evaluations,
-    obligations, organizations) adds one, so a feed's validator keyed by them changes at once."""
-    row = session.execute(
-        sa.select(
-            sa.select(sa.func.max(AgreementEvent.id)).scalar_subquery(),
-            sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
-        )
-    ).one()
-    return (row[0] or 0, row[1] or 0)
 
 
 @dataclass(frozen=True)

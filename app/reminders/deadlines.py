@@ -5,7 +5,7 @@ planned signing days, yearly evaluations and the time limits of stages (which ex
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -13,7 +13,13 @@ import holidays
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
+from app.agreements.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+)
 from app.agreements.parties import party_ids_by_agreement
 from app.agreements.status import (
     ENDED,
@@ -22,6 +28,7 @@ from app.agreements.status import (
     in_force_condition,
     status_expression,
 )
+from app.audit.models import AuditEvent
 from app.core.config import Settings, settings
 from app.core.db import among
 from app.core.errors import RuleViolation, field_error
@@ -47,6 +54,7 @@ from app.reminders.schemas import (
     OrganizationRef,
     WeekCount,
 )
+from app.stats.cache import TimedCache
 
 MAX_WINDOW_DAYS = 3 * 366
 
@@ -438,6 +446,27 @@ def deadline_counts(
     )
 
 
+def change_marks(session: Session) -> tuple[int, int]:
+    """The newest agreement history event and audit event (two primary-key look-ups, one
+    statement): every write through the services (agreements, signatures, stages, evaluations,
+    obligations, organizations, stage definitions) adds one, so a view of the deadlines kept
+    under a key holding them is never served after such a write."""
+    row = session.execute(
+        sa.select(
+            sa.select(sa.func.max(AgreementEvent.id)).scalar_subquery(),
+            sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
+        )
+    ).one()
+    return (row[0] or 0, row[1] or 0)
+
+
+# Pages of deadlines kept per process (CALENDAR_CACHE_SECONDS, the deadline views' time) under a
+# key holding `change_marks`: Tenggat and the list are opened all day, and a Perwakilan's
+# deadlines run to thousands nationwide. At most this many pages are kept.
+KEPT_PAGES = 256
+pages: TimedCache[DeadlinePage] = TimedCache(maxsize=KEPT_PAGES)
+
+
 def deadline_page(
     session: Session,
     *,
@@ -451,10 +480,60 @@ def deadline_page(
     settings: Settings = settings,
 ) -> DeadlinePage:
     """One page of collect_deadlines (overdue first, then by date), after the counts over every
-    page. The database counts (by type, day and overdue) and pages in one statement; only the
-    page's deadlines are dressed with their organizations' names (one more). With a type, only
-    deadlines of that type are listed and counted, except `by_type`, which counts every type
-    (what the other filters would show)."""
+    page (see `_deadline_page`). A page is kept per process for CALENDAR_CACHE_SECONDS under a key
+    of everything it depends on besides the data (the window, the day, the organization, the
+    type, the page, the monev settings) and of the newest history and audit events
+    (`change_marks`, one statement): a write through the services is seen at once, a new day
+    too; only a change made around the services (in the database directly, or two writes
+    committing out of the order of their events) waits for that time. The page is shared by
+    every caller with the same key: nobody changes it."""
+    key = (
+        organization_id,
+        start,
+        end,
+        today,
+        deadline_type,
+        limit,
+        offset,
+        settings.EVALUATION_DUE_MONTH,
+        settings.EVALUATIONS_FROM_YEAR,
+        change_marks(session),
+    )
+    return pages.get(
+        key,
+        now=datetime.now(UTC),
+        max_age=timedelta(seconds=settings.CALENDAR_CACHE_SECONDS),
+        compute=lambda: _deadline_page(
+            session,
+            start=start,
+            end=end,
+            today=today,
+            limit=limit,
+            offset=offset,
+            organization_id=organization_id,
+            deadline_type=deadline_type,
+            settings=settings,
+        ),
+    )
+
+
+def _deadline_page(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    limit: int,
+    offset: int,
+    organization_id: int | None,
+    deadline_type: DeadlineType | None,
+    settings: Settings,
+) -> DeadlinePage:
+    """One page of collect_deadlines, after the counts over every page. The database counts (by
+    type, day and overdue) and pages in one statement; only the page's deadlines are dressed
+    with their organizations' names (one more). With a type, only deadlines of that type are
+    listed and counted, except `by_type`, which counts every type (what the other filters would
+    show)."""
     every = deadline_rows(
         start=start,
         end=end,

@@ -107,7 +107,11 @@ def deadlines(
     Paged (`limit`, `offset`, as every list); before the page, `total` and `counts` over every
     page: by type, overdue, and the others by week (Monday) of their due date. `type` keeps one
     type (jenis tenggat): the list, `total`, `overdue` and `by_week` are of that type, while
-    `by_type` still counts every type of the window."""
+    `by_type` still counts every type of the window.
+
+    A page is kept per server process for CALENDAR_CACHE_SECONDS (60 by default): a write through
+    the API or the console is seen at once (the key holds the newest history and audit event),
+    and so is a new day; only a change made in the database directly waits for that time."""
     start, end = deadline_window(today, start, end, 90)
     page = deadline_page(
         session,

@@ -7,6 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.core.config import settings
+from app.core.deps import get_settings
+from app.main import app
 from tests.helpers import create_obligation
 from tests.reminders.test_deadlines import world
 from tests.world import Kalsel
@@ -35,32 +38,48 @@ class TestDeadlineStatements:
                 page = client.get("/api/v1/deadlines", params=params).json()
             assert page["items"], params
             own = len(statements) - key_lookups(statements)
-            # The counts and the page in one statement; the page's parties and names in one,
-            # and the names of responsible organizations that are not parties in one more.
-            assert own == expected, (params, statements)
+            # The newest events (the kept pages' key) in one statement; the counts and the page
+            # in one; the page's parties and names in one, and the names of responsible
+            # organizations that are not parties in one more.
+            assert own == 1 + expected, (params, statements)
+            # Seen again while nothing was written: the kept page, after the one statement.
+            with count_statements() as statements:
+                again = client.get("/api/v1/deadlines", params=params).json()
+            assert again == page, params
+            assert len(statements) - key_lookups(statements) == 1, (params, statements)
 
-
-class TestCalendarPolls:
-    def test_a_poll_of_an_unchanged_feed_costs_one_statement(
-        self, client: TestClient, kalsel: Kalsel, count_statements: Callable[[], Any]
+    def test_a_write_is_seen_at_once_and_a_page_is_kept_only_while_allowed(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        count_statements: Callable[[], Any],
     ) -> None:
         w = world(client, kalsel)
-        params = {"organization_id": kalsel.ori}
-        first = client.get("/api/v1/calendar.ics", params=params)
-        etag = first.headers["etag"]
-        with count_statements() as statements:
-            again = client.get(
-                "/api/v1/calendar.ics", params=params, headers={"If-None-Match": etag}
-            )
-        assert again.status_code == 304 and again.headers["etag"] == etag
-        assert len(statements) - key_lookups(statements) == 1, statements
-        with count_statements() as statements:
-            full = client.get("/api/v1/calendar.ics", params=params)
-        assert full.content == first.content  # the rendered feed is kept too
-        assert len(statements) - key_lookups(statements) == 1, statements
-
-        # A write through the API is seen at once: a new feed, a new validator.
+        params = {"organization_id": kalsel.ori, "type": "obligation_due"}
+        before = client.get("/api/v1/deadlines", params=params).json()
+        assert client.get("/api/v1/deadlines", params=params).json() == before  # kept
+        # A write through the API: the next page is found anew and shows it.
         create_obligation(client, w["nk"]["id"], kalsel.ori, "2026-12-20", "Laporan baru")
-        changed = client.get("/api/v1/calendar.ics", params=params, headers={"If-None-Match": etag})
-        assert changed.status_code == 200 and changed.headers["etag"] != etag
-        assert b"Laporan baru" in changed.content
+        after = client.get("/api/v1/deadlines", params=params).json()
+        assert after["total"] == before["total"] + 1
+        assert any("Laporan baru" in d["title"] for d in after["items"])
+
+    def test_with_no_time_allowed_every_page_is_found_anew(
+        self,
+        client: TestClient,
+        kalsel: Kalsel,
+        count_statements: Callable[[], Any],
+    ) -> None:
+        world(client, kalsel)
+        app.dependency_overrides[get_settings] = lambda: settings.model_copy(
+            update={"CALENDAR_CACHE_SECONDS": 0}
+        )
+        try:
+            first = client.get("/api/v1/deadlines").json()
+            with count_statements() as statements:
+                again = client.get("/api/v1/deadlines").json()
+        finally:
+            app.dependency_overrides.pop(get_settings)
+        assert again == first
+        # The newest events, then the counts and the page, and its names: found anew.
+        assert len(statements) - key_lookups(statements) >= 3, statements
