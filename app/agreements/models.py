@@ -49,6 +49,15 @@ class Agreement(SQLModel, table=True):
             " OR (kind = 'amendment' AND parent_id IS NULL AND amends_id IS NOT NULL)",
             name="parent_by_kind",
         ),
+        # The planned signing days still to be met (a deadline until every party signed): the
+        # reminder run and the registry's deadlines read them by day without scanning every
+        # agreement; signed ones (the bulk) are not in it.
+        sa.Index(
+            "ix_agreement_open_planned_signing_on",
+            "planned_signing_on",
+            postgresql_where=sa.text("parties_unsigned > 0"),
+            sqlite_where=sa.text("parties_unsigned > 0"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
