@@ -21,11 +21,12 @@ from tests.console.conftest import PASSWORD, Staff, make_staff, sign_in
 from tests.world import Kalsel, nk_body, pks_body
 
 # At most, whatever the rows: the session and its user 1; the agreement's read shape 3; history
-# 1; documents with their signature checks and verdicts 3; obligations 1; activities with their
-# reporters' names, scope items and evidence 4; evaluations 1; an editor's scope and the ancestry
-# of the organizations on the page 2; the organizations that may owe an obligation 1; the stage
-# 3; a PKS's NK's renewal 1, or an NK's PKS 3 and its live PKS 1.
-MAX_STATEMENTS = 24
+# 1; documents with their signature checks and verdicts 3; obligations 1; activities (their
+# reporters' names joined), scope items and evidence 3; evaluations 1; an editor's scope and the
+# ancestry of the organizations on the page 2; the organizations that may owe an obligation 1;
+# the stage of a signed agreement 1 (whether it is tracked: its status, read with the agreement,
+# has no stage); a PKS's NK's renewal 1, or an NK's PKS 3 and its live PKS 1.
+MAX_STATEMENTS = 21
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
 
 
