@@ -621,8 +621,24 @@ def list_agreement_lines(
         count=True,
         after=None,
     )
+    return _lines(session, page), total or 0
+
+
+def agreement_line(*, session: Session, agreement_id: int, today: date) -> AgreementLine:
+    """One agreement as a line (as agreement_public reads it, less what a line leaves out):
+    two statements."""
+    chosen = select(Agreement.id).where(col(Agreement.id) == agreement_id)
+    rows = _agreement_rows(session, chosen, today, AgreementSort.newest)
+    page = [row for row in rows if row.on_page]
+    if not page:
+        raise AgreementNotFound(agreement_id)
+    return _lines(session, page)[0]
+
+
+def _lines(session: Session, page: list[Any]) -> list[AgreementLine]:
+    """The rows of statement 1 as lines, with their parties' numbers (statement 2)."""
     parties = _party_rows(session, [row.id for row in page])
-    lines = [
+    return [
         AgreementLine(
             id=row.id,
             kind=AgreementKind(row.kind),
@@ -634,7 +650,6 @@ def list_agreement_lines(
         )
         for row in page
     ]
-    return lines, total or 0
 
 
 def count_agreements(*, session: Session, filters: AgreementFilters, today: date) -> int:
