@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlmodel import Session
 
+from app.console.pages.beranda import duties_cache
 from app.core.config import settings
 from app.core.db import get_engine, get_session, make_engine
 from app.core.deps import get_today
@@ -292,6 +293,7 @@ def client(session: Session, engine: Engine) -> Iterator[TestClient]:
     failures_per_address.clear()
     public_readers.clear()
     figures_cache.clear()  # the front page's figures of another test's data
+    duties_cache.clear()  # and its "to do" lists
     calendar_validators.clear()  # (SQLite may give a rolled-back test's ids again)
     deadline_pages.clear()  # (the same: its key holds the newest event ids)
     app.dependency_overrides[get_session] = _session

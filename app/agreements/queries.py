@@ -517,20 +517,19 @@ def agreement_public(*, session: Session, agreement_id: int, today: date) -> Agr
     return found[0]
 
 
-def list_agreements_page(
-    *,
+def _page_rows(
     session: Session,
+    *,
     filters: AgreementFilters,
     today: date,
     limit: int,
-    offset: int = 0,
-    sort: AgreementSort = AgreementSort.newest,
-    count: bool = False,
-    after: ListCursor | None = None,
-) -> tuple[list[AgreementPublic], int | None, ListCursor | None]:
-    """A page of agreements as clients see them, in the order asked (after the cursor's row,
-    if given, then skipping `offset`); when `count`, how many match in all (a pass over every
-    match: a statement of its own); and where the next page starts, None at the end."""
+    offset: int,
+    sort: AgreementSort,
+    count: bool,
+    after: ListCursor | None,
+) -> tuple[list[Any], list[Any], int | None, ListCursor | None]:
+    """Statement 1 of a page (its rows and their amendments, and the page's rows among them),
+    the total when `count`, and where the next page starts (list_agreements_page)."""
     conditions = filters.conditions(today)
     keyset = [after.condition()] if after is not None else []
     # The page's ids in a subquery: the database derives status and validity for the rows of
@@ -557,7 +556,100 @@ def list_agreements_page(
             total = offset + len(page)
         else:
             total = count_agreements(session=session, filters=filters, today=today)
+    return rows, page, total, following
+
+
+def list_agreements_page(
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    limit: int,
+    offset: int = 0,
+    sort: AgreementSort = AgreementSort.newest,
+    count: bool = False,
+    after: ListCursor | None = None,
+) -> tuple[list[AgreementPublic], int | None, ListCursor | None]:
+    """A page of agreements as clients see them, in the order asked (after the cursor's row,
+    if given, then skipping `offset`); when `count`, how many match in all (a pass over every
+    match: a statement of its own); and where the next page starts, None at the end."""
+    rows, page, total, following = _page_rows(
+        session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        count=count,
+        after=after,
+    )
     return _build(session, rows, page), total, following
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    """An agreement as a list of them shows it (the console's Perjanjian): what
+    AgreementPublic says of it, less its scope, amendments, history and warnings."""
+
+    id: int
+    kind: AgreementKind
+    title: str
+    status: AgreementStatus
+    valid_from: date | None
+    valid_until: date | None  # as extended by amendments in effect (AgreementPublic's)
+    document_numbers: list[str]  # the parties' numbers, in the parties' order
+
+
+def list_agreement_lines(
+    *,
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    limit: int,
+    offset: int,
+    sort: AgreementSort = AgreementSort.newest,
+) -> tuple[list[AgreementLine], int]:
+    """A page of agreements as list_agreements_public finds them (the same statement 1 and
+    statement 2), as lines, with how many match in all: no scope is read or built."""
+    _, page, total, _ = _page_rows(
+        session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        count=True,
+        after=None,
+    )
+    return _lines(session, page), total or 0
+
+
+def agreement_line(*, session: Session, agreement_id: int, today: date) -> AgreementLine:
+    """One agreement as a line (as agreement_public reads it, less what a line leaves out):
+    two statements."""
+    chosen = select(Agreement.id).where(col(Agreement.id) == agreement_id)
+    rows = _agreement_rows(session, chosen, today, AgreementSort.newest)
+    page = [row for row in rows if row.on_page]
+    if not page:
+        raise AgreementNotFound(agreement_id)
+    return _lines(session, page)[0]
+
+
+def _lines(session: Session, page: list[Any]) -> list[AgreementLine]:
+    """The rows of statement 1 as lines, with their parties' numbers (statement 2)."""
+    parties = _party_rows(session, [row.id for row in page])
+    return [
+        AgreementLine(
+            id=row.id,
+            kind=AgreementKind(row.kind),
+            title=row.title,
+            status=AgreementStatus(row.status),
+            valid_from=row.valid_from,
+            valid_until=row.effective_valid_until,
+            document_numbers=[p.document_number for p in parties[row.id] if p.document_number],
+        )
+        for row in page
+    ]
 
 
 def count_agreements(*, session: Session, filters: AgreementFilters, today: date) -> int:

@@ -370,6 +370,11 @@ def _public(session: Session, rows: list[DeadlineRow]) -> list[DeadlinePublic]:
                 )
             )
         )
+    # Each agreement's parties once, however many of its deadlines the page holds.
+    party_refs = {
+        agreement_id: [OrganizationRef(id=p.organization_id, name=p.name) for p in found]
+        for agreement_id, found in parties.items()
+    }
     public = []
     for row in rows:
         of_agreement = parties.get(row.agreement_id, [])
@@ -390,7 +395,7 @@ def _public(session: Session, rows: list[DeadlineRow]) -> list[DeadlinePublic]:
                 organizations=[
                     OrganizationRef(id=i, name=names.get(i, "")) for i in d.organization_ids
                 ],
-                parties=[OrganizationRef(id=p.organization_id, name=p.name) for p in of_agreement],
+                parties=party_refs.get(row.agreement_id, []),
             )
         )
     return public

@@ -17,6 +17,7 @@ from app.agreements.errors import AgreementNotFound
 from app.agreements.history import changes, record
 from app.agreements.locking import claim_agreement
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
+from app.agreements.schemas import AgreementPublic
 from app.agreements.status import OPEN_FOR_SIGNATURE, current_status, status_expression
 from app.audit.service import record_audit
 from app.core.db import add_days
@@ -145,7 +146,9 @@ def _signs_on_authority(session: Session, agreement_id: int) -> bool:
     )
 
 
-def required_of(session: Session, stage: StageDefinition, agreement: Agreement) -> list[str]:
+def required_of(
+    session: Session, stage: StageDefinition, agreement: Agreement | AgreementPublic
+) -> list[str]:
     """The document types the stage asks of this agreement (surat kuasa only of an agreement
     a party signs on a delegated authority)."""
     assert agreement.id is not None
@@ -201,15 +204,25 @@ def enabled_order(session: Session) -> list[StageDefinition]:
     return [s for s in definitions(session) if s.enabled or s.code in LIFECYCLE_STAGES]
 
 
-def stage_state(*, session: Session, agreement_id: int, today: date) -> AgreementStagePublic:
-    """Where an agreement stands in the stages: stage, time left, documents present/missing."""
-    agreement = session.get(Agreement, agreement_id)
+def stage_state(
+    *, session: Session, agreement_id: int, today: date, known: AgreementPublic | None = None
+) -> AgreementStagePublic:
+    """Where an agreement stands in the stages: stage, time left, documents present/missing.
+    `known`: the agreement as read today already (its page has it), which spares reading it
+    again, and, when its status has no stage (past the signatures, or cancelled), the stage's."""
+    agreement: Agreement | AgreementPublic | None = known
     if agreement is None:
-        raise AgreementNotFound(agreement_id)
-    tracked, place = place_of(session, agreement_id, today)
-    order = enabled_order(session)
+        agreement = session.get(Agreement, agreement_id)
+        if agreement is None:
+            raise AgreementNotFound(agreement_id)
+    if known is not None and known.status not in (AgreementStatus.draft, *OPEN_FOR_SIGNATURE):
+        # Where place_of's rule finds no stage: tracked or not is all there is to tell.
+        tracked, place = session.get(AgreementStage, agreement_id) is not None, None
+    else:
+        tracked, place = place_of(session, agreement_id, today)
     steps: list[StageStep] = []
     if tracked:
+        order = enabled_order(session)
         codes = [s.code for s in order]
         at = codes.index(place.stage.code) if place and place.stage.code in codes else len(codes)
         steps = [

@@ -1,13 +1,16 @@
-"""The front page's figures kept for a short, stated time (STATS_CACHE_SECONDS) in each process:
-the figures scan every agreement, and staff open the front page all day.
+"""The front page's figures, and what each organization must do next (Beranda's "Yang perlu
+dikerjakan"), kept for a short, stated time (STATS_CACHE_SECONDS) in each process: both scan the
+whole registry (or an organization's subtree), and staff open the front page all day.
 
-The key is everything the figures depend on besides the data: the registry's today and the
-settings of the monev deadlines. The figures are registry-wide: `stats()` takes no caller, and
-every role reads every agreement (app/users/access.py), so one computation serves every caller.
-Should the figures ever depend on who asks, what they depend on joins the key (`stats_key`).
+The key is everything they depend on besides the data: whose they are (the whole registry, or
+one organization), the registry's today and the settings of the monev deadlines. The figures are
+registry-wide: `stats()` takes no caller, and every role reads every agreement
+(app/users/access.py), so one computation serves every caller. The duties of an organization are
+the same for everyone who acts for it. Should either ever depend on more, what they depend on
+joins the key (`stats_key`).
 
-A write shows on the front page once its figures expire; each answer carries the moment it was
-computed (`computed_at`), which the console shows. One computation per key at a time: callers
+A write shows on the front page once what it changes expires; each value carries the moment it
+was computed (`computed_at`), which the console shows. One computation per key at a time: callers
 arriving while it runs wait for it instead of starting their own.
 """
 
@@ -75,6 +78,10 @@ class TimedCache(Generic[T]):
             self._computing.clear()
 
 
-def stats_key(today: date, settings: Settings) -> tuple[Hashable, ...]:
-    """What the front page's figures depend on besides the data (see the module's docstring)."""
-    return ("registry", today, settings.EVALUATION_DUE_MONTH, settings.EVALUATIONS_FROM_YEAR)
+def stats_key(
+    today: date, settings: Settings, organization_id: int | None = None
+) -> tuple[Hashable, ...]:
+    """What the front page's figures (or one organization's duties; None: the whole registry's)
+    depend on besides the data (see the module's docstring)."""
+    whose = "registry" if organization_id is None else organization_id
+    return (whose, today, settings.EVALUATION_DUE_MONTH, settings.EVALUATIONS_FROM_YEAR)

@@ -4,6 +4,7 @@ PKS finalised 15-27 June 2022 and signed 4 July 2022)."""
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,6 +71,17 @@ class TestCoverageGrid:
         assert 'class="legend"' in html and "Menunggu penandatanganan" in html
         assert html.count('<th scope="row">') == 22
         assert f"Keadaan per <strong>{TODAY.day} November {TODAY.year}</strong> (hari ini)" in html
+
+    def test_the_page_takes_a_fixed_number_of_statements_and_reads_no_scope(
+        self, signed_in: TestClient, kalsel_nk: int, count_statements: Callable[[], Any]
+    ) -> None:
+        """The session 1; the coverage 4 (the NK, its governments, their SKPD, the PKS they
+        hold); the NK's title and numbers 2. Its ruang lingkup is not on the page."""
+        with count_statements() as statements:
+            page = signed_in.get(f"/cakupan/{kalsel_nk}")
+        assert page.status_code == 200
+        assert len(statements) <= 7, statements
+        assert not any("scope_item" in statement for statement in statements), statements
 
     def test_as_of_3_july_2022_the_21_await_their_signatures(
         self, signed_in: TestClient, kalsel_nk: int

@@ -2,30 +2,38 @@
 every control at once: a fixed number of statements, whatever the number of parties,
 obligations, activities and documents (a page of the national registry stays a page)."""
 
+import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.agreements.models import AgreementStatus
 from app.console.session import set_password
 from app.documents.router import get_document_store
 from app.documents.storage import DocumentStore
+from app.labels import day_text, label
 from app.main import app
 from app.users import service as users
 from app.users.models import Role
 from app.users.schemas import UserCreate
 from tests.conftest import key_for
 from tests.console.conftest import PASSWORD, Staff, make_staff, sign_in
+from tests.console.test_perjanjian import seeded, text_of
 from tests.world import Kalsel, nk_body, pks_body
 
 # At most, whatever the rows: the session and its user 1; the agreement's read shape 3; history
-# 1; documents with their signature checks and verdicts 3; obligations 1; activities with their
-# reporters' names, scope items and evidence 4; evaluations 1; an editor's scope and the ancestry
-# of the organizations on the page 2; the organizations that may owe an obligation 1; the stage
-# 3; a PKS's NK's renewal 1, or an NK's PKS 3 and its live PKS 1.
-MAX_STATEMENTS = 24
+# 1; documents with their signature checks and verdicts 3; obligations 1; activities (their
+# reporters' names joined), scope items and evidence 3; evaluations 1; an editor's scope and the
+# ancestry of the organizations on the page 2; the organizations that may owe an obligation 1;
+# the stage of a signed agreement 1 (whether it is tracked: its status, read with the agreement,
+# has no stage); a PKS's NK's renewal 1, or an NK's PKS 3 and its live PKS 1.
+MAX_STATEMENTS = 21
+ROW_TEXT = re.compile(r'<tr>\s*<td>[^<]*</td>\s*<td><a href="/perjanjian/(\d+)">(.*?)</tr>', re.S)
+__all__ = ["seeded"]  # the fixture, shared with the Perjanjian tests
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
 
 
@@ -163,3 +171,33 @@ def test_an_nk_page_takes_as_many_statements_with_two_parties_as_with_eight(
     assert statements_of(
         browser, count_statements, staff, f"/perjanjian/{two['id']}"
     ) == statements_of(browser, count_statements, staff, f"/perjanjian/{eight['id']}")
+
+
+def test_the_list_reads_no_scope_and_shows_each_row_as_the_api(
+    signed_in: TestClient,
+    seeded: None,
+    admin_headers: dict[str, str],
+    count_statements: Callable[[], Any],
+) -> None:
+    """Perjanjian shows lines (kind, title, numbers, status, validity): the API's rows, without
+    reading their ruang lingkup. The session 1, the page's rows 1, the count 1 (only when a
+    page is full), the parties 1."""
+    for limit in (5, 50):
+        with count_statements() as statements:
+            page = signed_in.get("/perjanjian", params={"limit": limit})
+        assert page.status_code == 200, page.text
+        assert len(statements) <= 4, statements
+        assert not any("scope_item" in statement for statement in statements), statements
+        expected = signed_in.get(
+            "/api/v1/agreements", params={"limit": limit}, headers=admin_headers
+        ).json()["items"]
+        rows = ROW_TEXT.findall(page.text)
+        assert [int(r[0]) for r in rows] == [a["id"] for a in expected]
+        for (_, cells), agreement in zip(rows, expected, strict=True):
+            shown = text_of(cells)
+            numbers = [p["document_number"] for p in agreement["parties"] if p["document_number"]]
+            for number in numbers or ["Belum bernomor"]:
+                assert number in shown
+            assert label(AgreementStatus(agreement["status"])) in shown
+            until = agreement["valid_until"]
+            assert (day_text(date.fromisoformat(until)) if until else "tidak ditentukan") in shown

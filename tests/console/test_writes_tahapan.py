@@ -14,9 +14,11 @@ from sqlmodel import Session
 from app.documents.router import get_document_store
 from app.documents.storage import DocumentStore
 from app.main import app
+from tests.conftest import TODAY
 from tests.console.conftest import Staff
 from tests.console.forms import field_errors, form_of, has_form, make_member, signed_in_as, text_of
-from tests.helpers import create_agreement
+from tests.helpers import create_agreement, finalize, sign
+from tests.stages.test_router import advance, attach, start
 from tests.world import Kalsel, nk_body
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
@@ -135,3 +137,37 @@ def test_a_viewer_reads_the_stage_but_moves_nothing(
     page = browser.get(f"/perjanjian/{draft_nk['id']}").text
     assert "Tahap saat ini Penjajakan" in text_of(page)
     assert not has_form(page, "tahap_lanjut") and not has_form(page, "tahap_kembali")
+
+
+def test_a_signed_agreement_shows_its_stages_done_as_the_api_does(
+    client: TestClient, kalsel: Kalsel, province_editor: Staff, store: DocumentStore
+) -> None:
+    """Past the signatures, the panel tells from the status read with the agreement that no
+    stage is left (every step done), as GET …/stage does; an agreement recorded without the
+    stages has no panel."""
+    tracked = create_agreement(client, **nk_body(kalsel))
+    start(client, tracked["id"])
+    for document_type in NK_PENJAJAKAN:
+        attach(client, tracked["id"], document_type)
+    assert advance(client, tracked["id"]).status_code == 200  # → perundingan
+    assert advance(client, tracked["id"]).status_code == 200  # → penyusunan rancangan
+    attach(client, tracked["id"], "draft")
+    assert advance(client, tracked["id"]).status_code == 200  # → finalisasi
+    parties = [{"organization_id": kalsel.ori}, {"organization_id": kalsel.province}]
+    untracked = create_agreement(client, **nk_body(kalsel, parties=parties))
+    for agreement in (tracked, untracked):
+        finalize(client, agreement["id"])
+        sign(client, agreement["id"], kalsel.ori, TODAY.isoformat())
+        sign(client, agreement["id"], kalsel.province, TODAY.isoformat())
+    api = client.get(f"/api/v1/agreements/{tracked['id']}/stage").json()
+    assert api["tracked"] and api["stage"] is None
+    client.headers.pop("X-API-Key", None)
+
+    browser = signed_in_as(client, province_editor)
+    shown = text_of(browser.get(f"/perjanjian/{tracked['id']}").text)
+    assert "Tahapan kerja sama" in shown
+    assert "Semua tahapan sudah dilalui." in shown
+    assert "tahap saat ini" not in shown
+    for step in api["steps"]:
+        assert f"{step['name']} — selesai" in shown
+    assert "Tahapan kerja sama" not in text_of(browser.get(f"/perjanjian/{untracked['id']}").text)

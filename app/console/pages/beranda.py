@@ -2,14 +2,15 @@
 small server-rendered SVG charts (the numbers beside them as text, each a link to the list behind
 it); and what the signed-in user's organizations must do next, from the services of Tenggat,
 Kewajiban and Perjanjian. A user without an organization (the first admin) sees the whole
-registry.
+registry. Both are kept STATS_CACHE_SECONDS in each process (app/stats/cache.py), each with the
+moment it was computed, which the page shows.
 
 The shape every page follows: a route that takes `ConsolePage` (the signed-in person), calls the
 services the API calls with `signed.caller`, and renders one template with `render(...)`.
 """
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -37,6 +38,7 @@ from app.obligations.schemas import ObligationPublic
 from app.organizations.service import organizations_by_id
 from app.reminders.deadlines import deadline_page, deadline_window
 from app.reminders.schemas import DeadlinePage
+from app.stats.cache import TimedCache, stats_key
 from app.stats.service import StatsPublic, cached_stats
 from app.users.access import scope_of
 from app.users.auth import Caller
@@ -164,6 +166,7 @@ class Duties:
 
     organization_id: int | None
     name: str
+    computed_at: datetime
     deadlines: DeadlinePage
     overdue: list[ObligationPublic]
     overdue_total: int
@@ -184,6 +187,7 @@ def duties_of(
     name: str,
     today: date,
     settings: Settings,
+    now: datetime,
 ) -> Duties:
     """The nearest deadlines (overdue first, as Tenggat lists them), the overdue obligations (as
     Kewajiban), and the agreements awaiting the organization's signature (as Perjanjian with
@@ -208,7 +212,7 @@ def duties_of(
         limit=SHOWN,
         offset=0,
     )
-    duties = Duties(organization_id, name, deadlines, overdue, overdue_total)
+    duties = Duties(organization_id, name, now, deadlines, overdue, overdue_total)
     for status in AWAITING:
         filters = AgreementFilters(status=status, unsigned_by=organization_id)
         room = SHOWN - len(duties.awaiting)
@@ -231,23 +235,63 @@ def duties_of(
     return duties
 
 
+duties_cache: TimedCache[Duties] = TimedCache()
+
+
+def cached_duties(
+    *,
+    session: Session,
+    organization_id: int | None,
+    name: str,
+    today: date,
+    settings: Settings,
+    now: datetime,
+) -> Duties:
+    """`duties_of`, computed at most STATS_CACHE_SECONDS before `now` (as the front page's
+    figures are); the organization's name is today's."""
+    kept = duties_cache.get(
+        stats_key(today, settings, organization_id),
+        now=now,
+        max_age=timedelta(seconds=settings.STATS_CACHE_SECONDS),
+        compute=lambda: duties_of(
+            session=session,
+            organization_id=organization_id,
+            name=name,
+            today=today,
+            settings=settings,
+            now=now,
+        ),
+    )
+    return kept if kept.name == name else replace(kept, name=name)
+
+
 def duties_for(
-    *, session: Session, caller: Caller, today: date, settings: Settings
+    *, session: Session, caller: Caller, today: date, settings: Settings, now: datetime
 ) -> list[Duties]:
     """Each organization the user acts for (its own, and the parent it acts for), or the whole
     registry for a user without one."""
     scope = scope_of(session, caller)
     if not scope:
         return [
-            duties_of(
-                session=session, organization_id=None, name="", today=today, settings=settings
+            cached_duties(
+                session=session,
+                organization_id=None,
+                name="",
+                today=today,
+                settings=settings,
+                now=now,
             )
         ]
     names = organizations_by_id(session, scope)
     ordered = sorted(scope, key=lambda i: (i != caller.organization_id, names[i].name))
     return [
-        duties_of(
-            session=session, organization_id=i, name=names[i].name, today=today, settings=settings
+        cached_duties(
+            session=session,
+            organization_id=i,
+            name=names[i].name,
+            today=today,
+            settings=settings,
+            now=now,
         )
         for i in ordered
     ]
@@ -279,5 +323,7 @@ def beranda(
         zone_segments=zone_segments(figures),
         chart=(LABEL_WIDTH, BAR_WIDTH, BAR_HEIGHT, BAR_GAP),
         coverage_bar=(COVERAGE_WIDTH, COVERAGE_HEIGHT),
-        duties=duties_for(session=session, caller=signed.caller, today=today, settings=settings),
+        duties=duties_for(
+            session=session, caller=signed.caller, today=today, settings=settings, now=now
+        ),
     )

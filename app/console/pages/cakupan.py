@@ -16,7 +16,7 @@ from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
-    agreement_public,
+    agreement_line,
     list_agreements_public,
 )
 from app.console.web import ConsolePage, ConsoleRefused, render
@@ -123,7 +123,7 @@ def coverage_page(
         coverage = coverage_of(session=session, nk_id=nk_id, as_of=day or today, today=today)
     except (AgreementNotFound, RuleViolation) as exc:
         raise _nk_refused(exc) from exc
-    nk = agreement_public(session=session, agreement_id=nk_id, today=today)
+    nk = agreement_line(session=session, agreement_id=nk_id, today=today)  # title and numbers
     counts = coverage.counts
     states = [s.value for s in STATES if counts.get(s.value)]
     if counts.get("none"):
@@ -135,7 +135,7 @@ def coverage_page(
         nav="/cakupan",
         status_code=422 if error else 200,
         nk=nk,
-        numbers=[p.document_number for p in nk.parties if p.document_number],
+        numbers=nk.document_numbers,
         coverage=coverage,
         totals=coverage_totals(counts),
         states=states,

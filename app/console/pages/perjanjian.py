@@ -25,6 +25,7 @@ from app.agreements.queries import (
     AgreementSort,
     agreement_public,
     iter_agreements_public,
+    list_agreement_lines,
     list_agreements_public,
 )
 from app.console.forms import Form, allowed
@@ -191,14 +192,15 @@ def agreement_list(
     """The agreements, PAGE_SIZE at a time, as GET /api/v1/agreements finds them."""
     query = read_query(request)
     named = read_organization_field(request, session, query)
-    items, total = list_agreements_public(
+    # The rows as GET /api/v1/agreements finds them, as lines (the table shows no scope), and
+    # how many were found (the page says it, and pages by it).
+    items, total = list_agreement_lines(
         session=session,
         filters=query.filters,
         today=today,
         limit=query.limit,
         offset=query.offset,
         sort=query.sort,
-        count=True,  # the page says how many were found, and pages by it
     )
     parent = None
     if query.filters.parent_id is not None:

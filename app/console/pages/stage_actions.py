@@ -26,7 +26,9 @@ def stage_actions(
 ) -> dict[str, Any]:
     """The template's `stage` (the agreement's place), `stage_moves` (the moves offered:
     "tahap_mulai", "tahap_lanjut", "tahap_kembali") and `stage_forms`."""
-    state = stages.stage_state(session=session, agreement_id=agreement.id, today=today)
+    state = stages.stage_state(
+        session=session, agreement_id=agreement.id, today=today, known=agreement
+    )
     moves: list[str] = []
     if agreement.status == AgreementStatus.draft and rights.edits_agreement:
         if not state.tracked:
