@@ -4,12 +4,13 @@
 Under pytest-xdist (`make test` runs `-n`), each worker has a database of its own: a SQLite file
 in its own temporary directory, or `<name>_gw0`, `<name>_gw1`, ... beside TEST_DATABASE_URL's
 PostgreSQL database, created when missing and rebuilt by the migrations like the main one.
+The tests that need a database of their own, empty (scratch_database), take one of the
+process's scratch databases beside it (ScratchDatabases), reused rather than made anew.
 """
 
 import logging
 import os
 import secrets
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -140,30 +141,81 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own, empty, of the same kind as the suite's, dropped after it."""
+    """A database of the test's own, empty, of the same kind as the suite's (scratch_database)."""
     with scratch_database(database_url, tmp_path) as url:
         yield url
 
 
+class ScratchDatabases:
+    """This process's PostgreSQL scratch databases, `<name>_scratch0`, `<name>_scratch1`, ...
+    beside its own `<name>`: one is taken by each scratch_database in use, and given back at its
+    end for the next, emptied when taken again. Creating and dropping a database per use (with
+    FORCE: a checkpoint of the whole server each) cost seconds each on a busy machine; emptying
+    its schema does not. They stay between runs, like the workers' own databases."""
+
+    def __init__(self) -> None:
+        self.free: list[str] = []
+        self.made = 0
+
+    def take(self, database_url: str) -> str:
+        """The URL of a scratch database beside `database_url`'s, as empty as a new one."""
+        url = make_url(database_url)
+        if self.free:
+            name = self.free.pop()
+        else:
+            name = f"{url.database}_scratch{self.made}"
+            self.made += 1
+        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                exists = connection.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                ).first()
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+                    without_waiting_for_disk(connection, name)
+                # Whatever a test left connected to it (a server stopped without closing).
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+        finally:
+            admin.dispose()
+        scratch = url.set(database=name).render_as_string(hide_password=False)
+        emptied = make_engine(scratch)
+        try:
+            with emptied.begin() as connection:
+                # What a new database has: an empty public schema (extensions in it go too).
+                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public AUTHORIZATION pg_database_owner"))
+                connection.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
+        finally:
+            emptied.dispose()
+        return scratch
+
+    def give_back(self, scratch_url: str) -> None:
+        self.free.append(str(make_url(scratch_url).database))
+
+
+SCRATCH = ScratchDatabases()
+
+
 @contextmanager
 def scratch_database(database_url: str, directory: Path) -> Iterator[str]:
-    """An empty database of the same kind as `database_url`'s (SQLite: a file in `directory`),
-    dropped at the end."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
+    """An empty database of the same kind as `database_url`'s (SQLite: a new file in
+    `directory`; PostgreSQL: one of ScratchDatabases, emptied), for the caller alone until the
+    end."""
+    if make_url(database_url).get_backend_name() == "sqlite":
         yield f"sqlite:///{directory}/scratch.db"
         return
-    name = f"scratch_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-        without_waiting_for_disk(connection, name)
+    scratch = SCRATCH.take(database_url)
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield scratch
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        SCRATCH.give_back(scratch)
 
 
 @pytest.fixture(scope="session")
