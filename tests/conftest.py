@@ -4,12 +4,13 @@
 Under pytest-xdist (`make test` runs `-n`), each worker has a database of its own: a SQLite file
 in its own temporary directory, or `<name>_gw0`, `<name>_gw1`, ... beside TEST_DATABASE_URL's
 PostgreSQL database, created when missing and rebuilt by the migrations like the main one.
+The tests that need a database of their own, empty (scratch_database), take one of the
+process's scratch databases beside it (ScratchDatabases), reused rather than made anew.
 """
 
 import logging
 import os
 import secrets
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -142,30 +143,81 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own, empty, of the same kind as the suite's, dropped after it."""
+    """A database of the test's own, empty, of the same kind as the suite's (scratch_database)."""
     with scratch_database(database_url, tmp_path) as url:
         yield url
 
 
+class ScratchDatabases:
+    """This process's PostgreSQL scratch databases, `<name>_scratch0`, `<name>_scratch1`, ...
+    beside its own `<name>`: one is taken by each scratch_database in use, and given back at its
+    end for the next, emptied when taken again. Creating and dropping a database per use (with
+    FORCE: a checkpoint of the whole server each) cost seconds each on a busy machine; emptying
+    its schema does not. They stay between runs, like the workers' own databases."""
+
+    def __init__(self) -> None:
+        self.free: list[str] = []
+        self.made = 0
+
+    def take(self, database_url: str) -> str:
+        """The URL of a scratch database beside `database_url`'s, as empty as a new one."""
+        url = make_url(database_url)
+        if self.free:
+            name = self.free.pop()
+        else:
+            name = f"{url.database}_scratch{self.made}"
+            self.made += 1
+        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                exists = connection.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                ).first()
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+                    without_waiting_for_disk(connection, name)
+                # Whatever a test left connected to it (a server stopped without closing).
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+        finally:
+            admin.dispose()
+        scratch = url.set(database=name).render_as_string(hide_password=False)
+        emptied = make_engine(scratch)
+        try:
+            with emptied.begin() as connection:
+                # What a new database has: an empty public schema (extensions in it go too).
+                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public AUTHORIZATION pg_database_owner"))
+                connection.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
+        finally:
+            emptied.dispose()
+        return scratch
+
+    def give_back(self, scratch_url: str) -> None:
+        self.free.append(str(make_url(scratch_url).database))
+
+
+SCRATCH = ScratchDatabases()
+
+
 @contextmanager
 def scratch_database(database_url: str, directory: Path) -> Iterator[str]:
-    """An empty database of the same kind as `database_url`'s (SQLite: a file in `directory`),
-    dropped at the end."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
+    """An empty database of the same kind as `database_url`'s (SQLite: a new file in
+    `directory`; PostgreSQL: one of ScratchDatabases, emptied), for the caller alone until the
+    end."""
+    if make_url(database_url).get_backend_name() == "sqlite":
         yield f"sqlite:///{directory}/scratch.db"
         return
-    name = f"scratch_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-        without_waiting_for_disk(connection, name)
+    scratch = SCRATCH.take(database_url)
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield scratch
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        SCRATCH.give_back(scratch)
 
 
 @pytest.fixture(scope="session")
@@ -175,29 +227,36 @@ def engine(database_url: str) -> Iterator[Engine]:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     yield engine
-    SEEDED.close()
+    close_snapshots()
     engine.dispose()
 
 
-class SeededCases:
-    """The seeded real cases (`load_seeds`) in a transaction of their own, never committed, kept
-    open while consecutive tests ask for them (`seeded_connection`): each such test's `session`
-    runs inside it, in a savepoint rolled back after the test, so that each starts from the seeds
-    as loaded without loading them again. Closed before any other test, whose database is then
-    as empty as ever (and, on SQLite, not locked by the seeds' open transaction). The seeded
-    tests are collected last (pytest_collection_modifyitems), so the seeds are loaded once per
-    process, and again only after a test that broke their transaction."""
+class Snapshot:
+    """Data built once (`build`) in a transaction of its own, never committed, kept open while
+    consecutive tests ask for it (by the fixture named `fixture`): each such test's `session`
+    runs inside it, in a savepoint rolled back after the test, so that each starts from the data
+    as built without building it again. Closed before any other test, whose database is then as
+    empty as ever (and, on SQLite, not locked by the snapshot's open transaction): at most one is
+    open at a time. Built again only after a test that broke its transaction.
 
-    def __init__(self) -> None:
+    The seeded real cases (`seeded_connection`, SEEDED) are one; a module adds its own with
+    `snapshot` (e.g. tests/users/test_access_matrix.py, one world for its hundreds of tests).
+    A process meets a module's tests consecutively (pytest-xdist hands each worker tests in
+    their order of collection); the seeded tests are collected last for the same reason
+    (pytest_collection_modifyitems)."""
+
+    def __init__(self, fixture: str, build: Callable[[Session, Engine], Any]) -> None:
+        self.fixture = fixture
+        self.build = build
         self.connection: Connection | None = None
-        self.report = SeedReport()
+        self.value: Any = None
 
     def open(self, engine: Engine) -> Connection:
         if self.connection is None:
             connection = engine.connect()
             connection.begin()
             with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                self.report = load_seeds(session=session, today=TODAY)
+                self.value = self.build(session, engine)
                 session.commit()  # into the open transaction, which is never committed
             self.connection = connection
         return self.connection
@@ -209,18 +268,37 @@ class SeededCases:
             connection.close()
 
 
-SEEDED = SeededCases()
+SNAPSHOTS: list[Snapshot] = []
+
+
+def snapshot(fixture: str, build: Callable[[Session, Engine], Any]) -> Snapshot:
+    """A Snapshot of what `build` makes, for the tests that ask for the fixture `fixture` (which
+    returns `.open(engine)` of it)."""
+    made = Snapshot(fixture, build)
+    SNAPSHOTS.append(made)
+    return made
+
+
+SEEDED = snapshot(
+    "seeded_connection", lambda session, _engine: load_seeds(session=session, today=TODAY)
+)
+
+
+def close_snapshots(but: Snapshot | None = None) -> None:
+    for each in SNAPSHOTS:
+        if each is not but:
+            each.close()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if "seeded_connection" not in getattr(item, "fixturenames", ()):
-        SEEDED.close()
+    names = getattr(item, "fixturenames", ())
+    close_snapshots(but=next((s for s in SNAPSHOTS if s.fixture in names), None))
 
 
 @pytest.fixture
 def seeded_connection(engine: Engine) -> Connection:
-    """The connection holding the seeded real cases (see SeededCases); a test that asks for it
+    """The connection holding the seeded real cases (see Snapshot); a test that asks for it
     gets its `session` inside them."""
     return SEEDED.open(engine)
 
@@ -228,16 +306,17 @@ def seeded_connection(engine: Engine) -> Connection:
 @pytest.fixture
 def seed_report(seeded_connection: Connection) -> SeedReport:
     """What loading the seeded real cases added (their ids by seed key, among others)."""
-    return SEEDED.report
+    report: SeedReport = SEEDED.value
+    return report
 
 
 @pytest.fixture
 def session(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Session]:
-    """The test's session, in a transaction rolled back after it (inside the seeded cases when
-    the test asks for `seeded_connection`)."""
-    seeded = "seeded_connection" in request.fixturenames
-    if seeded:
-        connection = request.getfixturevalue("seeded_connection")
+    """The test's session, in a transaction rolled back after it (inside a Snapshot, e.g. the
+    seeded cases, when the test asks for its fixture)."""
+    taken = next((s for s in SNAPSHOTS if s.fixture in request.fixturenames), None)
+    if taken is not None:
+        connection = request.getfixturevalue(taken.fixture)
         transaction = connection.begin_nested()
     else:
         connection = engine.connect()
@@ -250,14 +329,14 @@ def session(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Session]
         assert_stored_facts_agree(session)
     finally:
         session.close()
-        if not seeded:
+        if taken is None:
             transaction.rollback()
             connection.close()
         else:
             try:
-                transaction.rollback()  # back to the seeds as loaded
+                transaction.rollback()  # back to the snapshot as built
             except Exception:
-                SEEDED.close()  # their transaction broke: they are loaded anew for the next test
+                taken.close()  # its transaction broke: it is built anew for the next test
                 raise
 
 
@@ -278,9 +357,9 @@ def key_for(session: Session, role: str, organization_id: int | None = None) -> 
     return issued.key
 
 
-@pytest.fixture
-def client(session: Session, engine: Engine) -> Iterator[TestClient]:
-    """A client authenticated as an admin (tests of access control change its key)."""
+@contextmanager
+def client_on(session: Session, engine: Engine) -> Iterator[TestClient]:
+    """The app's client on `session` (every request's), authenticated as a new admin."""
 
     def _session() -> Iterator[Session]:
         try:
@@ -299,10 +378,19 @@ def client(session: Session, engine: Engine) -> Iterator[TestClient]:
     app.dependency_overrides[get_session] = _session
     app.dependency_overrides[get_engine] = lambda: engine
     app.dependency_overrides[get_today] = lambda: TODAY
-    with TestClient(app) as test_client:
-        test_client.headers["X-API-Key"] = key_for(session, "admin")
+    try:
+        with TestClient(app) as test_client:
+            test_client.headers["X-API-Key"] = key_for(session, "admin")
+            yield test_client
+    finally:
+        app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def client(session: Session, engine: Engine) -> Iterator[TestClient]:
+    """A client authenticated as an admin (tests of access control change its key)."""
+    with client_on(session, engine) as test_client:
         yield test_client
-    app.dependency_overrides.clear()
 
 
 @pytest.fixture

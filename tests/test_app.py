@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.pool import QueuePool
 
+from app.core.db import make_engine
 from app.core.errors import install_error_handlers
 from tests.helpers import assert_problem, create_agreement, create_obligation, finalize
 from tests.world import Kalsel, nk_body
@@ -35,6 +36,20 @@ def test_an_unexpected_error_is_a_problem_without_internals() -> None:
     problem = assert_problem(response, 500, "internal-error")
     assert "secret" not in response.text
     assert problem["request_id"] in problem["detail"]
+
+
+def test_a_sqlite_database_is_written_ahead_and_synced_at_checkpoints(tmp_path: Path) -> None:
+    """The engine's SQLite connections (the default database, on either run of the suite): WAL
+    with synchronous NORMAL (app/core/db.py), foreign keys enforced."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
+    try:
+        with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert pragma("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
 
 
 def test_an_exhausted_connection_pool_is_a_503_to_retry(tmp_path: Path) -> None:

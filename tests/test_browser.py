@@ -45,6 +45,13 @@ def chromium_path() -> str:
     pytest.skip(message)
 
 
+# How long each step waits for its condition (never a sleep). Swagger UI and ReDoc render the
+# whole document (90 operations) before the first shows, and "Execute" waits on the server: on a
+# machine loaded by the suite's other workers these took over expect's 5 s default (CI once;
+# here, 27 November, in three of four runs).
+WAIT = 30_000
+
+
 def test_swagger_ui_and_redoc_work_offline(server: Server, tmp_path: Path) -> None:
     executable = chromium_path()
     from playwright.sync_api import expect, sync_playwright
@@ -65,16 +72,20 @@ def test_swagger_ui_and_redoc_work_offline(server: Server, tmp_path: Path) -> No
 
         context.route("**/*", only_loopback)
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(WAIT)
 
         page.goto(f"{server.url}/docs")
-        expect(page).to_have_title("Registry of cooperation agreements (NK / PKS) – Swagger UI")
+        expect(page).to_have_title(
+            "Registry of cooperation agreements (NK / PKS) – Swagger UI", timeout=WAIT
+        )
         operations = page.locator(".opblock")
-        expect(operations.first).to_be_visible()
+        expect(operations.first).to_be_visible(timeout=WAIT)
         listed = operations.count()
         assert listed >= 40, f"only {listed} operations rendered"
         # The description on top points a new staff member to the seeded real cases.
-        expect(page.locator(".information-container")).to_contain_text("Kalsel NK of 2021")
+        expect(page.locator(".information-container")).to_contain_text(
+            "Kalsel NK of 2021", timeout=WAIT
+        )
 
         # Authorize with the API key (X-API-Key), as a staff member does once.
         page.locator("button.authorize").first.click()
@@ -82,8 +93,10 @@ def test_swagger_ui_and_redoc_work_offline(server: Server, tmp_path: Path) -> No
         api_key = dialog.locator("form", has_text="X-API-Key")
         api_key.locator("input").fill(server.key)
         api_key.locator("button.authorize").click()
-        expect(api_key.locator("h6")).to_have_text("Authorized")
-        expect(api_key.get_by_role("button", name="Remove authorization")).to_have_text("Logout")
+        expect(api_key.locator("h6")).to_have_text("Authorized", timeout=WAIT)
+        expect(api_key.get_by_role("button", name="Remove authorization")).to_have_text(
+            "Logout", timeout=WAIT
+        )
         dialog.locator("button.btn-done").first.click()
 
         # Expand GET /api/v1/agreements, "Try it out", Execute.
@@ -96,20 +109,17 @@ def test_swagger_ui_and_redoc_work_offline(server: Server, tmp_path: Path) -> No
             try_out.first.click()
         operation.locator("button.execute").click()
         status = operation.locator(".live-responses-table .response .response-col_status").first
-        expect(status).to_have_text("200")
+        expect(status).to_have_text("200", timeout=WAIT)
         body = operation.locator(".live-responses-table .response-col_description pre").first
-        expect(body).to_contain_text(SEEDED_NK_NUMBER)
+        expect(body).to_contain_text(SEEDED_NK_NUMBER, timeout=WAIT)
         swagger_shot = tmp_path / "swagger-ui.png"
         page.screenshot(path=str(swagger_shot), full_page=False)
         operation.screenshot(path=str(tmp_path / "swagger-ui-agreements.png"))
 
         # ReDoc renders the same document from the same local assets.
         page.goto(f"{server.url}/redoc")
-        # ReDoc lays out the whole document (90 operations) before its content appears: on a
-        # loaded CI machine that took over expect's 5 s default once; wait for the condition longer.
-        expect(page.locator(".api-content")).to_contain_text(
-            "Agreements (NK / PKS)", timeout=30_000
-        )
+        # ReDoc lays out the whole document (90 operations) before its content appears.
+        expect(page.locator(".api-content")).to_contain_text("Agreements (NK / PKS)", timeout=WAIT)
         redoc_shot = tmp_path / "redoc.png"
         page.screenshot(path=str(redoc_shot))
         browser.close()

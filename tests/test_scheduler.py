@@ -3,15 +3,30 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from app.reminders.scheduler import Outcome, next_run, run_with_retries
-from tests.conftest import ROOT
-from tests.server import Server, free_port
+from tests.conftest import ROOT, scratch_database
+from tests.server import Server, free_port, running_server
 
 WIB = ZoneInfo("Asia/Jakarta")
+
+# This module's tests on one worker (`make test` runs --dist loadgroup): its shared server once.
+pytestmark = pytest.mark.xdist_group("scheduler")
+
+
+@pytest.fixture(scope="module")
+def shared_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the tests whose calls need no fresh registry (a refused call, a run whose
+    count they do not read); the test of the run's counts has a server of its own."""
+    directory = tmp_path_factory.mktemp("scheduler-server")
+    with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
+        yield live
 
 
 def scheduler(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -73,7 +88,8 @@ def test_once_calls_the_run_with_the_token(server: Server) -> None:
     assert ": 0 created" in again.stdout
 
 
-def test_the_token_can_come_from_a_secret_file(server: Server, tmp_path: Path) -> None:
+def test_the_token_can_come_from_a_secret_file(shared_server: Server, tmp_path: Path) -> None:
+    server = shared_server
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     (secrets / "SCHEDULER_TOKEN").write_text(server.scheduler_token + "\n")
@@ -84,7 +100,8 @@ def test_the_token_can_come_from_a_secret_file(server: Server, tmp_path: Path) -
     assert result.stdout.startswith("run of ")
 
 
-def test_a_wrong_token_is_reported_and_not_retried(server: Server) -> None:
+def test_a_wrong_token_is_reported_and_not_retried(shared_server: Server) -> None:
+    server = shared_server
     env = {**server.env, "SCHEDULER_TOKEN": "not-the-token"}
     result = scheduler("--once", "--url", server.url, "--retry-seconds", "30", env=env)
     assert result.returncode == 1

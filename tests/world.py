@@ -22,6 +22,11 @@ class Kalsel:
 
 @pytest.fixture
 def kalsel(client: TestClient) -> Kalsel:
+    return build_kalsel(client)
+
+
+def build_kalsel(client: TestClient) -> Kalsel:
+    """The Kalsel world's organizations, made through the API by `client`."""
     ori = create_org(client, "Ombudsman Republik Indonesia", "state_institution")
     province = create_org(client, "Pemerintah Provinsi Kalimantan Selatan", "provincial_government")
     kalteng = create_org(client, "Pemerintah Provinsi Kalimantan Tengah", "provincial_government")

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-import holidays
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -81,6 +80,10 @@ class Deadline:
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> dict[date, str]:
+    # Imported at the first use: the package's calendars are a good part of the application's
+    # start (the server's, each command's), and many processes never ask for a holiday.
+    import holidays
+
     calendar = holidays.country_holidays("ID", years=year, language="id")
     return dict(calendar.items())
 

@@ -44,6 +44,10 @@ from tests.console.conftest import (
 from tests.seed_variants import kalsel_awaiting_signatures
 from tests.server import running_server
 
+# This module's tests on one worker (`make test` runs --dist loadgroup): one server and one
+# Chromium for them, not one on each worker that meets one of them.
+pytestmark = pytest.mark.xdist_group("in_browser_morning")
+
 BIRO = "Biro Pemerintahan dan Kerja Sama Sekretariat Daerah"
 NEW_SKPD = "Dinas Perpustakaan dan Kearsipan"  # added to the province this morning
 MORNING = "2022-07-04"

@@ -32,6 +32,10 @@ from tests.console.conftest import KALSEL_OFFICE as OFFICE
 from tests.console.conftest import PASSWORD, live_kalsel, live_member, pages_on
 from tests.server import running_server
 
+# This module's tests on one worker (`make test` runs --dist loadgroup): one server and one
+# Chromium for them, not one on each worker that meets one of them.
+pytestmark = pytest.mark.xdist_group("in_browser_writes")
+
 NEW_SKPD = ("Badan Pendapatan Daerah", "Dinas Perpustakaan dan Kearsipan")
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from app.main import app
-from tests.conftest import key_for
+from tests.conftest import client_on, key_for, snapshot
 from tests.helpers import create_agreement, create_obligation, create_org, sign_all
-from tests.world import Kalsel, nk_body, pks_body
+from tests.world import Kalsel, build_kalsel, nk_body, pks_body
 
 ROLES = ("none", "viewer", "party_editor", "biro_editor", "other_editor", "admin")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
@@ -33,8 +34,29 @@ class World:
     agency_activity: int  # reported by Diskominfo
 
 
+def build_world(session: Session, engine: Engine) -> World:
+    """The world, through the API as an admin (its key the world's "admin")."""
+    with client_on(session, engine) as client:
+        return make_world(client, session, build_kalsel(client))
+
+
+# Built once per process, each test inside it in a savepoint rolled back after it (Snapshot):
+# hundreds of tests, each of which built the same world anew before.
+WORLD = snapshot("world_connection", build_world)
+
+
 @pytest.fixture
-def world(client: TestClient, session: Session, kalsel: Kalsel) -> World:
+def world_connection(engine: Engine) -> Connection:
+    return WORLD.open(engine)
+
+
+@pytest.fixture
+def world(world_connection: Connection) -> World:
+    built: World = WORLD.value
+    return built
+
+
+def make_world(client: TestClient, session: Session, kalsel: Kalsel) -> World:
     nk = create_agreement(client, **nk_body(kalsel))
     sign_all(client, nk, "2021-10-28")
     scope = [{"title": "Pencegahan maladministrasi"}]

@@ -1,11 +1,16 @@
 """Reading and judging the signatures a PDF embeds, with pyHanko; no database, no network.
 
+pyHanko (and aiohttp, which it brings) is imported when a PDF is first verified, not with the
+module: it is a good part of the application's start (the server's, each command's), and most
+processes never verify a signature (see _import_pyhanko).
+
 Trust comes only from the roots the operator configures (ESIGN_TRUST_ROOTS_DIR: PEM files, e.g.
 Root CA Indonesia and the BSrE chain); none are shipped or fetched, and the operating system's
 list is never used. Revocation is checked only against what the PDF embeds (its DSS): nothing
 is fetched, and every verdict says so.
 """
 
+import importlib
 import io
 import logging
 import multiprocessing
@@ -15,15 +20,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import pem, x509
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
 
 logger = logging.getLogger("app.documents.signatures")
 
@@ -147,18 +153,40 @@ def _name_part(name: x509.Name, key: str) -> str | None:
     return str(value)[:300] if value else None
 
 
-_CHANGES = {
-    ModificationLevel.NONE: LaterChanges.none,
-    ModificationLevel.LTA_UPDATES: LaterChanges.signature_upkeep,
-    ModificationLevel.FORM_FILLING: LaterChanges.form_filling,
-    ModificationLevel.ANNOTATIONS: LaterChanges.annotations,
-    ModificationLevel.OTHER: LaterChanges.other,
-}
+PYHANKO_MODULES = (
+    "pyhanko.pdf_utils.reader",
+    "pyhanko.sign.diff_analysis",
+    "pyhanko.sign.validation",
+    "pyhanko.sign.validation.dss",
+    "pyhanko.sign.validation.status",
+    "pyhanko_certvalidator",
+)
+
+
+def _import_pyhanko() -> None:
+    """pyHanko's modules that verifying uses, imported once per process (then at hand)."""
+    for name in PYHANKO_MODULES:
+        importlib.import_module(name)
+
+
+def _later_changes(level: "ModificationLevel") -> LaterChanges:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    changes = {
+        ModificationLevel.NONE: LaterChanges.none,
+        ModificationLevel.LTA_UPDATES: LaterChanges.signature_upkeep,
+        ModificationLevel.FORM_FILLING: LaterChanges.form_filling,
+        ModificationLevel.ANNOTATIONS: LaterChanges.annotations,
+        ModificationLevel.OTHER: LaterChanges.other,
+    }
+    return changes.get(level, LaterChanges.unknown)
 
 
 def _verdict(
-    position: int, embedded: EmbeddedPdfSignature, status: PdfSignatureStatus
+    position: int, embedded: "EmbeddedPdfSignature", status: "PdfSignatureStatus"
 ) -> SignatureVerdict:
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
     cert = status.signing_cert
     tst = status.timestamp_validity
     timestamped = tst is not None and tst.intact and tst.valid and tst.trusted
@@ -175,7 +203,7 @@ def _verdict(
         changes = LaterChanges.none
     else:
         level = status.modification_level
-        changes = _CHANGES.get(level, LaterChanges.unknown) if level else LaterChanges.unknown
+        changes = _later_changes(level) if level else LaterChanges.unknown
     if status.revoked:
         trust = Trust.revoked
     else:
@@ -206,6 +234,9 @@ def check_pdf(
     data: bytes, *, trust_roots: list[x509.Certificate], max_signatures: int
 ) -> DocumentCheck:
     """Verify every signature a PDF embeds; never raises for what a file contains."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypt_dict is not None:
@@ -241,9 +272,12 @@ def check_pdf(
 
 
 def _validation_context(
-    reader: PdfFileReader, trust_roots: list[x509.Certificate]
-) -> ValidationContext:
+    reader: "PdfFileReader", trust_roots: list[x509.Certificate]
+) -> "ValidationContext":
     """Only the configured roots; certificates, CRLs and OCSP answers only from the PDF's DSS."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko_certvalidator import ValidationContext
+
     if "/DSS" not in reader.root:
         return ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
     dss = DocumentSecurityStore.read_dss(reader)
@@ -257,10 +291,10 @@ def _said(error: Exception) -> str:
 
 # A hostile PDF (a compression bomb, thousands of revisions) must not hold a request or the
 # process: verification runs in a child process of its own, with a memory ceiling, killed when
-# it overruns its time. Forked (a few milliseconds; pyHanko is imported already): "spawn" and
-# "forkserver" children would import the server's __main__ again, seconds per upload. The child
-# touches nothing it inherits but the PDF's bytes, and leaves with os._exit (no cleanup of the
-# parent's connections).
+# it overruns its time. Forked (a few milliseconds; pyHanko is imported in the parent first, once
+# per process: _import_pyhanko): "spawn" and "forkserver" children would import the server's
+# __main__ again, seconds per upload. The child touches nothing it inherits but the PDF's bytes,
+# and leaves with os._exit (no cleanup of the parent's connections).
 _CONTEXT = multiprocessing.get_context("fork")
 
 
@@ -299,6 +333,7 @@ def check_pdf_bounded(
 ) -> DocumentCheck:
     """check_pdf in a child process, within `seconds` and `memory_mb`; a child that overruns
     is killed and the document recorded as "cannot verify" with the limit it passed."""
+    _import_pyhanko()  # in this process, once: not in every child
     receiving, sending = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(
         target=_verify_in_child,
