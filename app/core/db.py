@@ -122,6 +122,15 @@ def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
     return column.in_(wanted)
 
 
+def among_parameter(column: Any, name: str, dialect: str) -> Any:
+    """SQL: column IN the ids a parameter `name` carries, for a statement built once and run
+    with many lists: on PostgreSQL `= ANY(%(name)s)`, one SQL text whatever the list's length
+    (the driver prepares it once, nothing is rendered per list); an expanding IN elsewhere."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Integer)))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
 class add_days(sa.sql.functions.FunctionElement[Any]):
     """SQL: a date plus a number of days (NULL if either is), on SQLite and PostgreSQL."""
 
