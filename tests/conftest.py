@@ -33,6 +33,7 @@ from app.reminders.calendar import validators as calendar_validators
 from app.seeding import SeedReport, load_seeds
 from app.stats.service import figures_cache
 from app.users import service as users
+from app.users.auth import known_keys
 from app.users.models import Role
 from app.users.schemas import ApiKeyCreate, UserCreate
 from tests.facts import assert_stored_facts_agree
@@ -289,6 +290,7 @@ def client(session: Session, engine: Engine) -> Iterator[TestClient]:
 
     requests_per_key.clear()
     failures_per_address.clear()
+    known_keys.clear()  # (another test's keys, its users' ids given again)
     public_readers.clear()
     figures_cache.clear()  # the front page's figures of another test's data
     calendar_validators.clear()  # (SQLite may give a rolled-back test's ids again)
