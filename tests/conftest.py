@@ -36,6 +36,7 @@ from app.reminders.deadlines import pages as deadline_pages
 from app.seeding import SeedReport, load_seeds
 from app.stats.service import figures_cache
 from app.users import service as users
+from app.users.auth import known_keys
 from app.users.models import Role
 from app.users.schemas import ApiKeyCreate, UserCreate
 from tests.facts import assert_stored_facts_agree
@@ -370,6 +371,7 @@ def client_on(session: Session, engine: Engine) -> Iterator[TestClient]:
 
     requests_per_key.clear()
     failures_per_address.clear()
+    known_keys.clear()  # (another test's keys, its users' ids given again)
     public_readers.clear()
     figures_cache.clear()  # the front page's figures of another test's data
     duties_cache.clear()  # and its "to do" lists

@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -435,10 +436,12 @@ ROMAN_MONTHS = {
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 
+@lru_cache(maxsize=8192)
 def number_mismatch(document_number: str, signed_on: date) -> str | None:
     """Why a number's month (Roman numeral) or year does not match its signing date, if so.
 
     A number may be reserved before signing, so this is a warning for staff, never a refusal.
+    Kept per number and day (every read of a list asks it of each party).
     """
     segments = [s.strip().upper() for s in document_number.split("/")]
     numerals = [s for s in segments if s in ROMAN_MONTHS]

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ from app.agreements.schemas import (
     AmendmentSummary,
     PartyPublic,
 )
-from app.agreements.search import search_condition
+from app.agreements.search import search_condition, search_pattern
 from app.agreements.status import (
     ENDED,
     effective_valid_until_expression,
@@ -37,10 +38,29 @@ from app.agreements.status import (
     status_condition,
     status_expression,
 )
-from app.core.pagination import count_of, decode_cursor, encode_cursor, invalid_cursor
+from app.core.db import among_parameter
+from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.responses import trusted
 from app.core.schemas import MAX_ID
 from app.organizations.models import Organization
+
+# The filters whose values vary from request to request. Statements are built once per
+# combination of the filters given (their values are parameters, `read_<name>`) and reused:
+# building a statement and its cache key cost more than the database takes to run it.
+_VALUED = (
+    "parent_id",
+    "organization_id",
+    "number",
+    "q",
+    "expiring_before",
+    "unsigned_by",
+    "signed_by",
+)
+
+
+def _param(name: str) -> Any:
+    """The parameter of a prebuilt statement that carries `name`'s value."""
+    return sa.bindparam(f"read_{name}")
 
 
 @dataclass(frozen=True)
@@ -59,45 +79,72 @@ class AgreementFilters:
     # The public list (app/public): NK and PKS opted in and signed by every party.
     publicly_listed: bool = False
 
-    def conditions(self, today: date) -> list[Any]:
-        conditions: list[Any] = []
-        if self.publicly_listed:
-            conditions.append(col(Agreement.public_listing).is_(True))
-            conditions.append(col(Agreement.kind).in_([AgreementKind.nk, AgreementKind.pks]))
-            conditions.append(fully_signed_condition(Agreement))
-        if self.kind is not None:
-            conditions.append(Agreement.kind == self.kind)
-        if self.status is not None:
-            conditions.append(status_condition(Agreement, self.status, today))
-        if self.parent_id is not None:
-            conditions.append(Agreement.parent_id == self.parent_id)
-        if self.organization_id is not None:
-            conditions.append(_has_party(AgreementParty.organization_id == self.organization_id))
-        if self.number is not None:
-            conditions.append(
-                _has_party(
-                    func.lower(AgreementParty.document_number) == self.number.strip().lower()
-                )
+    def shape(self) -> tuple[Any, ...]:
+        """What the statement depends on: the filters given (not their values)."""
+        given = tuple(name for name in _VALUED if getattr(self, name) is not None)
+        return (self.kind, self.status, self.publicly_listed, given)
+
+    def values(self) -> dict[str, Any]:
+        """The parameters of the filters given, for a statement of their shape."""
+        values: dict[str, Any] = {}
+        for name in _VALUED:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if name == "number":
+                value = value.strip().lower()
+            elif name == "q":
+                value = search_pattern(value)
+            values[f"read_{name}"] = value
+        return values
+
+    def matching(self, today: date) -> Any:
+        """SELECT of the ids of the agreements that match, the values bound (for a statement of
+        one's own; the reads here run prebuilt ones with `values()`)."""
+        conditions = _conditions(self.shape(), today)
+        return select(Agreement.id).where(*conditions).params(self.values())
+
+
+@lru_cache(maxsize=512)
+def _conditions(shape: tuple[Any, ...], today: date) -> tuple[Any, ...]:
+    """The conditions of filters of this shape, their values as parameters (`values()`)."""
+    kind, status, publicly_listed, given = shape
+    conditions: list[Any] = []
+    if publicly_listed:
+        conditions.append(col(Agreement.public_listing).is_(True))
+        conditions.append(col(Agreement.kind).in_([AgreementKind.nk, AgreementKind.pks]))
+        conditions.append(fully_signed_condition(Agreement))
+    if kind is not None:
+        conditions.append(Agreement.kind == kind)
+    if status is not None:
+        conditions.append(status_condition(Agreement, status, today))
+    if "parent_id" in given:
+        conditions.append(Agreement.parent_id == _param("parent_id"))
+    if "organization_id" in given:
+        conditions.append(_has_party(AgreementParty.organization_id == _param("organization_id")))
+    if "number" in given:
+        conditions.append(
+            _has_party(func.lower(AgreementParty.document_number) == _param("number"))
+        )
+    if "q" in given:
+        conditions.append(search_condition(_param("q")))
+    if "unsigned_by" in given:
+        conditions.append(
+            _has_party(
+                AgreementParty.organization_id == _param("unsigned_by"),
+                col(AgreementParty.signed_on).is_(None),
             )
-        if self.q is not None:
-            conditions.append(search_condition(self.q))
-        if self.unsigned_by is not None:
-            conditions.append(
-                _has_party(
-                    AgreementParty.organization_id == self.unsigned_by,
-                    col(AgreementParty.signed_on).is_(None),
-                )
+        )
+    if "signed_by" in given:
+        conditions.append(
+            _has_party(
+                AgreementParty.organization_id == _param("signed_by"),
+                col(AgreementParty.signed_on).is_not(None),
             )
-        if self.signed_by is not None:
-            conditions.append(
-                _has_party(
-                    AgreementParty.organization_id == self.signed_by,
-                    col(AgreementParty.signed_on).is_not(None),
-                )
-            )
-        if self.expiring_before is not None:
-            conditions.append(effective_valid_until_expression(Agreement) <= self.expiring_before)
-        return conditions
+        )
+    if "expiring_before" in given:
+        conditions.append(effective_valid_until_expression(Agreement) <= _param("expiring_before"))
+    return tuple(conditions)
 
 
 def _has_party(*conditions: Any) -> Any:
@@ -183,20 +230,35 @@ class ListCursor:
         except (TypeError, ValueError):
             raise invalid_cursor("it is not a token of this list") from None
 
-    def condition(self) -> Any:
-        """The rows after this position in its order (nulls last, ties by id, newest first)."""
-        after_id = col(Agreement.id) < self.id
-        key = _sort_key(self.sort)
-        if key is None:
-            return after_id
-        if self.key is None:  # at the nulls, which come last: only later nulls remain
-            return sa.and_(key.is_(None), after_id)
-        ties = sa.and_(key == self.key, after_id)
-        if self.sort is AgreementSort.valid_until:
-            return sa.or_(key > self.key, ties, key.is_(None))
-        if self.sort is AgreementSort.signed_on:
-            return sa.or_(key < self.key, ties, key.is_(None))
-        return sa.or_(key > self.key, ties)
+    def shape(self) -> tuple[AgreementSort, bool]:
+        """What its condition depends on: the sort, and whether it ended at the nulls."""
+        return self.sort, self.key is None
+
+    def values(self) -> dict[str, Any]:
+        """The parameters of its condition."""
+        if self.key is None:
+            return {"read_after_id": self.id}
+        return {"read_after_key": self.key, "read_after_id": self.id}
+
+
+@lru_cache(maxsize=64)
+def _after(shape: tuple[AgreementSort, bool]) -> Any:
+    """The rows after a cursor's position in its order (nulls last, ties by id, newest first),
+    the position as parameters (ListCursor.values)."""
+    sort, at_nulls = shape
+    after_id = col(Agreement.id) < _param("after_id")
+    key = _sort_key(sort)
+    if key is None:
+        return after_id
+    if at_nulls:  # at the nulls, which come last: only later nulls remain
+        return sa.and_(key.is_(None), after_id)
+    position = _param("after_key")
+    ties = sa.and_(key == position, after_id)
+    if sort is AgreementSort.valid_until:
+        return sa.or_(key > position, ties, key.is_(None))
+    if sort is AgreementSort.signed_on:
+        return sa.or_(key < position, ties, key.is_(None))
+    return sa.or_(key > position, ties)
 
 
 # The read shape, in three statements whatever the page's length:
@@ -248,9 +310,43 @@ def superseded_by_id(session: Session, agreement_id: int) -> int | None:
     return session.execute(_successor_of(agreement_id).limit(1)).scalar_one_or_none()
 
 
-def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementSort) -> list[Any]:
-    """Statement 1: the chosen agreements (`on_page`) and their amendments, in the order asked."""
-    page = chosen.cte("page")
+# What statement 1 reads (its `page`), each a SELECT of ids with its values as parameters:
+# one agreement (`read_agreement_id`), given ids (`read_ids`), or a page of the list (its filters,
+# cursor, `read_limit` and `read_offset`).
+_ONE = ("one",)
+_IDS = ("ids",)
+
+
+def _chosen(what: tuple[Any, ...], today: date, sort: AgreementSort, dialect: str) -> Any:
+    if what == _ONE:
+        return select(Agreement.id).where(col(Agreement.id) == _param("agreement_id"))
+    if what == _IDS:
+        return select(Agreement.id).where(_among(col(Agreement.id), "ids", dialect))
+    _, filters, after = what
+    keyset = [_after(after)] if after is not None else []
+    # The page's ids in a subquery: the database derives status and validity for the rows of
+    # the page only, not for every row an OFFSET skips.
+    return (
+        select(Agreement.id)
+        .where(*_conditions(filters, today), *keyset)
+        .order_by(*_order(sort))
+        .limit(_param("limit"))
+        .offset(_param("offset"))
+    )
+
+
+def _among(column: Any, name: str, dialect: str) -> Any:
+    """column IN the ids of the parameter `read_<name>` of a prebuilt statement."""
+    return among_parameter(column, f"read_{name}", dialect)
+
+
+@lru_cache(maxsize=512)
+def _agreement_statement(
+    what: tuple[Any, ...], today: date, sort: AgreementSort, dialect: str
+) -> Any:
+    """Statement 1: the chosen agreements (`on_page`) and their amendments, in the order asked;
+    built once per day, sort, kind of choice and database."""
+    page = _chosen(what, today, sort, dialect).cte("page")
     on_page = select(page.c.id)
     wanted = union_all(on_page, select(_AMENDMENT.id).where(col(_AMENDMENT.amends_id).in_(on_page)))
     children = (
@@ -261,7 +357,7 @@ def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementS
         .scalar_subquery()
     )
     successor = _successor_of(Agreement.id).correlate(Agreement).scalar_subquery()
-    query = (
+    return (
         sa.select(
             *_OWN_COLUMNS,
             col(Agreement.id).in_(on_page).label("on_page"),
@@ -281,15 +377,34 @@ def _agreement_rows(session: Session, chosen: Any, today: date, sort: AgreementS
         .where(col(Agreement.id).in_(wanted))
         .order_by(*_order(sort))
     )
-    return list(session.execute(query))
 
 
-def _party_rows(session: Session, agreement_ids: list[int]) -> dict[int, list[Any]]:
-    """Statement 2: the parties of the agreements, in order, with their organizations' names."""
-    parties: dict[int, list[Any]] = {i: [] for i in agreement_ids}
-    if not agreement_ids:
-        return parties
-    rows = session.execute(
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _run(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    """A prebuilt statement's result, on the session's connection (in its transaction, after
+    its pending changes), without the ORM's per-statement work: these are plain columns."""
+    session.flush()
+    return session.connection().execute(statement, values)
+
+
+def _agreement_rows(
+    session: Session,
+    what: tuple[Any, ...],
+    values: dict[str, Any],
+    today: date,
+    sort: AgreementSort,
+) -> list[Any]:
+    """Statement 1 (see _agreement_statement), with the values of its choice."""
+    statement = _agreement_statement(what, today, sort, _dialect(session))
+    return _run(session, statement, values).all()
+
+
+@lru_cache(maxsize=4)
+def _party_statement(dialect: str) -> Any:
+    return (
         sa.select(
             col(AgreementParty.agreement_id),
             col(AgreementParty.organization_id),
@@ -304,23 +419,25 @@ def _party_rows(session: Session, agreement_ids: list[int]) -> dict[int, list[An
             col(AgreementParty.signature_recorded_at),
         )
         .join(Organization, col(Organization.id) == AgreementParty.organization_id)
-        .where(col(AgreementParty.agreement_id).in_(agreement_ids))
+        .where(_among(col(AgreementParty.agreement_id), "ids", dialect))
         .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
     )
-    for row in rows:
+
+
+def _party_rows(session: Session, agreement_ids: list[int]) -> dict[int, list[Any]]:
+    """Statement 2: the parties of the agreements, in order, with their organizations' names."""
+    parties: dict[int, list[Any]] = {i: [] for i in agreement_ids}
+    if not agreement_ids:
+        return parties
+    statement = _party_statement(_dialect(session))
+    for row in _run(session, statement, {"read_ids": agreement_ids}).all():
         parties[row.agreement_id].append(row)
     return parties
 
 
-def _scope_rows(
-    session: Session, agreement_ids: list[int]
-) -> tuple[dict[int, list[Any]], dict[int, list[int]]]:
-    """Statement 3: the scope items of the agreements, in order, and the items each amendment
-    among them withdraws (by withdrawal, oldest first)."""
-    items: dict[int, list[Any]] = {i: [] for i in agreement_ids}
-    if not agreement_ids:
-        return items, {}
-    rows = session.execute(
+@lru_cache(maxsize=4)
+def _scope_statement(dialect: str) -> Any:
+    return (
         sa.select(
             col(ScopeItem.agreement_id),
             col(ScopeItem.id),
@@ -331,9 +448,21 @@ def _scope_rows(
             col(ScopeWithdrawal.amendment_id).label("withdrawn_by"),
         )
         .outerjoin(ScopeWithdrawal, col(ScopeWithdrawal.scope_item_id) == ScopeItem.id)
-        .where(col(ScopeItem.agreement_id).in_(agreement_ids))
+        .where(_among(col(ScopeItem.agreement_id), "ids", dialect))
         .order_by(col(ScopeItem.agreement_id), col(ScopeItem.position), col(ScopeWithdrawal.id))
     )
+
+
+def _scope_rows(
+    session: Session, agreement_ids: list[int]
+) -> tuple[dict[int, list[Any]], dict[int, list[int]]]:
+    """Statement 3: the scope items of the agreements, in order, and the items each amendment
+    among them withdraws (by withdrawal, oldest first)."""
+    items: dict[int, list[Any]] = {i: [] for i in agreement_ids}
+    if not agreement_ids:
+        return items, {}
+    statement = _scope_statement(_dialect(session))
+    rows = _run(session, statement, {"read_ids": agreement_ids}).all()
     withdrawals: list[tuple[int, int, int]] = []
     seen: set[int] = set()
     for row in rows:
@@ -349,11 +478,15 @@ def _scope_rows(
 
 
 def _load(
-    session: Session, chosen: Any, today: date, sort: AgreementSort = AgreementSort.newest
+    session: Session,
+    what: tuple[Any, ...],
+    values: dict[str, Any],
+    today: date,
+    sort: AgreementSort = AgreementSort.newest,
 ) -> list[AgreementPublic]:
-    """The agreements whose ids `chosen` (a SELECT of ids) gives, as clients see them, in the
-    order asked: three statements, whatever their number."""
-    rows = _agreement_rows(session, chosen, today, sort)
+    """The agreements chosen (one, or given ids: `_chosen`) as clients see them, in the order
+    asked: three statements, whatever their number."""
+    rows = _agreement_rows(session, what, values, today, sort)
     return _build(session, rows, [row for row in rows if row.on_page])
 
 
@@ -511,7 +644,7 @@ def agreement_summaries(
 
 def agreement_public(*, session: Session, agreement_id: int, today: date) -> AgreementPublic:
     """One agreement as clients see it, or AgreementNotFound."""
-    found = _load(session, select(Agreement.id).where(Agreement.id == agreement_id), today)
+    found = _load(session, _ONE, {"read_agreement_id": agreement_id}, today)
     if not found:
         raise AgreementNotFound(agreement_id)
     return found[0]
@@ -530,19 +663,13 @@ def _page_rows(
 ) -> tuple[list[Any], list[Any], int | None, ListCursor | None]:
     """Statement 1 of a page (its rows and their amendments, and the page's rows among them),
     the total when `count`, and where the next page starts (list_agreements_page)."""
-    conditions = filters.conditions(today)
-    keyset = [after.condition()] if after is not None else []
-    # The page's ids in a subquery: the database derives status and validity for the rows of
-    # the page only, not for every row an OFFSET skips. One row more than the page tells
-    # whether another page follows (it is read in statement 1 only, not built).
-    chosen = (
-        select(Agreement.id)
-        .where(*conditions, *keyset)
-        .order_by(*_order(sort))
-        .limit(limit + 1)
-        .offset(offset)
-    )
-    rows = _agreement_rows(session, chosen, today, sort)
+    # One row more than the page tells whether another page follows (it is read in statement 1
+    # only, not built).
+    what = ("page", filters.shape(), after.shape() if after is not None else None)
+    values = {**filters.values(), "read_limit": limit + 1, "read_offset": offset}
+    if after is not None:
+        values.update(after.values())
+    rows = _agreement_rows(session, what, values, today, sort)
     page = [row for row in rows if row.on_page]
     following = None
     if len(page) > limit:
@@ -627,8 +754,9 @@ def list_agreement_lines(
 def agreement_line(*, session: Session, agreement_id: int, today: date) -> AgreementLine:
     """One agreement as a line (as agreement_public reads it, less what a line leaves out):
     two statements."""
-    chosen = select(Agreement.id).where(col(Agreement.id) == agreement_id)
-    rows = _agreement_rows(session, chosen, today, AgreementSort.newest)
+    rows = _agreement_rows(
+        session, _ONE, {"read_agreement_id": agreement_id}, today, AgreementSort.newest
+    )
     page = [row for row in rows if row.on_page]
     if not page:
         raise AgreementNotFound(agreement_id)
@@ -654,7 +782,19 @@ def _lines(session: Session, page: list[Any]) -> list[AgreementLine]:
 
 def count_agreements(*, session: Session, filters: AgreementFilters, today: date) -> int:
     """How many agreements match the filters (a pass over every match)."""
-    return count_of(session, select(Agreement.id).where(*filters.conditions(today)))
+    statement = _count_statement(filters.shape(), today)
+    return int(_run(session, statement, filters.values()).scalar_one())
+
+
+@lru_cache(maxsize=256)
+def _count_statement(shape: tuple[Any, ...], today: date) -> Any:
+    matching = select(Agreement.id).where(*_conditions(shape, today))
+    return sa.select(func.count()).select_from(matching.subquery())
+
+
+@lru_cache(maxsize=256)
+def _ids_statement(shape: tuple[Any, ...], today: date, sort: AgreementSort) -> Any:
+    return select(Agreement.id).where(*_conditions(shape, today)).order_by(*_order(sort))
 
 
 def list_agreements_public(
@@ -692,13 +832,10 @@ def iter_agreements_public(
     """Every matching agreement in the order asked, loaded chunk by chunk: the ids first (one
     query), then each chunk with the statements of one page. For exports."""
     ids = list(
-        session.exec(select(Agreement.id).where(*filters.conditions(today)).order_by(*_order(sort)))
+        _run(session, _ids_statement(filters.shape(), today, sort), filters.values()).scalars()
     )
     for start in range(0, len(ids), chunk):
-        part = [i for i in ids[start : start + chunk] if i is not None]
-        found = {
-            a.id: a
-            for a in _load(session, select(Agreement.id).where(col(Agreement.id).in_(part)), today)
-        }
+        part = ids[start : start + chunk]
+        found = {a.id: a for a in _load(session, _IDS, {"read_ids": part}, today)}
         for agreement_id in part:
             yield found[agreement_id]

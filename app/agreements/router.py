@@ -89,7 +89,7 @@ def create_agreement(
     return agreement_public(session=session, agreement_id=agreement_id, today=today)
 
 
-def agreement_filters(
+async def agreement_filters(
     kind: Annotated[AgreementKind | None, Query(description="`nk` or `pks`.")] = None,
     status_: Annotated[
         AgreementStatus | None, Query(alias="status", description="Status today.")
@@ -134,7 +134,8 @@ def agreement_filters(
         Query(ge=1, le=MAX_ID, description="Agreements this organization has signed."),
     ] = None,
 ) -> AgreementFilters:
-    """The filters of the agreement list, shared by its exports."""
+    """The filters of the agreement list, shared by its exports (`async`: it does not wait, and
+    a plain function would cost a hop to the thread pool and back)."""
     return AgreementFilters(
         kind=kind,
         status=status_,
@@ -258,11 +259,12 @@ def export_agreements(
     summary="Show one NK or PKS",
     responses=responses(401, 404, 422, 429),
 )
-def read_agreement(agreement: ValidAgreement) -> Response:
+async def read_agreement(agreement: ValidAgreement) -> Response:
     """One agreement with its parties (numbers, signatories, signatures), ruang lingkup, status.
 
     For a PKS, `parent` shows its NK; for an NK, `children_count` says how many PKS it has.
     """
+    # (async: it only writes the answer; the thread pool is for what waits on the database.)
     return json_response(agreement)
 
 

@@ -29,13 +29,18 @@ SEPARATOR = "\n"
 BATCH = 2_000  # agreements per statement: an IN list (and an INSERT) both databases take
 
 
-def search_condition(text: str) -> Any:
+def search_pattern(text: str) -> str:
+    """The LIKE pattern of `q`: the folded text, anywhere in a document."""
+    return like_pattern(fold(text))
+
+
+def search_condition(pattern: Any) -> Any:
     """`q`: the agreements one of whose searched fields holds the text (case, accents and runs of
-    spaces ignored), as one semi-join on `agreement_search` (its trigram index on PostgreSQL:
-    the pattern is a literal value, so the planner can use it)."""
+    spaces ignored), as one semi-join on `agreement_search` (its trigram index on PostgreSQL).
+    `pattern`: search_pattern(q), or a parameter that carries it (a prebuilt statement's)."""
     return col(Agreement.id).in_(
         sa.select(col(AgreementSearch.agreement_id)).where(
-            col(AgreementSearch.document).like(like_pattern(fold(text)), escape="\\")
+            col(AgreementSearch.document).like(pattern, escape="\\")
         )
     )
 

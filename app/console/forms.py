@@ -520,7 +520,8 @@ class ConsoleWriteRoute(APIRoute):
                 raise ConsoleRefused(
                     422, "Formulir ini rusak. Muat ulang halaman, lalu kirim lagi."
                 )
-            settings, now = resolve(request, get_settings), resolve(request, get_now)
+            settings = await resolve(request, get_settings)
+            now = await resolve(request, get_now)
 
             def user_of(session: Session) -> int | None:
                 found = current(session=session, token=token, settings=settings, now=now)

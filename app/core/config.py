@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     # address (each process counts its own); 0 turns a limit off.
     RATE_LIMIT_PER_MINUTE: int = 600
     AUTH_FAILURES_PER_MINUTE: int = 20
+    # How long a process keeps a valid API key it has looked up (app/users/auth.py), so that a
+    # request does not read the key again. Revoking a key or disabling or changing its user
+    # through this process forgets them at once; done by another process (another worker, the
+    # command line), it takes effect there within this many seconds. 0: read the key each time.
+    API_KEY_CACHE_SECONDS: float = Field(default=10, ge=0)
     # Staff console sessions end after this long without a request, and this long after sign-in.
     CONSOLE_IDLE_MINUTES: int = Field(default=30, ge=1)
     CONSOLE_ABSOLUTE_HOURS: int = Field(default=12, ge=1)

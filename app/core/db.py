@@ -1,6 +1,6 @@
 """Engine, naming convention and the per-request session."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import settings
 
@@ -90,26 +91,63 @@ def include_in_autogenerate(
 engine = make_engine(settings.database_url)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; services commit, nothing else does."""
+def _open_session(request: Request) -> Session:
+    """A session for the request (it touches the database only when first used)."""
     # A POST with an Idempotency-Key runs in one transaction that its answer is kept in too
     # (app/idempotency/route.py): the services' commits are then savepoints of it.
     outer = getattr(request.state, "transaction_connection", None)
-    made = (
+    session = (
         Session(engine)
         if outer is None
         else Session(bind=outer, join_transaction_mode="create_savepoint")
     )
-    with made as session:
-        # Kept on the request for what runs around the endpoint (idempotency records), so that
-        # it does not open a second connection while this one may hold SQLite's write lock.
-        request.state.session = session
-        try:
-            yield session
-        except Exception:
+    # Kept on the request for what runs around the endpoint (idempotency records), so that it
+    # does not open a second connection while this one may hold SQLite's write lock.
+    request.state.session = session
+    return session
+
+
+def _end(session: Session, failed: bool) -> None:
+    try:
+        if failed:
             # A refused or failed request leaves nothing half-written.
             session.rollback()
-            raise
+    finally:
+        session.close()
+
+
+def session_scope(request: Request) -> Iterator[Session]:
+    """The request's session as get_session gives it, for code outside FastAPI's injection."""
+    session = _open_session(request)
+    failed = False
+    try:
+        yield session
+    except Exception:
+        failed = True
+        raise
+    finally:
+        _end(session, failed)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; services commit, nothing else does.
+
+    `async`: opening a session does not touch the database, so it costs no hop to the thread
+    pool (a plain generator costs two); ending it (a rollback, the connection given back to the
+    pool) waits on the database, so that runs there, unless the session never began."""
+    session = _open_session(request)
+    try:
+        yield session
+    except Exception:
+        await run_in_threadpool(_end, session, True)
+        raise
+    except BaseException:  # cancelled: ended here and now, not after a wait for the pool
+        _end(session, failed=True)
+        raise
+    if session.in_transaction():
+        await run_in_threadpool(_end, session, False)
+    else:
+        _end(session, failed=False)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -127,6 +165,15 @@ def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return column == sa.any_(sa.literal(wanted, type_=postgresql.ARRAY(sa.Integer)))
     return column.in_(wanted)
+
+
+def among_parameter(column: Any, name: str, dialect: str) -> Any:
+    """SQL: column IN the ids a parameter `name` carries, for a statement built once and run
+    with many lists: on PostgreSQL `= ANY(%(name)s)`, one SQL text whatever the list's length
+    (the driver prepares it once, nothing is rendered per list); an expanding IN elsewhere."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Integer)))
+    return column.in_(sa.bindparam(name, expanding=True))
 
 
 class add_days(sa.sql.functions.FunctionElement[Any]):

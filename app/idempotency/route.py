@@ -8,6 +8,7 @@ IDEMPOTENCY_TTL_HOURS."""
 
 import asyncio
 import hashlib
+import inspect
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterator
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core import db
 from app.core.config import Settings
-from app.core.db import get_session
+from app.core.db import get_session, session_scope
 from app.core.deps import get_now, get_settings, get_today
 from app.core.errors import problem
 from app.idempotency import service
@@ -48,9 +49,11 @@ PARAMETER = {
 }
 
 
-def resolve(request: Request, dependency: Callable[..., Any]) -> Any:
-    """A dependency's value outside FastAPI's injection (honouring the app's overrides)."""
-    return request.app.dependency_overrides.get(dependency, dependency)()
+async def resolve(request: Request, dependency: Callable[..., Any]) -> Any:
+    """A dependency's value outside FastAPI's injection (honouring the app's overrides, which
+    may be plain functions where the dependency is a coroutine function)."""
+    value = request.app.dependency_overrides.get(dependency, dependency)()
+    return await value if inspect.isawaitable(value) else value
 
 
 class _SessionScope:
@@ -64,7 +67,7 @@ class _SessionScope:
             self._made = own
             return
         override = request.app.dependency_overrides.get(get_session)
-        self._made = override() if override is not None else get_session(request)
+        self._made = override() if override is not None else session_scope(request)
 
     def __enter__(self) -> Session:
         if isinstance(self._made, Iterator):
@@ -124,8 +127,8 @@ async def _idempotently(
     api_key = request.headers.get("X-API-Key")
     if not api_key:
         return await original(request)  # answered 401 there
-    settings: Settings = resolve(request, get_settings)
-    today = resolve(request, get_today)
+    settings: Settings = await resolve(request, get_settings)
+    today = await resolve(request, get_today)
 
     def user_of(session: Session) -> int | None:
         caller = authenticate(session, api_key, settings, today)
@@ -184,8 +187,8 @@ async def run_once(
     fingerprint = hashlib.sha256(
         b"\n".join([request.method.encode(), request.url.path.encode(), body])
     ).hexdigest()
-    settings: Settings = resolve(request, get_settings)
-    now = resolve(request, get_now)
+    settings: Settings = await resolve(request, get_settings)
+    now = await resolve(request, get_now)
 
     lease = timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
 

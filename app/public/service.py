@@ -3,14 +3,17 @@ party (or an admin) opted in, once every party has signed, with only what the pu
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.agreements.history import record
 from app.agreements.locking import claim_agreement
-from app.agreements.models import Agreement
-from app.agreements.queries import AgreementFilters, AgreementSort, list_agreements_public
+from app.agreements.queries import (
+    AgreementFilters,
+    AgreementSort,
+    count_agreements,
+    list_agreements_public,
+)
 from app.agreements.schemas import AgreementPublic
-from app.core.pagination import count_of
 from app.core.types import utcnow
 from app.public.schemas import PublicAgreement, PublicPage, PublicParty
 
@@ -58,7 +61,7 @@ def public_list(*, session: Session, today: date, limit: int, offset: int) -> Pu
         offset=offset,
         sort=AgreementSort.signed_on,
     )
-    total = count_of(session, select(Agreement.id).where(*filters.conditions(today)))
+    total = count_agreements(session=session, filters=filters, today=today)
     return PublicPage(
         items=[public_view(a) for a in items], total=total, limit=limit, offset=offset
     )

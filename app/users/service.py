@@ -12,7 +12,7 @@ from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation, field_
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.organizations.models import Organization
-from app.users.auth import Caller, hash_key, new_key
+from app.users.auth import Caller, hash_key, known_keys, new_key
 from app.users.models import ApiKey, Role, User
 from app.users.schemas import (
     ApiKeyCreate,
@@ -146,6 +146,7 @@ def update_user(*, session: Session, user_id: int, user_in: UserUpdate) -> UserP
         changes={k: {"old": before[k], "new": v} for k, v in data.items() if before[k] != v},
     )
     session.commit()
+    known_keys.clear()  # the user's keys answer as it now is (role, organization, disabled)
     return UserPublic.model_validate(session.get(User, user_id, populate_existing=True))
 
 
@@ -206,6 +207,7 @@ def revoke_key(*, session: Session, user_id: int, key_id: int) -> None:
         session.add(api_key)
         record_audit(session, "user", user_id, "key_revoked", key_id=key_id, name=api_key.name)
         session.commit()
+        known_keys.clear()  # refused from the next request on
 
 
 def create_admin(

@@ -214,10 +214,9 @@ def test_q_is_one_scan_of_the_search_documents(
     or scope items."""
     create_agreement(client, **pks_body(kalsel, signed_nk["id"]))
     dialect = session.get_bind().dialect
-    conditions = AgreementFilters(q="pengaduan masyarakat").conditions(date(2026, 11, 26))
     matching = (
-        select(Agreement.id)
-        .where(*conditions)
+        AgreementFilters(q="pengaduan masyarakat")
+        .matching(date(2026, 11, 26))
         .compile(dialect=dialect, compile_kwargs={"literal_binds": True})
     )
     if dialect.name == "postgresql":

@@ -1,16 +1,22 @@
 """Users and API keys: shown once, kept as a hash, revoked, expired, disabled; the bootstrap
 admin; limits on keys and on failed logins; who made each change."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.core.config import Settings, settings
 from app.core.deps import get_settings, get_today
+from app.core.types import utcnow
 from app.main import app
+from app.users.auth import known_keys
+from app.users.models import ApiKey
 from tests.conftest import TODAY, key_for
 from tests.helpers import assert_problem, create_agreement, patch_org
 from tests.world import Kalsel, nk_body
@@ -68,6 +74,62 @@ class TestKeys:
         revoked = as_key(client, admin).delete(f"{USERS}/{user['id']}/api-keys/{issued['id']}")
         assert revoked.status_code == 204
         assert_problem(as_key(client, issued["key"]).get(f"{USERS}/me"), 401, "unauthorized")
+
+    def test_a_key_read_lately_is_not_read_again(
+        self, client: TestClient, count_statements: Callable[[], Any]
+    ) -> None:
+        """A request with a key this process looked up lately reads nothing of it."""
+        user = new_user(client)
+        as_key(client, issue(client, user["id"])["key"])
+        assert client.get(f"{USERS}/me").status_code == 200  # looked up (and last_used_at)
+        with count_statements() as statements:
+            assert client.get(f"{USERS}/me").status_code == 200
+        assert not [s for s in statements if "FROM api_key" in s], statements
+
+    def test_a_key_revoked_elsewhere_is_refused_once_its_cache_time_has_passed(
+        self, client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Revoked by another process (another worker, the command line): this one keeps
+        answering the key for at most API_KEY_CACHE_SECONDS, then refuses it."""
+        clock = [1000.0]
+        monkeypatch.setattr(known_keys, "clock", lambda: clock[0])
+        user = new_user(client)
+        issued = issue(client, user["id"])
+        assert as_key(client, issued["key"]).get(f"{USERS}/me").status_code == 200
+        session.execute(
+            sa.update(ApiKey).where(col(ApiKey.id) == issued["id"]).values(revoked_at=utcnow())
+        )
+        session.commit()
+        clock[0] += settings.API_KEY_CACHE_SECONDS - 0.5
+        assert client.get(f"{USERS}/me").status_code == 200  # the documented delay
+        clock[0] += 0.5
+        assert_problem(client.get(f"{USERS}/me"), 401, "unauthorized")
+
+    def test_without_the_cache_a_key_revoked_elsewhere_is_refused_at_once(
+        self, client: TestClient, session: Session
+    ) -> None:
+        use_settings(API_KEY_CACHE_SECONDS=0)
+        user = new_user(client)
+        issued = issue(client, user["id"])
+        assert as_key(client, issued["key"]).get(f"{USERS}/me").status_code == 200
+        session.execute(
+            sa.update(ApiKey).where(col(ApiKey.id) == issued["id"]).values(revoked_at=utcnow())
+        )
+        session.commit()
+        assert_problem(client.get(f"{USERS}/me"), 401, "unauthorized")
+
+    def test_a_new_role_applies_to_the_next_request_with_a_key_read_lately(
+        self, client: TestClient
+    ) -> None:
+        user = new_user(client)
+        key = issue(client, user["id"])["key"]
+        admin = client.headers["X-API-Key"]
+        assert_problem(as_key(client, key).get(USERS), 403)
+        promoted = as_key(client, admin).patch(
+            f"{USERS}/{user['id']}", json={"version": 1, "role": "admin"}
+        )
+        assert promoted.status_code == 200, promoted.text
+        assert as_key(client, key).get(USERS).status_code == 200
 
     def test_an_expired_key_is_refused(self, client: TestClient) -> None:
         user = new_user(client)
