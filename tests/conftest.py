@@ -107,6 +107,17 @@ def without_waiting_for_disk(connection: Connection, name: str) -> None:
     connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
 
 
+def ensure_database(connection: Connection, name: str) -> None:
+    """The PostgreSQL database `name` on the connection's server, created when missing, its
+    commits not waiting for the disk (without_waiting_for_disk)."""
+    exists = connection.execute(
+        text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+    ).first()
+    if not exists:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    without_waiting_for_disk(connection, name)
+
+
 def worker_database_url(url: str, worker: str) -> str:
     """The database of one pytest-xdist worker: the given one's name with `_<worker>` added (a
     PostgreSQL database created when missing, through the given one's server; a SQLite file
@@ -121,12 +132,7 @@ def worker_database_url(url: str, worker: str) -> str:
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).first()
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            without_waiting_for_disk(connection, name)
+            ensure_database(connection, name)
     finally:
         admin.dispose()
     return parsed.set(database=name).render_as_string(hide_password=False)
@@ -171,12 +177,7 @@ class ScratchDatabases:
         admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as connection:
-                exists = connection.execute(
-                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-                ).first()
-                if not exists:
-                    connection.execute(text(f'CREATE DATABASE "{name}"'))
-                    without_waiting_for_disk(connection, name)
+                ensure_database(connection, name)
                 # Whatever a test left connected to it (a server stopped without closing).
                 connection.execute(
                     text(
