@@ -18,6 +18,7 @@ from app.agreements.status import (
     amended_valid_until_from_rows,
     in_force_condition,
     live_condition,
+    status_condition,
     status_expression,
     superseded_from_rows,
 )
@@ -119,9 +120,9 @@ CONDITION_DAYS = (
 
 
 def plain_conditions_disagreeing(session: Session) -> list[Any]:
-    """Agreements for which in_force_condition or live_condition (plain comparisons of the
-    stored facts) says otherwise than the status expression, on any of CONDITION_DAYS and on
-    each day one of its own dates falls (the edges of its validity)."""
+    """Agreements for which in_force_condition, live_condition or status_condition (plain
+    comparisons of the stored facts) says otherwise than the status expression, on any of
+    CONDITION_DAYS and on each day one of its own dates falls (the edges of its validity)."""
     edges = [
         col(Agreement.valid_from),
         col(Agreement.effective_valid_until),
@@ -143,16 +144,18 @@ def plain_conditions_disagreeing(session: Session) -> list[Any]:
                     status_expression(Agreement, day),
                     in_force_condition(Agreement, day),
                     live_condition(Agreement, day),
+                    *[status_condition(Agreement, status, day) for status in AgreementStatus],
                 )
                 for day in sorted(days)
             ]
         )
     ).all()
     wrong = []
-    for agreement_id, day, status, in_force, live in rows:
+    for agreement_id, day, status, in_force, live, *each in rows:
         expected = (AgreementStatus(status) in IN_FORCE, AgreementStatus(status) not in ENDED)
-        if (bool(in_force), bool(live)) != expected:
-            wrong.append((agreement_id, day, status, in_force, live))
+        met = [s.value for s, holds in zip(AgreementStatus, each, strict=True) if holds]
+        if (bool(in_force), bool(live)) != expected or met != [status]:
+            wrong.append((agreement_id, day, status, in_force, live, met))
     return wrong
 
 

@@ -183,8 +183,8 @@ class TestBoundedStatements:
 def test_each_status_filter_finds_exactly_the_agreements_of_that_status(
     client: TestClient, kalsel: Kalsel, signed_nk: dict[str, Any]
 ) -> None:
-    """The status filter puts plain comparisons of stored facts in front of the status
-    expression (status.status_condition); they must never change which agreements match."""
+    """The status filter is plain comparisons of stored facts (status.status_condition), not
+    the status expression; they must find exactly the agreements of that status."""
     nk = signed_nk["id"]
 
     def pks(agency: int, **fields: Any) -> dict[str, Any]:
