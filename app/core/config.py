@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # A database that does not answer must not hold requests forever.
     DB_CONNECT_TIMEOUT_SECONDS: float = 5.0
     DB_STATEMENT_TIMEOUT_SECONDS: float = 30.0
+    # A PostgreSQL connection idle in the pool longer than this is pinged before a request
+    # takes it (one round trip); one used more recently is taken as alive (0: ping every time).
+    DB_PING_AFTER_IDLE_SECONDS: float = Field(default=1.0, ge=0)
     # Processes serving requests (`registry serve`; uvicorn itself reads WEB_CONCURRENCY too),
     # and each one's PostgreSQL connections: DB_POOL_SIZE kept open, DB_MAX_OVERFLOW more at
     # peaks. A replica opens at most WEB_CONCURRENCY x (DB_POOL_SIZE + DB_MAX_OVERFLOW).

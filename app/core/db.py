@@ -1,7 +1,8 @@
 """Engine, naming convention and the per-request session."""
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +30,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             {"check_same_thread": False, "timeout": settings.DB_STATEMENT_TIMEOUT_SECONDS},
         )
     else:
-        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_pre_ping", settings.DB_PING_AFTER_IDLE_SECONDS == 0)
         # Derived status is a few correlated subqueries per row; their cost estimates push
         # PostgreSQL past jit_above_cost, and compiling took ~600 ms for a query that runs in
         # ~3 ms (bench/list_agreements.py). JIT is for long analytics, not for this service.
@@ -49,8 +50,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif not kwargs["pool_pre_ping"]:
+        ping_after_idle(engine, settings.DB_PING_AFTER_IDLE_SECONDS)
     event.listen(engine, "before_cursor_execute", _begin_at_first_write)
     return engine
+
+
+def ping_after_idle(
+    engine: Engine, seconds: float, clock: Callable[[], float] = time.monotonic
+) -> None:
+    """Before a connection is taken from the pool, ping it if it lay idle there longer than
+    `seconds` (HikariCP's "alive bypass window"): pool_pre_ping's round trip, spared to the
+    connections in steady use (a twelfth of one agreement's time). One that fails the ping is
+    replaced before the request uses it; one the database dropped within the window fails its
+    request (a 503 `database-unavailable`, app/core/errors.py) and the pool is renewed."""
+
+    def idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = clock()
+
+    def taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if clock() - record.info.get("idle_since", 0.0) <= seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool closes it and takes another (SQLAlchemy's "Disconnect Handling").
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+    event.listen(engine, "connect", idle_from_now)
+    event.listen(engine, "checkin", idle_from_now)
+    event.listen(engine, "checkout", taken)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

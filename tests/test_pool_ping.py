@@ -1,0 +1,100 @@
+"""A pooled connection is pinged before a request takes it only when it lay idle longer than
+DB_PING_AFTER_IDLE_SECONDS (app/core/db.py, ping_after_idle; the default on PostgreSQL): one in
+steady use costs no round trip, and one that fails the ping is replaced before it is used."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, event, text
+
+from app.core.config import settings
+from app.core.db import make_engine, ping_after_idle
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Pinged:
+    engine: Engine
+    clock: Clock
+    pings: list[bool] = field(default_factory=list)
+    connections: list[bool] = field(default_factory=list)
+    failing: bool = False
+
+
+def _counted(engine: Engine, monkeypatch: pytest.MonkeyPatch, state: Pinged) -> None:
+    def ping(_dbapi_connection: Any) -> bool:
+        state.pings.append(True)
+        if state.failing:
+            state.failing = False
+            raise ConnectionError("server closed the connection unexpectedly")
+        return True
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
+    event.listen(engine, "connect", lambda _dbapi, _record: state.connections.append(True))
+
+
+@pytest.fixture
+def pinged(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pinged]:
+    """An engine on the suite's database with ping_after_idle (10 s) on a clock the test moves,
+    its pings counted (and failed when asked), and the connections it opened."""
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    state = Pinged(engine, Clock())
+    ping_after_idle(engine, 10.0, state.clock)
+    _counted(engine, monkeypatch, state)
+    try:
+        yield state
+    finally:
+        engine.dispose()
+
+
+def _use(engine: Engine) -> None:
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_an_idle_one_is(pinged: Pinged) -> None:
+    _use(pinged.engine)  # a new connection: just opened, not pinged
+    pinged.clock.now += 9.5
+    _use(pinged.engine)
+    assert pinged.pings == []
+    pinged.clock.now += 10.5  # idle past the window
+    _use(pinged.engine)
+    assert pinged.pings == [True]
+    assert len(pinged.connections) == 1
+
+
+def test_a_connection_failing_its_ping_is_replaced_before_use(pinged: Pinged) -> None:
+    _use(pinged.engine)
+    pinged.clock.now += 60
+    pinged.failing = True
+    _use(pinged.engine)  # works: on a new connection
+    assert len(pinged.pings) == 1
+    assert len(pinged.connections) == 2
+
+
+@pytest.mark.parametrize("seconds", [1.0, 0.0])
+def test_the_app_engine_pings_per_the_setting(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, seconds: float
+) -> None:
+    """PostgreSQL: a connection taken again at once is pinged only with the setting at 0 (every
+    time, pool_pre_ping). SQLite: a file, never pinged."""
+    monkeypatch.setattr(settings, "DB_PING_AFTER_IDLE_SECONDS", seconds)
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    state = Pinged(engine, Clock())
+    _counted(engine, monkeypatch, state)
+    try:
+        _use(engine)
+        _use(engine)
+    finally:
+        engine.dispose()
+    every_time = seconds == 0 and engine.dialect.name == "postgresql"
+    assert state.pings == ([True] if every_time else [])
