@@ -38,7 +38,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault(
             "connect_args",
             {
-                "options": "-c jit=off -c statement_timeout="
+                # timezone=UTC: moments come back in UTC whatever the server's setting (the
+                # application's types hand them on as they are: app/core/types.py), and a
+                # moment cast to a date in SQL is the same day on every server.
+                "options": "-c jit=off -c timezone=UTC -c statement_timeout="
                 f"{int(settings.DB_STATEMENT_TIMEOUT_SECONDS * 1000)}",
                 "connect_timeout": max(1, int(settings.DB_CONNECT_TIMEOUT_SECONDS)),
             },

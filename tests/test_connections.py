@@ -1,6 +1,7 @@
-"""A pooled connection is pinged before a request takes it only when it lay idle longer than
-DB_PING_AFTER_IDLE_SECONDS (app/core/db.py, ping_after_idle; the default on PostgreSQL): one in
-steady use costs no round trip, and one that fails the ping is replaced before it is used."""
+"""The app's database connections (app/core/db.py). A pooled connection is pinged before a
+request takes it only when it lay idle longer than DB_PING_AFTER_IDLE_SECONDS (ping_after_idle;
+the default on PostgreSQL): one in steady use costs no round trip, and one that fails the ping
+is replaced before it is used. Moments are read in UTC whatever the server's zone."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -98,3 +99,31 @@ def test_the_app_engine_pings_per_the_setting(
         engine.dispose()
     every_time = seconds == 0 and engine.dialect.name == "postgresql"
     assert state.pings == ([True] if every_time else [])
+
+
+def test_moments_come_back_in_utc_whatever_the_server_zone(database_url: str) -> None:
+    """The app's connections read moments in UTC (PostgreSQL: timezone=UTC on each connection,
+    so a server set to Asia/Jakarta changes nothing; SQLite stores them in UTC), the same
+    instant that was written."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy import column, select, table
+
+    from app.core.types import UTCDateTime
+
+    engine = make_engine(database_url)
+    moments = table("moments", column("at", UTCDateTime()))
+    written = datetime(2022, 7, 4, 9, 30, tzinfo=timezone(timedelta(hours=8)))  # WITA
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                assert connection.execute(text("SHOW timezone")).scalar_one() == "UTC"
+                connection.execute(text("CREATE TEMPORARY TABLE moments (at timestamptz)"))
+            else:
+                connection.execute(text("CREATE TEMPORARY TABLE moments (at DATETIME)"))
+            connection.execute(moments.insert().values(at=written))
+            read = connection.execute(select(moments.c.at)).scalar_one()
+            connection.rollback()
+    finally:
+        engine.dispose()
+    assert read == written and read.tzinfo is UTC and read.hour == 1
