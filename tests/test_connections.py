@@ -127,3 +127,20 @@ def test_moments_come_back_in_utc_whatever_the_server_zone(database_url: str) ->
     finally:
         engine.dispose()
     assert read == written and read.tzinfo is UTC and read.hour == 1
+
+
+def test_records_read_like_rows(database_url: str) -> None:
+    """records(): the rows of a result as named tuples, each column by its name and in order."""
+    from app.core.db import records
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(
+                text("SELECT 1 AS id, 'PKS Dinkes' AS title UNION ALL SELECT 2, NULL")
+            )
+            found = records(result)
+    finally:
+        engine.dispose()
+    assert [(r.id, r.title) for r in found] == [(1, "PKS Dinkes"), (2, None)]
+    assert [tuple(r) for r in found] == [(1, "PKS Dinkes"), (2, None)]

