@@ -8,7 +8,6 @@ nationwide), the others take every row.
 """
 
 import calendar
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,6 +25,7 @@ from app.agreements.status import (
     status_expression,
 )
 from app.core.config import Settings, settings
+from app.core.db import records
 from app.evaluations.models import Evaluation
 from app.obligations.models import Obligation
 from app.reminders.models import DeadlineType
@@ -289,5 +289,5 @@ class DeadlineRow:
         )
 
 
-def rows_of(result: Iterable[Any]) -> list[DeadlineRow]:
-    return [DeadlineRow.of(r) for r in result]
+def rows_of(result: sa.Result[Any]) -> list[DeadlineRow]:
+    return [DeadlineRow.of(r) for r in records(result)]
