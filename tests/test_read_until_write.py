@@ -63,7 +63,6 @@ def engine_of_app(scratch_database_url: str, monkeypatch: pytest.MonkeyPatch) ->
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     monkeypatch.setattr(db, "engine", engine)
-    monkeypatch.setattr(db, "read_engine", db._read_until_write(engine))
     known_keys.clear()
     try:
         yield engine
@@ -116,7 +115,10 @@ def test_a_write_request_is_one_transaction_from_its_first_statement(
 
 
 def test_what_a_read_session_writes_is_all_or_nothing(engine_of_app: Engine) -> None:
-    with Session(db.read_engine) as session, Statements(engine_of_app) as statements:
+    with (
+        Session(db.read_until_write(engine_of_app)) as session,
+        Statements(engine_of_app) as statements,
+    ):
         session.exec(select(Organization.id)).all()
         session.add(Organization(name="Biro Kerja Sama", kind=OrganizationKind.regional_agency))
         session.flush()
@@ -126,7 +128,10 @@ def test_what_a_read_session_writes_is_all_or_nothing(engine_of_app: Engine) -> 
     assert [inside for _, inside in statements.seen] == [False, True, True]
     assert _count(engine_of_app, "organization") == 0
 
-    with Session(db.read_engine) as session, Statements(engine_of_app) as statements:
+    with (
+        Session(db.read_until_write(engine_of_app)) as session,
+        Statements(engine_of_app) as statements,
+    ):
         session.add(Organization(name="Biro Kerja Sama", kind=OrganizationKind.regional_agency))
         session.commit()
         # A lock, in a transaction (SQLite has none: it writes no FOR UPDATE).
@@ -154,3 +159,22 @@ def test_what_a_read_session_writes_is_all_or_nothing(engine_of_app: Engine) -> 
 )
 def test_what_counts_as_a_write(statement: str, expected: bool) -> None:
     assert writes(statement, None) is expected
+
+
+def test_a_read_ends_without_waiting_on_the_database(engine_of_app: Engine) -> None:
+    """A session whose statements ran outside a transaction (or whose transaction committed)
+    ends in the event loop; one with a transaction open ends in the thread pool, which waits
+    on the database's ROLLBACK (get_session)."""
+    with Session(db.read_until_write(engine_of_app)) as session:
+        assert not db._open_in_database(session)  # nothing run yet
+        session.exec(select(Organization.id)).all()
+        assert session.in_transaction() and not db._open_in_database(session)
+        session.add(Organization(name="Biro Kerja Sama", kind=OrganizationKind.regional_agency))
+        session.flush()
+        assert db._open_in_database(session)
+        session.commit()
+        assert not db._open_in_database(session)
+    with Session(db.engine) as session:
+        session.exec(select(Organization.id)).all()
+        # PostgreSQL: BEGIN was sent; SQLite's BEGIN IMMEDIATE took the write lock.
+        assert db._open_in_database(session)

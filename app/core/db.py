@@ -1,6 +1,7 @@
 """Engine, naming convention and the per-request session."""
 
 import re
+import sqlite3
 import time
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -172,7 +173,8 @@ def include_in_autogenerate(
 engine = make_engine(settings.database_url)
 
 
-def _read_until_write(engine: Engine) -> Engine:
+@lru_cache(maxsize=8)
+def read_until_write(engine: Engine) -> Engine:
     """The engine of the requests that read (READ_UNTIL_WRITE), on the same pool. On
     PostgreSQL, psycopg's autocommit (it sends no BEGIN; SQLAlchemy sets it back when the
     connection returns to the pool); SQLite's transactions are SQLAlchemy's (_sqlite_begin)."""
@@ -181,10 +183,8 @@ def _read_until_write(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_UNTIL_WRITE: True})
 
 
-read_engine = _read_until_write(engine)
-
-
 _READS_ONLY = frozenset({"GET", "HEAD"})
+_IDLE = 0  # psycopg's pq.TransactionStatus.IDLE (not imported where PostgreSQL is not used)
 
 
 def _open_session(request: Request) -> Session:
@@ -195,7 +195,8 @@ def _open_session(request: Request) -> Session:
     if outer is not None:
         session = Session(bind=outer, join_transaction_mode="create_savepoint")
     else:
-        session = Session(read_engine if request.method in _READS_ONLY else engine)
+        reads = request.method in _READS_ONLY
+        session = Session(read_until_write(engine) if reads else engine)
     # Kept on the request for what runs around the endpoint (idempotency records), so that it
     # does not open a second connection while this one may hold SQLite's write lock.
     request.state.session = session
@@ -239,10 +240,31 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:  # cancelled: ended here and now, not after a wait for the pool
         _end(session, failed=True)
         raise
-    if session.in_transaction():
+    if _open_in_database(session):
         await run_in_threadpool(_end, session, False)
     else:
         _end(session, failed=False)
+
+
+def _open_in_database(session: Session) -> bool:
+    """Whether ending the session waits on the database: a transaction is open there (none is
+    after a read outside one, READ_UNTIL_WRITE, or after a commit; then the connection goes back
+    to the pool without a word to the database)."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return False
+    # (Read without session.connection(), which would connect if the session had not yet.)
+    connections = getattr(transaction, "_connections", None)
+    if connections is None:
+        return True  # not knowable here: as if open
+    if not connections:
+        return False
+    dbapi_connection = next(iter(connections.values()))[0].connection.dbapi_connection
+    if dbapi_connection is None:
+        return False
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.in_transaction
+    return bool(dbapi_connection.info.transaction_status != _IDLE)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
