@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 from app.core.config import settings
-from app.core.db import make_engine, ping_after_idle
+from app.core.db import make_engine, ping_after_idle, read_until_write
 
 
 class Clock:
@@ -144,3 +144,23 @@ def test_records_read_like_rows(database_url: str) -> None:
         engine.dispose()
     assert [(r.id, r.title) for r in found] == [(1, "PKS Dinkes"), (2, None)]
     assert [tuple(r) for r in found] == [(1, "PKS Dinkes"), (2, None)]
+
+
+def test_the_pool_keeps_the_connections_a_worker_uses_at_once(database_url: str) -> None:
+    """Ten requests in flight, then ten more: the second ten open no connection (one opened
+    above the pool's size is closed when given back, and opening one costs the database
+    milliseconds: DB_POOL_SIZE holds what a worker uses under load)."""
+    from contextlib import ExitStack
+
+    engine = make_engine(database_url)
+    opened: list[bool] = []
+    event.listen(engine, "connect", lambda _dbapi, _record: opened.append(True))
+    try:
+        for _ in range(2):
+            with ExitStack() as stack:
+                for _ in range(10):  # reads (on SQLite, no write lock each)
+                    reading = stack.enter_context(read_until_write(engine).connect())
+                    reading.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    assert len(opened) == 10

@@ -27,6 +27,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:":  # (a file: a pool of connections to it)
+            kwargs.setdefault("pool_size", settings.DB_POOL_SIZE)
+            kwargs.setdefault("max_overflow", settings.DB_MAX_OVERFLOW)
         # How long a writer waits for SQLite's lock before giving up.
         kwargs.setdefault(
             "connect_args",
