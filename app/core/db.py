@@ -176,6 +176,14 @@ def among_parameter(column: Any, name: str, dialect: str) -> Any:
     return column.in_(sa.bindparam(name, expanding=True))
 
 
+def run_prebuilt(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    """A statement built once (its values as parameters) run on the session's connection, in
+    its transaction and after its pending changes, without the ORM's per-statement work: for
+    statements of plain columns, whose rows are read as they are."""
+    session.flush()
+    return session.connection().execute(statement, values)
+
+
 class add_days(sa.sql.functions.FunctionElement[Any]):
     """SQL: a date plus a number of days (NULL if either is), on SQLite and PostgreSQL."""
 
