@@ -48,7 +48,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _psycopg_on_connect)
     return engine
+
+
+def _psycopg_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Lists (the array parameters of `among` and of the reminder run's unnest) are sent in
+    # PostgreSQL's binary format: psycopg writes the text format of a list in Python, quoting
+    # each string by a regular expression, five times the work (~30 ms of the ~45 ms a national
+    # run's INSERT of 4,490 reminders spent in the client). Every list here is cast in SQL
+    # (`::INTEGER[]`, `::VARCHAR[]`, ...), so the element type psycopg picks does not matter.
+    from psycopg.types.array import ListBinaryDumper  # (not imported by SQLite's processes)
+
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
