@@ -1,5 +1,6 @@
 """The FastAPI application: routers, error handlers and docs, nothing else."""
 
+import gc
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Response
@@ -236,3 +237,8 @@ def create_app() -> FastAPI:
 
 
 app = create_app()
+# What is loaded by now (some 1,500 modules, ~235,000 objects) lives as long as the process: kept
+# out of the collector's full passes, which otherwise walk all of it again whenever enough new
+# objects have outlived two younger passes (a national reminder run paid two such passes, of
+# 0.1-0.3 s each; after this, 25 ms for both).
+gc.freeze()

@@ -78,3 +78,18 @@ def test_every_index_of_the_models_exists_after_upgrade(scratch_engine: Engine) 
     }
     assert declared - present == set()
     assert {"uq_organization_parent_name", "ix_reminder_undelivered"} <= present
+
+
+def test_the_reminder_table_leaves_room_for_the_runs_claim(scratch_engine: Engine) -> None:
+    """On PostgreSQL the reminder table's pages are filled to half (fillfactor 50), so that a
+    run's claim (claimed_until, in no index) is written beside each reminder it just recorded
+    without touching its indexes; SQLite has no such setting and takes the same schema."""
+    with scratch_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    assert "reminder" in inspect(scratch_engine).get_table_names()
+    if scratch_engine.dialect.name == "postgresql":
+        with scratch_engine.connect() as connection:
+            options = connection.execute(
+                text("SELECT reloptions FROM pg_class WHERE relname = 'reminder'")
+            ).scalar()
+        assert options == ["fillfactor=50"]

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,9 +15,11 @@ from app.agreements.models import Agreement, ScopeItem
 from app.agreements.parties import outside_parties
 from app.agreements.status import ENDED, AgreementFacts, facts_of
 from app.audit.service import record_audit
+from app.core.db import records, run_prebuilt
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
 from app.core.pagination import count_of, decode_cursor, encode_cursor, invalid_cursor
+from app.core.responses import trusted
 from app.core.schemas import MAX_ID
 from app.core.types import utcnow
 from app.obligations.models import MONTHS, Obligation, ObligationStatus, Recurrence
@@ -343,39 +346,120 @@ def waive_obligation(
     return next_id
 
 
+# An obligation as clients see it, read as plain rows (no ORM objects) and built without a
+# second validation (`trusted`: every value comes typed from the database; the tests compare it
+# with the full validation). The statements are built once per day (the status is derived
+# against it) and per shape of the request, its values sent as parameters (`read_<name>`):
+# building a statement costs more than the database takes to run a page of it.
+_FOLLOWING = aliased(Obligation, name="following_obligation")
+_OWN_COLUMNS: tuple[Any, ...] = (
+    Obligation.id,
+    Obligation.agreement_id,
+    Obligation.title,
+    Obligation.description,
+    Obligation.responsible_organization_id,
+    Obligation.due_on,
+    Obligation.recurrence,
+    Obligation.repeat_until,
+    Obligation.scope_item_id,
+    Obligation.occurrence,
+    Obligation.previous_id,
+    Obligation.completed_on,
+    Obligation.completion_note,
+    Obligation.waived_at,
+    Obligation.waiver_reason,
+    Obligation.version,
+    Obligation.created_at,
+    Obligation.updated_at,
+)
+
+
+@lru_cache(maxsize=64)
 def _public_query(today: date) -> Any:
-    following = aliased(Obligation)
+    """SELECT of obligations as clients see them (`_public`), with their status on `today`."""
     return (
         sa.select(
-            Obligation,
-            status_expression_of(today),
-            col(Agreement.title),
-            col(Organization.name),
-            col(following.id),
+            *_OWN_COLUMNS,
+            status_expression_of(today).label("status"),
+            col(Agreement.title).label("agreement_title"),
+            col(Organization.name).label("responsible_organization_name"),
+            col(_FOLLOWING.id).label("next_id"),
         )
+        .select_from(Obligation)
         .join(Agreement, col(Agreement.id) == Obligation.agreement_id)
         .join(Organization, col(Organization.id) == Obligation.responsible_organization_id)
-        .outerjoin(following, col(following.previous_id) == Obligation.id)
+        .outerjoin(_FOLLOWING, col(_FOLLOWING.previous_id) == Obligation.id)
     )
 
 
 def _public(row: Any) -> ObligationPublic:
-    obligation, status, agreement_title, organization_name, next_id = row
-    return ObligationPublic(
-        **obligation.model_dump(exclude={"series_start"}),
-        status=ObligationStatus(status),
-        agreement_title=agreement_title,
-        responsible_organization_name=organization_name,
-        next_id=next_id,
+    """An obligation as clients see it, from a row of `_public_query`."""
+    return trusted(
+        ObligationPublic,
+        id=row.id,
+        agreement_id=row.agreement_id,
+        agreement_title=row.agreement_title,
+        title=row.title,
+        description=row.description,
+        responsible_organization_id=row.responsible_organization_id,
+        responsible_organization_name=row.responsible_organization_name,
+        due_on=row.due_on,
+        recurrence=row.recurrence,
+        repeat_until=row.repeat_until,
+        scope_item_id=row.scope_item_id,
+        status=ObligationStatus(row.status),
+        occurrence=row.occurrence,
+        previous_id=row.previous_id,
+        next_id=row.next_id,
+        completed_on=row.completed_on,
+        completion_note=row.completion_note,
+        waived_at=row.waived_at,
+        waiver_reason=row.waiver_reason,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
+
+
+def _param(name: str) -> Any:
+    """The parameter of a prebuilt statement that carries `name`'s value."""
+    return sa.bindparam(f"read_{name}")
+
+
+@lru_cache(maxsize=64)
+def _one_statement(today: date) -> Any:
+    return _public_query(today).where(col(Obligation.id) == _param("id"))
 
 
 def get_obligation(*, session: Session, obligation_id: int, today: date) -> ObligationPublic:
     """One obligation with its status today, or NotFound."""
-    row = session.execute(_public_query(today).where(Obligation.id == obligation_id)).first()
+    row = run_prebuilt(session, _one_statement(today), {"read_id": obligation_id}).first()
     if row is None:
         raise NotFound(f"No obligation with id {obligation_id}.", type_slug="obligation-not-found")
     return _public(row)
+
+
+# The filters whose values vary from request to request (their values are parameters).
+_VALUED = ("agreement_id", "organization_id", "due_before", "due_after")
+
+
+def _conditions(
+    given: tuple[str, ...], status: ObligationStatus | None, today: date, value: Any
+) -> list[Any]:
+    """The conditions of the filters `given` and of the status; `value(name)` is a filter's
+    value, or the parameter that carries it."""
+    conditions: list[Any] = []
+    if "agreement_id" in given:
+        conditions.append(col(Obligation.agreement_id) == value("agreement_id"))
+    if "organization_id" in given:
+        conditions.append(col(Obligation.responsible_organization_id) == value("organization_id"))
+    if status is not None:
+        conditions.append(status_conditions(today)[status])
+    if "due_before" in given:
+        conditions.append(col(Obligation.due_on) <= value("due_before"))
+    if "due_after" in given:
+        conditions.append(col(Obligation.due_on) >= value("due_after"))
+    return conditions
 
 
 @dataclass(frozen=True)
@@ -388,19 +472,24 @@ class ObligationFilters:
     due_before: date | None = None
     due_after: date | None = None
 
+    def given(self) -> tuple[str, ...]:
+        """The valued filters given (not their values)."""
+        return tuple(name for name in _VALUED if getattr(self, name) is not None)
+
+    def values(self) -> dict[str, Any]:
+        """The parameters of the filters given, for a prebuilt statement of their shape."""
+        return {f"read_{name}": getattr(self, name) for name in self.given()}
+
     def conditions(self, today: date) -> list[Any]:
-        conditions: list[Any] = []
-        if self.agreement_id is not None:
-            conditions.append(Obligation.agreement_id == self.agreement_id)
-        if self.organization_id is not None:
-            conditions.append(Obligation.responsible_organization_id == self.organization_id)
-        if self.status is not None:
-            conditions.append(status_conditions(today)[self.status])
-        if self.due_before is not None:
-            conditions.append(col(Obligation.due_on) <= self.due_before)
-        if self.due_after is not None:
-            conditions.append(col(Obligation.due_on) >= self.due_after)
-        return conditions
+        return _conditions(self.given(), self.status, today, lambda name: getattr(self, name))
+
+
+def _after(due_on: Any, last_id: Any) -> Any:
+    """The obligations after (due_on, last_id) in the list's order (values or parameters)."""
+    return or_(
+        col(Obligation.due_on) > due_on,
+        and_(col(Obligation.due_on) == due_on, col(Obligation.id) > last_id),
+    )
 
 
 @dataclass(frozen=True)
@@ -432,13 +521,29 @@ class ObligationCursor:
 
     def condition(self) -> Any:
         """The obligations after this position in the list's order."""
-        return or_(
-            col(Obligation.due_on) > self.due_on,
-            and_(col(Obligation.due_on) == self.due_on, col(Obligation.id) > self.id),
-        )
+        return _after(self.due_on, self.id)
 
 
 LIST_ORDER = (col(Obligation.due_on), col(Obligation.id))
+
+
+@lru_cache(maxsize=256)
+def _page_statement(
+    given: tuple[str, ...], status: ObligationStatus | None, keyset: bool, today: date
+) -> Any:
+    """A page of the list: the page's ids first (from the partial index of open obligations by
+    due date, for the overdue ones), then their agreements, organizations and successors: the
+    joins for the rows of the page only, not for every row of a due date the order runs
+    through. Built once per day and shape (filters given, status, cursor or not)."""
+    keyset_condition = [_after(_param("after_due_on"), _param("after_id"))] if keyset else []
+    chosen = (
+        select(col(Obligation.id))
+        .where(*_conditions(given, status, today, _param), *keyset_condition)
+        .order_by(*LIST_ORDER)
+        .limit(_param("limit"))
+        .offset(_param("offset"))
+    )
+    return _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
 
 
 def list_obligations_page(
@@ -456,21 +561,11 @@ def list_obligations_page(
     unless the page tells it);
     and where the next page starts, None at the end. One row more than the page tells whether
     another follows."""
-    conditions = filters.conditions(today)
-    keyset = [after.condition()] if after is not None else []
-    # The page's ids first (from the partial index of open obligations by due date, for the
-    # overdue ones), then their agreements, organizations and successors: the joins for the
-    # rows of the page only, not for every row of a due date the order runs through.
-    chosen = (
-        select(col(Obligation.id))
-        .where(*conditions, *keyset)
-        .order_by(*LIST_ORDER)
-        .limit(limit + 1)
-        .offset(offset)
-    )
-    rows = session.execute(
-        _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
-    ).all()
+    values = {**filters.values(), "read_limit": limit + 1, "read_offset": offset}
+    if after is not None:
+        values.update(read_after_due_on=after.due_on, read_after_id=after.id)
+    statement = _page_statement(filters.given(), filters.status, after is not None, today)
+    rows = records(run_prebuilt(session, statement, values))
     page = [_public(row) for row in rows[:limit]]
     following = ObligationCursor(page[-1].due_on, page[-1].id) if len(rows) > limit else None
     total: int | None = None
@@ -480,6 +575,7 @@ def list_obligations_page(
         if after is None and following is None and (page or offset == 0):
             total = offset + len(page)
         else:
+            conditions = filters.conditions(today)
             total = count_of(session, select(col(Obligation.id)).where(*conditions))
     return page, total, following
 
@@ -507,11 +603,9 @@ def iter_obligations(
         query = _public_query(today).where(*conditions)
         if after is not None:
             query = query.where(after.condition())
-        rows = session.exec(query.order_by(*LIST_ORDER).limit(batch)).all()
+        rows = session.execute(query.order_by(*LIST_ORDER).limit(batch)).all()
         for row in rows:
             yield _public(row)
         if len(rows) < batch:
             return
-        last_row = _public(rows[-1])
-        after = ObligationCursor(last_row.due_on, last_row.id)
-        session.expunge_all()
+        after = ObligationCursor(rows[-1].due_on, rows[-1].id)

@@ -31,31 +31,47 @@ class Outgoing:
 # The clock the lease is kept by (a test may move it).
 clock = time.monotonic
 
-# A host's lookup, once per run (shared by the reminders that wait on it): (host, port) -> it.
-Resolved = dict[tuple[str, int], "asyncio.Future[list[Any]]"]
+# Where a webhook URL is dialled: the URL with its host replaced by a checked address, and the
+# Host header and TLS server name (https only) that keep the request addressed to the named host.
+Pinned = tuple[URL, dict[str, str], str | None]
 
 
-async def _pinned(
-    url: str, allowed_hosts: list[str], resolved: Resolved | None = None
-) -> tuple[URL, dict[str, str], str | None]:
-    """The URL to dial with the host replaced by a checked address, and the Host header and TLS
-    server name (https only) that keep the request addressed to the named host. With `resolved`,
-    a host is looked up once per run, not once per reminder (the address dialled is still the
-    checked one)."""
+@dataclass
+class Lookups:
+    """A run's lookups: each host's, once (shared by the reminders that wait on it), and each
+    webhook URL's checked address once found (an organization's reminders, and the many
+    organizations that share a receiver, are dialled without parsing and checking it again)."""
+
+    hosts: dict[tuple[str, int], "asyncio.Future[list[Any]]"] = field(default_factory=dict)
+    pinned: dict[str, Pinned] = field(default_factory=dict)
+
+
+async def _pinned(url: str, allowed_hosts: list[str], lookups: Lookups | None = None) -> Pinned:
+    """Where `url` is dialled (`Pinned`). With `lookups`, a host is looked up once per run, not
+    once per reminder (the address dialled is still the checked one); a refused one is refused
+    for each reminder."""
+    if lookups is not None and url in lookups.pinned:
+        return lookups.pinned[url]
     parts = URL(url)
     host = parts.host or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    lookups = resolved if resolved is not None else {}
-    if (host, port) not in lookups:
-        lookups[(host, port)] = asyncio.ensure_future(asyncio.to_thread(resolve, host, port))
-    addresses = await lookups[(host, port)]
+    hosts = lookups.hosts if lookups is not None else {}
+    if (host, port) not in hosts:
+        hosts[(host, port)] = asyncio.ensure_future(asyncio.to_thread(resolve, host, port))
+    addresses = await hosts[(host, port)]
     allowed = [a for a in addresses if refusal(a, host, allowed_hosts) is None]
     if not allowed:
         raise TargetRefused(refusal(addresses[0], host, allowed_hosts) if addresses else host)
-    pinned = parts.with_host(str(allowed[0]))
     explicit = parts.explicit_port
     host_header = host if explicit is None else f"{host}:{explicit}"
-    return pinned, {"Host": host_header}, host if parts.scheme == "https" else None
+    pinned = (
+        parts.with_host(str(allowed[0])),
+        {"Host": host_header},
+        host if parts.scheme == "https" else None,
+    )
+    if lookups is not None:
+        lookups.pinned[url] = pinned
+    return pinned
 
 
 async def read_at_most(response: aiohttp.ClientResponse, limit: int) -> int:
@@ -81,7 +97,7 @@ async def post_webhook(
     item: Outgoing,
     deadline_seconds: float,
     allowed_hosts: list[str],
-    resolved: Resolved | None = None,
+    lookups: Lookups | None = None,
     max_answer_bytes: int = 4096,
 ) -> str | None:
     """POST one reminder; None on success (2xx), else why it failed. Redirects are not followed.
@@ -94,7 +110,7 @@ async def post_webhook(
     """
     try:
         async with asyncio.timeout(deadline_seconds):
-            target, headers, server_name = await _pinned(url, allowed_hosts, resolved)
+            target, headers, server_name = await _pinned(url, allowed_hosts, lookups)
             async with client.post(
                 target,
                 json=item.payload,
@@ -135,31 +151,31 @@ class Delivery:
 async def _deliver_all(
     deliveries: list[Delivery], settings: Settings, send: Any, send_until: float | None = None
 ) -> None:
-    """Every webhook POST and e-mail at once, at most WEBHOOK_CONCURRENCY at a time. None is
-    begun that could still be under way at `send_until` (on `clock`), when the run's claim on
-    the reminders runs out and another run may take them: those are left unsent."""
-    gate = asyncio.Semaphore(max(settings.WEBHOOK_CONCURRENCY, 1))
+    """Every webhook POST and e-mail, WEBHOOK_CONCURRENCY at a time, in the deliveries' order:
+    that many workers take the next one as each is done (one coroutine per worker, not one per
+    reminder waiting on a semaphore: a national run has thousands). None is begun that could
+    still be under way at `send_until` (on `clock`), when the run's claim on the reminders runs
+    out and another run may take them: those are left unsent."""
     deadline = settings.WEBHOOK_TIMEOUT_SECONDS
-    resolved: Resolved = {}
+    lookups = Lookups()
 
     def too_late(within_seconds: float = deadline) -> bool:
         return send_until is not None and clock() + within_seconds > send_until
 
     async def webhook(client: aiohttp.ClientSession, delivery: Delivery, item: Outgoing) -> None:
         assert delivery.webhook_url is not None
-        async with gate:
-            if too_late():
-                delivery.not_sent.add(item.reminder_id)
-                return
-            error = await post_webhook(
-                client,
-                delivery.webhook_url,
-                item,
-                deadline,
-                settings.WEBHOOK_ALLOWED_HOSTS,
-                resolved,
-                settings.WEBHOOK_MAX_ANSWER_BYTES,
-            )
+        if too_late():
+            delivery.not_sent.add(item.reminder_id)
+            return
+        error = await post_webhook(
+            client,
+            delivery.webhook_url,
+            item,
+            deadline,
+            settings.WEBHOOK_ALLOWED_HOSTS,
+            lookups,
+            settings.WEBHOOK_MAX_ANSWER_BYTES,
+        )
         if error:
             delivery.errors.setdefault(item.reminder_id, []).append(error)
         else:
@@ -167,24 +183,31 @@ async def _deliver_all(
 
     async def email(delivery: Delivery) -> None:
         assert delivery.email is not None
-        async with gate:
-            if too_late(max(deadline, settings.SMTP_TIMEOUT_SECONDS)):
-                delivery.not_sent.update(delivery.email_ids)
-                return
-            error = await asyncio.to_thread(send, settings, delivery.email)
+        if too_late(max(deadline, settings.SMTP_TIMEOUT_SECONDS)):
+            delivery.not_sent.update(delivery.email_ids)
+            return
+        error = await asyncio.to_thread(send, settings, delivery.email)
         for reminder_id in delivery.email_ids:
             if error:
                 delivery.errors.setdefault(reminder_id, []).append(error)
         delivery.email_done = error is None
 
+    # Each job is taken by one worker: the iterator is shared, and asyncio switches only at
+    # an await, never inside next().
+    jobs = iter(
+        [(d, item) for d in deliveries if d.webhook_url for item in d.webhook_items]
+        + [(d, None) for d in deliveries if d.email is not None]
+    )
+
+    async def worker(client: aiohttp.ClientSession) -> None:
+        for delivery, item in jobs:
+            if item is None:
+                await email(delivery)
+            else:
+                await webhook(client, delivery, item)
+
     async with open_client(settings) as client:
-        tasks = [
-            webhook(client, delivery, item)
-            for delivery in deliveries
-            if delivery.webhook_url
-            for item in delivery.webhook_items
-        ] + [email(delivery) for delivery in deliveries if delivery.email is not None]
-        await asyncio.gather(*tasks)
+        await asyncio.gather(*[worker(client) for _ in range(max(settings.WEBHOOK_CONCURRENCY, 1))])
 
 
 def open_client(settings: Settings) -> aiohttp.ClientSession:

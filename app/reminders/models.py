@@ -40,6 +40,9 @@ class Reminder(SQLModel, table=True):
             postgresql_where=sa.text("status <> 'delivered'"),
             sqlite_where=sa.text("status <> 'delivered'"),
         ),
+        # Room in each page for the claim a run writes right after recording (PostgreSQL): a
+        # heap-only update, no index touched (migration b5d2e8f7a9c1).
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
