@@ -38,7 +38,7 @@ from app.agreements.status import (
     status_condition,
     status_expression,
 )
-from app.core.db import among_parameter, records, run_prebuilt
+from app.core.db import among_parameter, read_param, records, run_prebuilt
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.responses import trusted
 from app.core.schemas import MAX_ID
@@ -56,11 +56,6 @@ _VALUED = (
     "unsigned_by",
     "signed_by",
 )
-
-
-def _param(name: str) -> Any:
-    """The parameter of a prebuilt statement that carries `name`'s value."""
-    return sa.bindparam(f"read_{name}")
 
 
 @dataclass(frozen=True)
@@ -119,31 +114,35 @@ def _conditions(shape: tuple[Any, ...], today: date) -> tuple[Any, ...]:
     if status is not None:
         conditions.append(status_condition(Agreement, status, today))
     if "parent_id" in given:
-        conditions.append(Agreement.parent_id == _param("parent_id"))
+        conditions.append(Agreement.parent_id == read_param("parent_id"))
     if "organization_id" in given:
-        conditions.append(_has_party(AgreementParty.organization_id == _param("organization_id")))
+        conditions.append(
+            _has_party(AgreementParty.organization_id == read_param("organization_id"))
+        )
     if "number" in given:
         conditions.append(
-            _has_party(func.lower(AgreementParty.document_number) == _param("number"))
+            _has_party(func.lower(AgreementParty.document_number) == read_param("number"))
         )
     if "q" in given:
-        conditions.append(search_condition(_param("q")))
+        conditions.append(search_condition(read_param("q")))
     if "unsigned_by" in given:
         conditions.append(
             _has_party(
-                AgreementParty.organization_id == _param("unsigned_by"),
+                AgreementParty.organization_id == read_param("unsigned_by"),
                 col(AgreementParty.signed_on).is_(None),
             )
         )
     if "signed_by" in given:
         conditions.append(
             _has_party(
-                AgreementParty.organization_id == _param("signed_by"),
+                AgreementParty.organization_id == read_param("signed_by"),
                 col(AgreementParty.signed_on).is_not(None),
             )
         )
     if "expiring_before" in given:
-        conditions.append(effective_valid_until_expression(Agreement) <= _param("expiring_before"))
+        conditions.append(
+            effective_valid_until_expression(Agreement) <= read_param("expiring_before")
+        )
     return tuple(conditions)
 
 
@@ -246,13 +245,13 @@ def _after(shape: tuple[AgreementSort, bool]) -> Any:
     """The rows after a cursor's position in its order (nulls last, ties by id, newest first),
     the position as parameters (ListCursor.values)."""
     sort, at_nulls = shape
-    after_id = col(Agreement.id) < _param("after_id")
+    after_id = col(Agreement.id) < read_param("after_id")
     key = _sort_key(sort)
     if key is None:
         return after_id
     if at_nulls:  # at the nulls, which come last: only later nulls remain
         return sa.and_(key.is_(None), after_id)
-    position = _param("after_key")
+    position = read_param("after_key")
     ties = sa.and_(key == position, after_id)
     if sort is AgreementSort.valid_until:
         return sa.or_(key > position, ties, key.is_(None))
@@ -319,7 +318,7 @@ _IDS = ("ids",)
 
 def _chosen(what: tuple[Any, ...], today: date, sort: AgreementSort, dialect: str) -> Any:
     if what == _ONE:
-        return select(Agreement.id).where(col(Agreement.id) == _param("agreement_id"))
+        return select(Agreement.id).where(col(Agreement.id) == read_param("agreement_id"))
     if what == _IDS:
         return select(Agreement.id).where(_among(col(Agreement.id), "ids", dialect))
     _, filters, after = what
@@ -330,8 +329,8 @@ def _chosen(what: tuple[Any, ...], today: date, sort: AgreementSort, dialect: st
         select(Agreement.id)
         .where(*_conditions(filters, today), *keyset)
         .order_by(*_order(sort))
-        .limit(_param("limit"))
-        .offset(_param("offset"))
+        .limit(read_param("limit"))
+        .offset(read_param("offset"))
     )
 
 

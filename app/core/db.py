@@ -323,6 +323,12 @@ def among_parameter(column: Any, name: str, dialect: str) -> Any:
     return column.in_(sa.bindparam(name, expanding=True))
 
 
+def read_param(name: str) -> Any:
+    """The parameter of a prebuilt statement that carries `name`'s value (`read_<name>` in the
+    values given to run_prebuilt)."""
+    return sa.bindparam(f"read_{name}")
+
+
 def run_prebuilt(session: Session, statement: Any, values: dict[str, Any]) -> Any:
     """A statement built once (its values as parameters) run on the session's connection, in
     its transaction and after its pending changes, without the ORM's per-statement work: for

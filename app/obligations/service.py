@@ -15,7 +15,7 @@ from app.agreements.models import Agreement, ScopeItem
 from app.agreements.parties import outside_parties
 from app.agreements.status import ENDED, AgreementFacts, facts_of
 from app.audit.service import record_audit
-from app.core.db import records, run_prebuilt
+from app.core.db import read_param, records, run_prebuilt
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
 from app.core.pagination import count_of, decode_cursor, encode_cursor, invalid_cursor
@@ -421,14 +421,9 @@ def _public(row: Any) -> ObligationPublic:
     )
 
 
-def _param(name: str) -> Any:
-    """The parameter of a prebuilt statement that carries `name`'s value."""
-    return sa.bindparam(f"read_{name}")
-
-
 @lru_cache(maxsize=64)
 def _one_statement(today: date) -> Any:
-    return _public_query(today).where(col(Obligation.id) == _param("id"))
+    return _public_query(today).where(col(Obligation.id) == read_param("id"))
 
 
 def get_obligation(*, session: Session, obligation_id: int, today: date) -> ObligationPublic:
@@ -535,13 +530,15 @@ def _page_statement(
     due date, for the overdue ones), then their agreements, organizations and successors: the
     joins for the rows of the page only, not for every row of a due date the order runs
     through. Built once per day and shape (filters given, status, cursor or not)."""
-    keyset_condition = [_after(_param("after_due_on"), _param("after_id"))] if keyset else []
+    keyset_condition = (
+        [_after(read_param("after_due_on"), read_param("after_id"))] if keyset else []
+    )
     chosen = (
         select(col(Obligation.id))
-        .where(*_conditions(given, status, today, _param), *keyset_condition)
+        .where(*_conditions(given, status, today, read_param), *keyset_condition)
         .order_by(*LIST_ORDER)
-        .limit(_param("limit"))
-        .offset(_param("offset"))
+        .limit(read_param("limit"))
+        .offset(read_param("offset"))
     )
     return _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
 
