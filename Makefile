@@ -30,8 +30,11 @@ run: seed
 ## TEST_WORKERS processes (pytest-xdist; default: one per core), each on a database of its own;
 ## the tests on the one live console of a run are grouped for one worker (loadgroup; see
 ## tests/conftest.py for how it is applied with pytest-xdist 3.8 under pytest 9.2).
+## Python's bytecode cache is written even where the environment says not to
+## (PYTHONDONTWRITEBYTECODE): without it, each worker rewrote and compiled every test module
+## again (about 8 s of CPU each) and each server and command a test starts compiled the app.
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+PYTEST_PARALLEL = env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 test: install
 	env -u TEST_DATABASE_URL $(PYTEST_PARALLEL)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

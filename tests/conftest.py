@@ -155,6 +155,36 @@ def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def emptied_database(database_url: str, name: str) -> str:
+    """The URL of the PostgreSQL database `name` beside `database_url`'s, as empty as a new one:
+    created when missing, whatever was left connected to it ended, its public schema made anew."""
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            ensure_database(connection, name)
+            # Whatever a test left connected to it (a server stopped without closing).
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+    finally:
+        admin.dispose()
+    emptied = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(emptied)
+    try:
+        with engine.begin() as connection:
+            # What a new database has: an empty public schema (extensions in it go too).
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public AUTHORIZATION pg_database_owner"))
+            connection.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
+    finally:
+        engine.dispose()
+    return emptied
+
+
 class ScratchDatabases:
     """This process's PostgreSQL scratch databases, `<name>_scratch0`, `<name>_scratch1`, ...
     beside its own `<name>`: one is taken by each scratch_database in use, and given back at its
@@ -174,31 +204,7 @@ class ScratchDatabases:
         else:
             name = f"{url.database}_scratch{self.made}"
             self.made += 1
-        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                ensure_database(connection, name)
-                # Whatever a test left connected to it (a server stopped without closing).
-                connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": name},
-                )
-        finally:
-            admin.dispose()
-        scratch = url.set(database=name).render_as_string(hide_password=False)
-        emptied = make_engine(scratch)
-        try:
-            with emptied.begin() as connection:
-                # What a new database has: an empty public schema (extensions in it go too).
-                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public AUTHORIZATION pg_database_owner"))
-                connection.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
-        finally:
-            emptied.dispose()
-        return scratch
+        return emptied_database(database_url, name)
 
     def give_back(self, scratch_url: str) -> None:
         self.free.append(str(make_url(scratch_url).database))

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from app.seeding import load_seeds
 from tests.conftest import TODAY
 from tests.helpers import assert_problem
 
@@ -150,11 +149,12 @@ def test_obligations_export_with_its_filters(client: TestClient, seeded: dict[st
     assert {r[2] for r in one[1:]} == {first["responsible_organization_name"]}
 
 
-def test_obligations_export_reads_in_batches(client: TestClient, session: Session) -> None:
+def test_obligations_export_reads_in_batches(
+    seeded_connection: Connection, client: TestClient, session: Session
+) -> None:
     """The keyset batches meet without a gap or a repeat (batch smaller than the rows)."""
     from app.obligations.service import ObligationFilters, iter_obligations
 
-    load_seeds(session=session, today=TODAY)
     every = [
         o.id for o in iter_obligations(session=session, today=TODAY, filters=ObligationFilters())
     ]

@@ -12,7 +12,7 @@ import pytest
 
 from app.reminders.scheduler import Outcome, next_run, run_with_retries
 from tests.conftest import ROOT, scratch_database
-from tests.server import Server, free_port, running_server
+from tests.server import SeededTemplate, Server, free_port, running_server
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -21,11 +21,16 @@ pytestmark = pytest.mark.xdist_group("scheduler")
 
 
 @pytest.fixture(scope="module")
-def shared_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def shared_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, seeded_template: SeededTemplate
+) -> Iterator[Server]:
     """One server for the tests whose calls need no fresh registry (a refused call, a run whose
     count they do not read); the test of the run's counts has a server of its own."""
     directory = tmp_path_factory.mktemp("scheduler-server")
-    with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
+    with (
+        scratch_database(database_url, directory) as url,
+        running_server(url, directory, template=seeded_template) as live,
+    ):
         yield live
 
 

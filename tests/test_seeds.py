@@ -1,6 +1,7 @@
 """The real cases load through the services, and a second load adds nothing."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.seeding import load_seeds
@@ -46,8 +47,9 @@ def test_the_real_cases_are_there_and_load_once(client: TestClient, session: Ses
     assert len(kabkota["items"][0]["parties"]) == 14
 
 
-def test_seeded_obligations_are_marked_illustrative(client: TestClient, session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def test_seeded_obligations_are_marked_illustrative(
+    seeded_connection: Connection, client: TestClient
+) -> None:
     items = client.get("/api/v1/obligations", params={"limit": 50}).json()["items"]
     assert len(items) == 22
     assert all("Ilustratif" in (o["description"] or "") for o in items)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from app.agreements.derivation.service import coverage_of, coverages_of
@@ -14,7 +15,7 @@ from app.agreements.models import Agreement, AgreementKind
 from app.core.config import settings
 from app.core.deps import get_now, get_settings
 from app.main import app
-from app.seeding import load_seeds
+from app.seeding import SeedReport, load_seeds
 from app.stats.service import stats
 from tests.conftest import TODAY, key_for
 
@@ -74,9 +75,12 @@ def test_the_registry_at_a_glance(client: TestClient, session: Session, clock: C
 
 
 def test_the_figures_in_a_fixed_number_of_statements(
-    client: TestClient, session: Session, count_statements: Callable[[], Any], clock: Clock
+    seeded_connection: Connection,
+    client: TestClient,
+    session: Session,
+    count_statements: Callable[[], Any],
+    clock: Clock,
 ) -> None:
-    load_seeds(session=session, today=TODAY)
     with count_statements() as statements:
         stats(session=session, today=TODAY, settings=settings, now=clock.now)
     assert len(statements) == STATS_STATEMENTS, statements
@@ -93,8 +97,9 @@ def test_the_figures_in_a_fixed_number_of_statements(
     assert cached == []
 
 
-def test_the_coverage_of_many_nk_at_once_is_each_ones_coverage(session: Session) -> None:
-    load_seeds(session=session, today=TODAY)
+def test_the_coverage_of_many_nk_at_once_is_each_ones_coverage(
+    seeded_connection: Connection, session: Session
+) -> None:
     nk_ids = list(
         session.exec(
             select(Agreement.id)
@@ -114,13 +119,16 @@ def test_the_coverage_of_many_nk_at_once_is_each_ones_coverage(session: Session)
 
 
 def test_every_caller_is_served_the_registry_wide_figures(
-    client: TestClient, session: Session, clock: Clock, count_statements: Callable[[], Any]
+    seed_report: SeedReport,
+    client: TestClient,
+    session: Session,
+    clock: Clock,
+    count_statements: Callable[[], Any],
 ) -> None:
     """The figures depend on no caller (every role reads every agreement): what one
     organization's viewer caused to be kept is the registry's, the same that is computed afresh
     for an admin without an organization."""
-    seeded = load_seeds(session=session, today=TODAY)
-    kalsel, kalteng = seeded.keys["kalsel"], seeded.keys["kalteng"]
+    kalsel, kalteng = seed_report.keys["kalsel"], seed_report.keys["kalteng"]
     viewer = client.get("/api/v1/stats", headers={"X-API-Key": key_for(session, "viewer", kalsel)})
     with count_statements() as statements:
         editor = client.get(

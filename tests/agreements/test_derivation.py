@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 from sqlmodel import Session, func, select
 
 from app.agreements.models import Agreement
@@ -227,9 +228,8 @@ class TestDerive:
 
 class TestCoverage:
     def test_21_seeded_kalsel_pks_and_a_new_skpd_without_one(
-        self, client: TestClient, session: Session
+        self, seeded_connection: Connection, client: TestClient
     ) -> None:
-        load_seeds(session=session, today=TODAY)
         nk = client.get(BASE, params={"number": "053/NK-PEMOTDA/2021"}).json()["items"][0]
         province = nk["parties"][1]["organization_id"]
         coverage = client.get(f"{BASE}/{nk['id']}/coverage").json()

@@ -21,7 +21,7 @@ from app.users.models import Role
 from app.users.schemas import UserCreate
 from tests.conftest import ROOT, scratch_database
 from tests.console.browser import Visit, watch
-from tests.server import Server, running_server
+from tests.server import SeededTemplate, Server, running_server
 from tests.test_browser import CHROMIUM_FLAGS, chromium_path
 
 if TYPE_CHECKING:
@@ -180,12 +180,15 @@ def live_kalsel(live: Server, *new_skpd: str) -> LiveKalsel:
 
 @pytest.fixture(scope="session")
 def live_console(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, seeded_template: SeededTemplate
 ) -> Iterator[LiveConsole]:
     """uvicorn on a migrated and seeded database of its own; the bootstrap admin
     (admin@registry.local) given a password by `registry set-password`, as an operator does."""
     directory = tmp_path_factory.mktemp("console-server")
-    with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
+    with (
+        scratch_database(database_url, directory) as url,
+        running_server(url, directory, template=seeded_template) as live,
+    ):
         # The bootstrap admin is made on the first use of its key.
         httpx.get(f"{live.url}/api/v1/stats", headers={"X-API-Key": live.key}).raise_for_status()
         subprocess.run(

@@ -25,7 +25,7 @@ from tests.console.browser import (
     watch,
 )
 from tests.console.conftest import ADMIN_EMAIL, PASSWORD
-from tests.server import running_server
+from tests.server import SeededTemplate, running_server
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
 
@@ -45,11 +45,16 @@ class Draft:
 
 
 @pytest.fixture(scope="module")
-def draft(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Draft]:
+def draft(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, seeded_template: SeededTemplate
+) -> Iterator[Draft]:
     """The seeded registry and a new draft NK of Ombudsman RI and Pemprov Kalsel, its stages
     started; the bootstrap admin given a password."""
     directory = tmp_path_factory.mktemp("console-stages")
-    with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
+    with (
+        scratch_database(database_url, directory) as url,
+        running_server(url, directory, template=seeded_template) as live,
+    ):
         found = Draft(live.url, live.key, 0)
         kalsel = found.api("GET", "/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"})
         parties = kalsel["items"][0]["parties"]

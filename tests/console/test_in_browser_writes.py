@@ -30,7 +30,7 @@ from tests.console.browser import (
 )
 from tests.console.conftest import KALSEL_OFFICE as OFFICE
 from tests.console.conftest import PASSWORD, live_kalsel, live_member, pages_on
-from tests.server import running_server
+from tests.server import SeededTemplate, running_server
 
 # This module's tests on one worker (`make test` runs --dist loadgroup): one server and one
 # Chromium for them, not one on each worker that meets one of them.
@@ -57,11 +57,16 @@ class Morning:
 
 
 @pytest.fixture(scope="module")
-def morning(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Morning]:
+def morning(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, seeded_template: SeededTemplate
+) -> Iterator[Morning]:
     """The seeded registry, two more SKPD of the province without a PKS, an editor and a viewer
     of the Perwakilan Kalsel."""
     directory = tmp_path_factory.mktemp("console-writes")
-    with scratch_database(database_url, directory) as url, running_server(url, directory) as live:
+    with (
+        scratch_database(database_url, directory) as url,
+        running_server(url, directory, template=seeded_template) as live,
+    ):
         kalsel = live_kalsel(live, *NEW_SKPD)
         yield Morning(
             url=live.url,

@@ -4,14 +4,14 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.seeding import load_seeds
+from app.seeding import SeedReport, load_seeds
 from tests.conftest import TODAY
 
 
 def test_the_perwakilan_s_reports_are_not_the_province_s(
-    client: TestClient, session: Session
+    seed_report: SeedReport, client: TestClient
 ) -> None:
-    keys = load_seeds(session=session, today=TODAY).keys
+    keys = seed_report.keys
     office = client.get(f"/api/v1/organizations/{keys['ori-kalsel']}").json()
     assert office["region_id"] == keys["kalsel"]
     nk = client.get("/api/v1/agreements", params={"number": "053/NK-PEMOTDA/2021"}).json()
@@ -40,11 +40,11 @@ def test_the_perwakilan_s_reports_are_not_the_province_s(
 
 
 def test_a_database_seeded_before_gets_the_regions_and_the_biro_flag(
-    client: TestClient, session: Session
+    seed_report: SeedReport, client: TestClient, session: Session
 ) -> None:
     """As a database seeded before these fields existed: seeding again fills them in, and
     creates nothing."""
-    keys = load_seeds(session=session, today=TODAY).keys
+    keys = seed_report.keys
     for key, field in (("ori-kalsel", "region_id"), ("kalsel-biro-kerja-sama", "acts_for_parent")):
         url = f"/api/v1/organizations/{keys[key]}"
         version = client.get(url).json()["version"]

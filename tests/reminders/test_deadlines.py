@@ -6,13 +6,11 @@ from typing import Any
 from dateutil.rrule import rrulestr
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from app.obligations.models import Recurrence
 from app.obligations.service import occurrence_due_on
 from app.reminders.deadlines import non_working_reason
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.helpers import assert_problem, create_agreement, create_obligation, finalize, sign
 from tests.world import Kalsel, nk_body
 
@@ -126,10 +124,9 @@ def test_calendar_answers_not_modified_until_a_deadline_changes(
 
 
 def test_calendar_events_name_who_and_which_agreement_and_carry_alarms(
-    client: TestClient, session: Session
+    seeded_connection: Connection, client: TestClient
 ) -> None:
     """The 21 Kalsel PKS's "Pendampingan secara berkala" are 21 distinguishable events."""
-    load_seeds(session=session, today=TODAY)
     feed = Calendar.from_ical(client.get("/api/v1/calendar.ics").content)
     events = [e for e in feed.walk("VEVENT") if "Pendampingan" in str(e["summary"])]
     summaries = [str(e["summary"]) for e in events]

@@ -4,17 +4,14 @@ signed, each reminder once."""
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
-from app.seeding import load_seeds
-from tests.conftest import TODAY
 from tests.reminders.test_run import run
 
 
 def test_the_kalteng_plan_reminds_kotawaringin_barat_once(
-    client: TestClient, session: Session, run_settings: dict[str, Any]
+    seeded_connection: Connection, client: TestClient, run_settings: dict[str, Any]
 ) -> None:
-    load_seeds(session=session, today=TODAY)
     kobar = client.get("/api/v1/organizations", params={"q": "Kotawaringin Barat"}).json()
     kobar_id = kobar["items"][0]["id"]
     nk = client.get("/api/v1/agreements", params={"unsigned_by": kobar_id}).json()["items"][0]
