@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from app.agreements.dependencies import NkIdPath
 from app.agreements.derivation.exports import coverage_sheet as coverage_sheet_download
@@ -17,6 +17,7 @@ from app.agreements.derivation.service import coverage_of, derive_pks
 from app.core.db import SessionDep
 from app.core.deps import TodayDep
 from app.core.errors import responses
+from app.core.responses import json_response
 from app.core.schemas import Day
 from app.core.sheets import ExportFormat, export_responses
 from app.idempotency.route import IdempotentRoute
@@ -84,7 +85,7 @@ def coverage(
             examples=["2022-07-03"],
         ),
     ] = None,
-) -> CoveragePublic:
+) -> Response:
     """For each government party of the NK (province, regency, city), each of its SKPD with the
     PKS it holds under this NK and that PKS's status, or none.
 
@@ -97,7 +98,8 @@ def coverage(
     (`drafted_on`, `finalized_on`, each `signed_on`), so that agreements entered after the fact
     keep their past.
     """
-    return coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
+    found = coverage_of(session=session, nk_id=agreement_id, as_of=as_of or today, today=today)
+    return json_response(found)  # built validated: not validated and dumped twice more
 
 
 @router.get(
