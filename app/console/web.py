@@ -69,6 +69,9 @@ def day_of(value: date | str) -> str:
 
 
 templates = Jinja2Templates(directory=HERE / "templates")
+# The templates are files of the package: a changed one comes with a new release (a restart),
+# so a page does not look at each of their modification times (two dozen per agreement page).
+templates.env.auto_reload = False
 templates.env.filters["label"] = label
 templates.env.filters["day"] = day_of  # {{ agreement.signed_on | day }} → 4 Juli 2022
 templates.env.filters["moment"] = moment_text  # a UTC moment → 4 Juli 2022 pukul 10.15 WIB
