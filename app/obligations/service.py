@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from app.audit.service import record_audit
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
 from app.core.pagination import count_of, decode_cursor, encode_cursor, invalid_cursor
+from app.core.responses import trusted
 from app.core.schemas import MAX_ID
 from app.core.types import utcnow
 from app.obligations.models import MONTHS, Obligation, ObligationStatus, Recurrence
@@ -343,30 +345,62 @@ def waive_obligation(
     return next_id
 
 
+# What an obligation is shown with (ObligationPublic): its own columns but its series' start,
+# its status on a day, its agreement's title, its organization's name, its successor.
+_FOLLOWING = aliased(Obligation, name="following_obligation")
+_SHOWN: tuple[Any, ...] = (
+    Obligation.id,
+    Obligation.agreement_id,
+    Obligation.title,
+    Obligation.description,
+    Obligation.responsible_organization_id,
+    Obligation.due_on,
+    Obligation.recurrence,
+    Obligation.repeat_until,
+    Obligation.scope_item_id,
+    Obligation.occurrence,
+    Obligation.previous_id,
+    Obligation.completed_on,
+    Obligation.completion_note,
+    Obligation.waived_at,
+    Obligation.waiver_reason,
+    Obligation.version,
+    Obligation.created_at,
+    Obligation.updated_at,
+)
+
+
+@lru_cache(maxsize=8)
 def _public_query(today: date) -> Any:
-    following = aliased(Obligation)
+    """SELECT of obligations as shown on `today`, plain columns (no ORM objects), built once a
+    day: building it and its cache key cost more than the database takes to run it."""
     return (
         sa.select(
-            Obligation,
-            status_expression_of(today),
-            col(Agreement.title),
-            col(Organization.name),
-            col(following.id),
+            *(col(column) for column in _SHOWN),
+            status_expression_of(today).label("status"),
+            col(Agreement.title).label("agreement_title"),
+            col(Organization.name).label("responsible_organization_name"),
+            col(_FOLLOWING.id).label("next_id"),
         )
         .join(Agreement, col(Agreement.id) == Obligation.agreement_id)
         .join(Organization, col(Organization.id) == Obligation.responsible_organization_id)
-        .outerjoin(following, col(following.previous_id) == Obligation.id)
+        .outerjoin(_FOLLOWING, col(_FOLLOWING.previous_id) == Obligation.id)
     )
 
 
+_PUBLIC_FIELDS = tuple(ObligationPublic.model_fields)
+
+
 def _public(row: Any) -> ObligationPublic:
-    obligation, status, agreement_title, organization_name, next_id = row
-    return ObligationPublic(
-        **obligation.model_dump(exclude={"series_start"}),
-        status=ObligationStatus(status),
-        agreement_title=agreement_title,
-        responsible_organization_name=organization_name,
-        next_id=next_id,
+    """The obligation of a row of _public_query (not validated again: every value comes typed
+    from the database; the tests compare it with the full validation)."""
+    values = row._mapping
+    return trusted(
+        ObligationPublic,
+        **{
+            name: ObligationStatus(values[name]) if name == "status" else values[name]
+            for name in _PUBLIC_FIELDS
+        },
     )
 
 
@@ -376,6 +410,11 @@ def get_obligation(*, session: Session, obligation_id: int, today: date) -> Obli
     if row is None:
         raise NotFound(f"No obligation with id {obligation_id}.", type_slug="obligation-not-found")
     return _public(row)
+
+
+# The filters whose values vary from request to request: statements are built once per day and
+# combination of the filters given, their values parameters (`read_<name>`).
+_VALUED = ("agreement_id", "organization_id", "due_before", "due_after")
 
 
 @dataclass(frozen=True)
@@ -388,19 +427,38 @@ class ObligationFilters:
     due_before: date | None = None
     due_after: date | None = None
 
-    def conditions(self, today: date) -> list[Any]:
-        conditions: list[Any] = []
-        if self.agreement_id is not None:
-            conditions.append(Obligation.agreement_id == self.agreement_id)
-        if self.organization_id is not None:
-            conditions.append(Obligation.responsible_organization_id == self.organization_id)
-        if self.status is not None:
-            conditions.append(status_conditions(today)[self.status])
-        if self.due_before is not None:
-            conditions.append(col(Obligation.due_on) <= self.due_before)
-        if self.due_after is not None:
-            conditions.append(col(Obligation.due_on) >= self.due_after)
-        return conditions
+    def shape(self) -> tuple[Any, ...]:
+        """What a statement of these filters depends on: the status, the filters given."""
+        return self.status, tuple(name for name in _VALUED if getattr(self, name) is not None)
+
+    def values(self) -> dict[str, Any]:
+        """The parameters of the filters given, for a statement of their shape."""
+        return {f"read_{name}": getattr(self, name) for name in self.shape()[1]}
+
+    def matching(self, today: date) -> Any:
+        """SELECT of the ids of the obligations that match, the values bound."""
+        conditions = _conditions(self.shape(), today)
+        return select(col(Obligation.id)).where(*conditions).params(self.values())
+
+
+@lru_cache(maxsize=64)
+def _conditions(shape: tuple[Any, ...], today: date) -> tuple[Any, ...]:
+    """The conditions of filters of this shape, their values as parameters (`values()`)."""
+    status, given = shape
+    conditions: list[Any] = []
+    if "agreement_id" in given:
+        conditions.append(Obligation.agreement_id == sa.bindparam("read_agreement_id"))
+    if "organization_id" in given:
+        conditions.append(
+            Obligation.responsible_organization_id == sa.bindparam("read_organization_id")
+        )
+    if status is not None:
+        conditions.append(status_conditions(today)[status])
+    if "due_before" in given:
+        conditions.append(col(Obligation.due_on) <= sa.bindparam("read_due_before"))
+    if "due_after" in given:
+        conditions.append(col(Obligation.due_on) >= sa.bindparam("read_due_after"))
+    return tuple(conditions)
 
 
 @dataclass(frozen=True)
@@ -430,12 +488,19 @@ class ObligationCursor:
         except (TypeError, ValueError):
             raise invalid_cursor("it is not a token of this list") from None
 
-    def condition(self) -> Any:
-        """The obligations after this position in the list's order."""
-        return or_(
-            col(Obligation.due_on) > self.due_on,
-            and_(col(Obligation.due_on) == self.due_on, col(Obligation.id) > self.id),
-        )
+    def values(self) -> dict[str, Any]:
+        """The parameters of its condition (_after)."""
+        return {"read_after_due_on": self.due_on, "read_after_id": self.id}
+
+
+@lru_cache(maxsize=1)
+def _after() -> Any:
+    """The obligations after a cursor's position (ObligationCursor.values) in the list's order."""
+    due_on = sa.bindparam("read_after_due_on", type_=sa.Date())
+    return or_(
+        col(Obligation.due_on) > due_on,
+        and_(col(Obligation.due_on) == due_on, col(Obligation.id) > sa.bindparam("read_after_id")),
+    )
 
 
 LIST_ORDER = (col(Obligation.due_on), col(Obligation.id))
@@ -456,21 +521,12 @@ def list_obligations_page(
     unless the page tells it);
     and where the next page starts, None at the end. One row more than the page tells whether
     another follows."""
-    conditions = filters.conditions(today)
-    keyset = [after.condition()] if after is not None else []
-    # The page's ids first (from the partial index of open obligations by due date, for the
-    # overdue ones), then their agreements, organizations and successors: the joins for the
-    # rows of the page only, not for every row of a due date the order runs through.
-    chosen = (
-        select(col(Obligation.id))
-        .where(*conditions, *keyset)
-        .order_by(*LIST_ORDER)
-        .limit(limit + 1)
-        .offset(offset)
-    )
-    rows = session.execute(
-        _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
-    ).all()
+    values = {**filters.values(), "read_limit": limit + 1, "read_offset": offset}
+    if after is not None:
+        values.update(after.values())
+    statement = _page_statement(filters.shape(), after is not None, today)
+    session.flush()  # run on the session's connection, after its pending changes
+    rows = session.connection().execute(statement, values).all()
     page = [_public(row) for row in rows[:limit]]
     following = ObligationCursor(page[-1].due_on, page[-1].id) if len(rows) > limit else None
     total: int | None = None
@@ -480,8 +536,25 @@ def list_obligations_page(
         if after is None and following is None and (page or offset == 0):
             total = offset + len(page)
         else:
-            total = count_of(session, select(col(Obligation.id)).where(*conditions))
+            total = count_of(session, filters.matching(today))
     return page, total, following
+
+
+@lru_cache(maxsize=256)
+def _page_statement(shape: tuple[Any, ...], keyset: bool, today: date) -> Any:
+    """A page of the list for filters of this shape (after a cursor's row when `keyset`), its
+    values as parameters; built once per day and shape."""
+    # The page's ids first (from the partial index of open obligations by due date, for the
+    # overdue ones), then their agreements, organizations and successors: the joins for the
+    # rows of the page only, not for every row of a due date the order runs through.
+    chosen = (
+        select(col(Obligation.id))
+        .where(*_conditions(shape, today), *([_after()] if keyset else []))
+        .order_by(*LIST_ORDER)
+        .limit(sa.bindparam("read_limit"))
+        .offset(sa.bindparam("read_offset"))
+    )
+    return _public_query(today).where(col(Obligation.id).in_(chosen)).order_by(*LIST_ORDER)
 
 
 def list_obligations(
@@ -501,13 +574,13 @@ def iter_obligations(
 ) -> Iterator[ObligationPublic]:
     """Every matching obligation by due date, read batch by batch (keyset on due date and id),
     so that an export of a million holds one batch in memory."""
-    conditions = filters.conditions(today)
     after: ObligationCursor | None = None
     while True:
-        query = _public_query(today).where(*conditions)
+        values = {**filters.values(), "read_limit": batch, "read_offset": 0}
         if after is not None:
-            query = query.where(after.condition())
-        rows = session.exec(query.order_by(*LIST_ORDER).limit(batch)).all()
+            values.update(after.values())
+        statement = _page_statement(filters.shape(), after is not None, today)
+        rows = session.execute(statement, values).all()
         for row in rows:
             yield _public(row)
         if len(rows) < batch:
