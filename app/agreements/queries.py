@@ -38,7 +38,7 @@ from app.agreements.status import (
     status_condition,
     status_expression,
 )
-from app.core.db import among_parameter
+from app.core.db import among_parameter, run_prebuilt
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.responses import trusted
 from app.core.schemas import MAX_ID
@@ -307,7 +307,15 @@ def _successor_of(agreement_id: Any) -> Any:
 def superseded_by_id(session: Session, agreement_id: int) -> int | None:
     """The agreement that renews this one, as its read shape's superseded_by_id gives it (one
     small statement, for a page that needs only that of another agreement)."""
-    return session.execute(_successor_of(agreement_id).limit(1)).scalar_one_or_none()
+    statement = _successor_statement()
+    return run_prebuilt(
+        session, statement, {"read_agreement_id": agreement_id}
+    ).scalar_one_or_none()
+
+
+@lru_cache(maxsize=1)
+def _successor_statement() -> Any:
+    return _successor_of(_param("agreement_id")).limit(1)
 
 
 # What statement 1 reads (its `page`), each a SELECT of ids with its values as parameters:
@@ -383,13 +391,6 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _run(session: Session, statement: Any, values: dict[str, Any]) -> Any:
-    """A prebuilt statement's result, on the session's connection (in its transaction, after
-    its pending changes), without the ORM's per-statement work: these are plain columns."""
-    session.flush()
-    return session.connection().execute(statement, values)
-
-
 def _agreement_rows(
     session: Session,
     what: tuple[Any, ...],
@@ -399,7 +400,7 @@ def _agreement_rows(
 ) -> list[Any]:
     """Statement 1 (see _agreement_statement), with the values of its choice."""
     statement = _agreement_statement(what, today, sort, _dialect(session))
-    return _run(session, statement, values).all()
+    return run_prebuilt(session, statement, values).all()
 
 
 @lru_cache(maxsize=4)
@@ -430,7 +431,7 @@ def _party_rows(session: Session, agreement_ids: list[int]) -> dict[int, list[An
     if not agreement_ids:
         return parties
     statement = _party_statement(_dialect(session))
-    for row in _run(session, statement, {"read_ids": agreement_ids}).all():
+    for row in run_prebuilt(session, statement, {"read_ids": agreement_ids}).all():
         parties[row.agreement_id].append(row)
     return parties
 
@@ -462,7 +463,7 @@ def _scope_rows(
     if not agreement_ids:
         return items, {}
     statement = _scope_statement(_dialect(session))
-    rows = _run(session, statement, {"read_ids": agreement_ids}).all()
+    rows = run_prebuilt(session, statement, {"read_ids": agreement_ids}).all()
     withdrawals: list[tuple[int, int, int]] = []
     seen: set[int] = set()
     for row in rows:
@@ -783,7 +784,7 @@ def _lines(session: Session, page: list[Any]) -> list[AgreementLine]:
 def count_agreements(*, session: Session, filters: AgreementFilters, today: date) -> int:
     """How many agreements match the filters (a pass over every match)."""
     statement = _count_statement(filters.shape(), today)
-    return int(_run(session, statement, filters.values()).scalar_one())
+    return int(run_prebuilt(session, statement, filters.values()).scalar_one())
 
 
 @lru_cache(maxsize=256)
@@ -832,7 +833,9 @@ def iter_agreements_public(
     """Every matching agreement in the order asked, loaded chunk by chunk: the ids first (one
     query), then each chunk with the statements of one page. For exports."""
     ids = list(
-        _run(session, _ids_statement(filters.shape(), today, sort), filters.values()).scalars()
+        run_prebuilt(
+            session, _ids_statement(filters.shape(), today, sort), filters.values()
+        ).scalars()
     )
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]

@@ -167,6 +167,14 @@ def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
     return column.in_(wanted)
 
 
+def run_prebuilt(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    """The result of a statement built once (its values as parameters) on the session's
+    connection, in its transaction and after its pending changes, without the ORM's
+    per-statement work: for statements of plain columns."""
+    session.flush()
+    return session.connection().execute(statement, values)
+
+
 def among_parameter(column: Any, name: str, dialect: str) -> Any:
     """SQL: column IN the ids a parameter `name` carries, for a statement built once and run
     with many lists: on PostgreSQL `= ANY(%(name)s)`, one SQL text whatever the list's length

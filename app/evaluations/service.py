@@ -1,7 +1,10 @@
 """Recording evaluations (monev): one per agreement and period, once the agreement is signed."""
 
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record
@@ -67,9 +70,15 @@ def create_evaluation(
 
 def list_evaluations(*, session: Session, agreement_id: int) -> list[EvaluationPublic]:
     """An agreement's evaluations, newest period first."""
-    found = session.exec(
+    found = session.scalars(_evaluations_statement(), {"read_agreement_id": agreement_id})
+    return [evaluation_public(e) for e in found]
+
+
+@lru_cache(maxsize=1)
+def _evaluations_statement() -> Any:
+    """list_evaluations' statement, built once (the agreement: `read_agreement_id`)."""
+    return (
         select(Evaluation)
-        .where(Evaluation.agreement_id == agreement_id)
+        .where(Evaluation.agreement_id == sa.bindparam("read_agreement_id"))
         .order_by(col(Evaluation.period).desc())
     )
-    return [evaluation_public(e) for e in found]
