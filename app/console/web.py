@@ -170,8 +170,10 @@ def maybe_signed_in(
 MaybeSignedIn = Annotated[SignedIn | None, Depends(maybe_signed_in)]
 
 
-def signed_in(request: Request, signed: MaybeSignedIn) -> SignedIn:
-    """The signed-in person; a signed-out visitor is sent to the sign-in page (and back after)."""
+async def signed_in(request: Request, signed: MaybeSignedIn) -> SignedIn:
+    """The signed-in person; a signed-out visitor is sent to the sign-in page (and back after).
+    (`async`: it does not wait, and a plain function would cost a hop to the thread pool and
+    back on every page.)"""
     if signed is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         # After sign-in the browser comes back with a GET: to the page, not to a form's target.
@@ -190,7 +192,7 @@ async def form_token(request: Request) -> str:
     return token if isinstance(token, str) else ""
 
 
-def checked_post(signed: ConsolePage, token: Annotated[str, Depends(form_token)]) -> SignedIn:
+async def checked_post(signed: ConsolePage, token: Annotated[str, Depends(form_token)]) -> SignedIn:
     """The signed-in person of a form post whose CSRF token is the session's (403 otherwise)."""
     if not token or not secrets.compare_digest(token.encode(), signed.csrf_token.encode()):
         raise ConsoleRefused(
@@ -226,9 +228,10 @@ def _refused(request: Request, exc: Exception) -> Response:
     )
 
 
-def console_request(request: Request) -> None:
+async def console_request(request: Request) -> None:
     """Marks a request a console route serves (a dependency of every console router), so that
-    an error raised in it is answered as a page, not as problem+json."""
+    an error raised in it is answered as a page, not as problem+json (`async`: no hop to the
+    thread pool for it)."""
     request.state.console = True
 
 
