@@ -752,6 +752,24 @@ def list_agreement_lines(
     return _lines(session, page), total or 0
 
 
+def agreement_lines(
+    *, session: Session, filters: AgreementFilters, today: date, limit: int, sort: AgreementSort
+) -> list[AgreementLine]:
+    """The first `limit` agreements as list_agreement_lines finds them, as lines, uncounted:
+    two statements (an NK's page lists its PKS so: title and status, no scope)."""
+    _, page, _, _ = _page_rows(
+        session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=0,
+        sort=sort,
+        count=False,
+        after=None,
+    )
+    return _lines(session, page)
+
+
 def agreement_line(*, session: Session, agreement_id: int, today: date) -> AgreementLine:
     """One agreement as a line (as agreement_public reads it, less what a line leaves out):
     two statements."""
