@@ -3,6 +3,7 @@ party; reading them, one by one or as pages."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
@@ -21,8 +22,9 @@ from app.agreements.parties import party_ids
 from app.agreements.validity import signed_facts
 from app.audit.service import record_audit
 from app.core.actor import actor_of
+from app.core.db import among_parameter, read_param
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
-from app.core.pagination import paginate
+from app.core.pagination import PAGE_LIMIT, PAGE_OFFSET, paginate_prebuilt
 from app.core.types import utcnow
 from app.documents.service import store_once
 from app.documents.storage import DocumentStore
@@ -358,42 +360,68 @@ class ActivityFilters:
     held_to: date | None = None
     verification: Verification | None = None
 
-    def conditions(self) -> list[Any]:
-        found: list[Any] = []
-        if self.agreement_id is not None:
-            found.append(col(Activity.agreement_id) == self.agreement_id)
-        if self.organization_ids is not None:
-            found.append(col(Activity.organization_id).in_(self.organization_ids))
-        if self.scope_item_id is not None:
-            found.append(
-                sa.exists().where(
-                    col(ActivityScopeItem.activity_id) == Activity.id,
-                    col(ActivityScopeItem.scope_item_id) == self.scope_item_id,
-                )
+    def shape(self) -> tuple[str, ...]:
+        """What a statement of these filters depends on: the filters given (not their values)."""
+        return tuple(name for name in _FILTERED if getattr(self, name) is not None)
+
+    def values(self) -> dict[str, Any]:
+        """The parameters of the filters given (`read_<name>`), for a statement of their shape."""
+        return {f"read_{name}": getattr(self, name) for name in self.shape()}
+
+
+_FILTERED = (
+    "agreement_id",
+    "organization_ids",
+    "scope_item_id",
+    "held_from",
+    "held_to",
+    "verification",
+)
+
+
+@lru_cache(maxsize=128)
+def _activity_statements(shape: tuple[str, ...], dialect: str) -> tuple[Any, Any]:
+    """The activities matching filters of this shape (their values as parameters), and a page
+    of them with their reporters' names, the latest held first: built once per shape."""
+    found: list[Any] = []
+    if "agreement_id" in shape:
+        found.append(col(Activity.agreement_id) == read_param("agreement_id"))
+    if "organization_ids" in shape:
+        found.append(
+            among_parameter(col(Activity.organization_id), "read_organization_ids", dialect)
+        )
+    if "scope_item_id" in shape:
+        found.append(
+            sa.exists().where(
+                col(ActivityScopeItem.activity_id) == Activity.id,
+                col(ActivityScopeItem.scope_item_id) == read_param("scope_item_id"),
             )
-        # Overlapping the period: held at some time within it.
-        if self.held_from is not None:
-            found.append(col(Activity.held_to) >= self.held_from)
-        if self.held_to is not None:
-            found.append(col(Activity.held_from) <= self.held_to)
-        if self.verification is not None:
-            found.append(col(Activity.verification) == self.verification)
-        return found
+        )
+    # Overlapping the period: held at some time within it.
+    if "held_from" in shape:
+        found.append(col(Activity.held_to) >= read_param("held_from", type_=sa.Date()))
+    if "held_to" in shape:
+        found.append(col(Activity.held_from) <= read_param("held_to", type_=sa.Date()))
+    if "verification" in shape:
+        found.append(col(Activity.verification) == read_param("verification"))
+    matching = select(Activity).where(*found)
+    page = (
+        matching.add_columns(col(Organization.name))
+        .outerjoin(Organization, col(Organization.id) == col(Activity.organization_id))
+        .order_by(col(Activity.held_from).desc(), col(Activity.id).desc())
+        .limit(sa.bindparam(PAGE_LIMIT))
+        .offset(sa.bindparam(PAGE_OFFSET))
+    )
+    return matching, page
 
 
 def list_activities(
     *, session: Session, filters: ActivityFilters, limit: int, offset: int
 ) -> tuple[list[ActivityPublic], int]:
     """Matching activities, the latest held first, with their reporters' names (one join)."""
-    matching = select(Activity).where(*filters.conditions())
-    rows, total = paginate(
-        session,
-        matching.add_columns(col(Organization.name))
-        .outerjoin(Organization, col(Organization.id) == col(Activity.organization_id))
-        .order_by(col(Activity.held_from).desc(), col(Activity.id).desc()),
-        limit=limit,
-        offset=offset,
-        counted=matching,
+    matching, page = _activity_statements(filters.shape(), session.get_bind().dialect.name)
+    rows, total = paginate_prebuilt(
+        session, page, filters.values(), limit=limit, offset=offset, counted=matching
     )
     names = {activity.organization_id: name for activity, name in rows if name is not None}
     return activities_public(session, [activity for activity, _ in rows], names), total

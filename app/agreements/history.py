@@ -1,6 +1,7 @@
 """An agreement's history: one event per change, written in the change's own transaction."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from sqlmodel import Session, col, select
 from app.agreements.models import AgreementEvent
 from app.agreements.schemas import EventPublic
 from app.core.actor import actor_of
-from app.core.pagination import paginate
+from app.core.db import read_param
+from app.core.pagination import PAGE_LIMIT, PAGE_OFFSET, paginate_prebuilt
 from app.core.types import utcnow
 
 
@@ -73,12 +75,28 @@ def list_events(
     *, session: Session, agreement_id: int, limit: int, offset: int
 ) -> tuple[list[EventPublic], int]:
     """An agreement's history, newest first."""
-    events, total = paginate(
+    matching, page = _event_statements()
+    events, total = paginate_prebuilt(
         session,
-        select(AgreementEvent)
-        .where(AgreementEvent.agreement_id == agreement_id)
-        .order_by(col(AgreementEvent.at).desc(), col(AgreementEvent.id).desc()),
+        page,
+        {"read_agreement_id": agreement_id},
         limit=limit,
         offset=offset,
+        counted=matching,
+        scalars=True,
     )
     return [EventPublic.model_validate(e, from_attributes=True) for e in events], total
+
+
+@lru_cache(maxsize=1)
+def _event_statements() -> tuple[Any, Any]:
+    """An agreement's events (`read_agreement_id`), and a page of them newest first: built once."""
+    matching = select(AgreementEvent).where(
+        AgreementEvent.agreement_id == read_param("agreement_id")
+    )
+    page = (
+        matching.order_by(col(AgreementEvent.at).desc(), col(AgreementEvent.id).desc())
+        .limit(sa.bindparam(PAGE_LIMIT))
+        .offset(sa.bindparam(PAGE_OFFSET))
+    )
+    return matching, page

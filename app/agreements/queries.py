@@ -306,7 +306,15 @@ def _successor_of(agreement_id: Any) -> Any:
 def superseded_by_id(session: Session, agreement_id: int) -> int | None:
     """The agreement that renews this one, as its read shape's superseded_by_id gives it (one
     small statement, for a page that needs only that of another agreement)."""
-    return session.execute(_successor_of(agreement_id).limit(1)).scalar_one_or_none()
+    statement = _successor_statement()
+    return run_prebuilt(
+        session, statement, {"read_agreement_id": agreement_id}
+    ).scalar_one_or_none()
+
+
+@lru_cache(maxsize=1)
+def _successor_statement() -> Any:
+    return _successor_of(read_param("agreement_id")).limit(1)
 
 
 # What statement 1 reads (its `page`), each a SELECT of ids with its values as parameters:
@@ -741,6 +749,24 @@ def list_agreement_lines(
         after=None,
     )
     return _lines(session, page), total or 0
+
+
+def agreement_lines(
+    *, session: Session, filters: AgreementFilters, today: date, limit: int, sort: AgreementSort
+) -> list[AgreementLine]:
+    """The first `limit` agreements as list_agreement_lines finds them, as lines, uncounted:
+    two statements (an NK's page lists its PKS so: title and status, no scope)."""
+    _, page, _, _ = _page_rows(
+        session,
+        filters=filters,
+        today=today,
+        limit=limit,
+        offset=0,
+        sort=sort,
+        count=False,
+        after=None,
+    )
+    return _lines(session, page)
 
 
 def agreement_line(*, session: Session, agreement_id: int, today: date) -> AgreementLine:

@@ -76,6 +76,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
@@ -151,6 +152,28 @@ class Form:
 
     def field_id(self, name: str) -> str:
         return f"{self.name}-{name}".replace(".", "-").replace("_", "-")
+
+    # A field's hint and messages, and the attributes of its input that name them (_form.html's
+    # field macros): here rather than as macros of their own, since every field of every form
+    # on a page calls them (an agreement's page: some forty fields).
+    def notes(self, name: str, hint: str | None) -> Markup:
+        """The field's hint and its messages, each with the id its input names."""
+        fid = escape(self.field_id(name))
+        hint_html = f'<p class="hint" id="{fid}-petunjuk">{escape(hint)}</p>' if hint else ""
+        errors = "".join(
+            f'<p class="field-error" id="{fid}-galat-{n}">{escape(e)}</p>'
+            for n, e in enumerate(self.error(name), start=1)
+        )
+        return Markup(f"\n\n{hint_html}\n{errors}\n")
+
+    def described(self, name: str, hint: str | None) -> Markup:
+        """aria-describedby (the hint, the messages) and aria-invalid of the field's input."""
+        fid = escape(self.field_id(name))
+        errors = self.error(name)
+        ids = [f"{fid}-petunjuk"] if hint else []
+        ids += [f"{fid}-galat-{n}" for n in range(1, len(errors) + 1)]
+        described = f' aria-describedby="{" ".join(ids)}"' if ids else ""
+        return Markup(described + (' aria-invalid="true"' if errors else ""))
 
 
 def _as_lists(values: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -15,14 +15,17 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.audit.service import record_audit
 from app.console.models import ConsoleSession
 from app.core.actor import Actor, set_actor
 from app.core.config import Settings
+from app.core.db import run_prebuilt
 from app.core.errors import NotFound, RuleViolation, field_error
 from app.core.ratelimit import failures_per_address
 from app.core.types import utcnow
@@ -117,20 +120,36 @@ def sign_in(
     return token
 
 
+@lru_cache(maxsize=1)
+def _current_statement() -> Any:
+    """A console session (`session_id`) and its user, plain columns: built once (every page
+    of the console runs it)."""
+    return (
+        sa.select(
+            col(ConsoleSession.id),
+            col(ConsoleSession.csrf_token),
+            col(ConsoleSession.created_at),
+            col(ConsoleSession.last_seen_at),
+            col(User.id).label("user_id"),
+            col(User.name),
+            col(User.role),
+            col(User.organization_id),
+            col(User.active),
+        )
+        .join(User, col(User.id) == ConsoleSession.user_id)
+        .where(col(ConsoleSession.id) == sa.bindparam("session_id"))
+    )
+
+
 def current(*, session: Session, token: str, settings: Settings, now: datetime) -> SignedIn | None:
     """The signed-in person of this cookie, or None (unknown, timed out, or a deactivated user;
     a session found dead is deleted)."""
-    row = session.exec(
-        select(ConsoleSession, User)
-        .join(User, col(User.id) == ConsoleSession.user_id)
-        .where(ConsoleSession.id == token_hash(token))
-    ).first()
-    if row is None:
+    found = run_prebuilt(session, _current_statement(), {"session_id": token_hash(token)}).first()
+    if found is None:
         return None
-    found, user = row
     idle = now - found.last_seen_at > timedelta(minutes=settings.CONSOLE_IDLE_MINUTES)
     too_old = now - found.created_at > timedelta(hours=settings.CONSOLE_ABSOLUTE_HOURS)
-    if idle or too_old or not user.active:
+    if idle or too_old or not found.active:
         session.execute(sa.delete(ConsoleSession).where(col(ConsoleSession.id) == found.id))
         session.commit()
         return None
@@ -141,10 +160,9 @@ def current(*, session: Session, token: str, settings: Settings, now: datetime) 
             .values(last_seen_at=now)
         )
         session.commit()
-    assert user.id is not None
-    set_actor(session, Actor(user.id, user.name))
+    set_actor(session, Actor(found.user_id, found.name))
     return SignedIn(
-        caller=Caller(user.id, user.name, user.role, user.organization_id),
+        caller=Caller(found.user_id, found.name, found.role, found.organization_id),
         csrf_token=found.csrf_token,
         session_id=found.id,
     )

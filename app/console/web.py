@@ -69,6 +69,9 @@ def day_of(value: date | str) -> str:
 
 
 templates = Jinja2Templates(directory=HERE / "templates")
+# The templates are files of the package: a changed one comes with a new release (a restart),
+# so a page does not look at each of their modification times (two dozen per agreement page).
+templates.env.auto_reload = False
 templates.env.filters["label"] = label
 templates.env.filters["day"] = day_of  # {{ agreement.signed_on | day }} → 4 Juli 2022
 templates.env.filters["moment"] = moment_text  # a UTC moment → 4 Juli 2022 pukul 10.15 WIB
@@ -167,8 +170,10 @@ def maybe_signed_in(
 MaybeSignedIn = Annotated[SignedIn | None, Depends(maybe_signed_in)]
 
 
-def signed_in(request: Request, signed: MaybeSignedIn) -> SignedIn:
-    """The signed-in person; a signed-out visitor is sent to the sign-in page (and back after)."""
+async def signed_in(request: Request, signed: MaybeSignedIn) -> SignedIn:
+    """The signed-in person; a signed-out visitor is sent to the sign-in page (and back after).
+    (`async`: it does not wait, and a plain function would cost a hop to the thread pool and
+    back on every page.)"""
     if signed is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         # After sign-in the browser comes back with a GET: to the page, not to a form's target.
@@ -187,7 +192,7 @@ async def form_token(request: Request) -> str:
     return token if isinstance(token, str) else ""
 
 
-def checked_post(signed: ConsolePage, token: Annotated[str, Depends(form_token)]) -> SignedIn:
+async def checked_post(signed: ConsolePage, token: Annotated[str, Depends(form_token)]) -> SignedIn:
     """The signed-in person of a form post whose CSRF token is the session's (403 otherwise)."""
     if not token or not secrets.compare_digest(token.encode(), signed.csrf_token.encode()):
         raise ConsoleRefused(
@@ -223,9 +228,10 @@ def _refused(request: Request, exc: Exception) -> Response:
     )
 
 
-def console_request(request: Request) -> None:
+async def console_request(request: Request) -> None:
     """Marks a request a console route serves (a dependency of every console router), so that
-    an error raised in it is answered as a page, not as problem+json."""
+    an error raised in it is answered as a page, not as problem+json (`async`: no hop to the
+    thread pool for it)."""
     request.state.console = True
 
 

@@ -323,10 +323,10 @@ def among_parameter(column: Any, name: str, dialect: str) -> Any:
     return column.in_(sa.bindparam(name, expanding=True))
 
 
-def read_param(name: str) -> Any:
+def read_param(name: str, type_: Any = None) -> Any:
     """The parameter of a prebuilt statement that carries `name`'s value (`read_<name>` in the
     values given to run_prebuilt)."""
-    return sa.bindparam(f"read_{name}")
+    return sa.bindparam(f"read_{name}", type_=type_)
 
 
 def run_prebuilt(session: Session, statement: Any, values: dict[str, Any]) -> Any:

@@ -40,6 +40,33 @@ def paginate(
     return rows, count_of(session, statement if counted is None else counted)
 
 
+# What a statement built once (its values as parameters) takes for its LIMIT and OFFSET.
+PAGE_LIMIT = "page_limit"
+PAGE_OFFSET = "page_offset"
+
+
+def paginate_prebuilt(
+    session: Session,
+    statement: Any,
+    values: dict[str, Any],
+    *,
+    limit: int,
+    offset: int,
+    counted: Any,
+    scalars: bool = False,
+) -> tuple[list[Any], int]:
+    """`paginate` for a statement built once, its LIMIT and OFFSET the parameters PAGE_LIMIT and
+    PAGE_OFFSET and its other values `values` (building a statement and its cache key costs
+    more than the database takes to run a small one). `counted`: the statement to count, with
+    the same values, when the page cannot tell the total; `scalars`: the rows' first values."""
+    params = {**values, PAGE_LIMIT: limit, PAGE_OFFSET: offset}
+    result = session.execute(statement, params)
+    rows: list[Any] = list(result.scalars() if scalars else result)
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, offset + len(rows)
+    return rows, count_of(session, counted.params(values))
+
+
 # Keyset paging (`cursor=`): a token that names where the previous page ended in its order (the
 # sort and the last row's sort key and id), so the next page starts after that row however many
 # rows come before it, and rows added meanwhile neither repeat nor hide one. Opaque to clients:

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, Protocol, TypeVar
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.agreements.errors import AgreementNotFound
 from app.agreements.history import record
 from app.agreements.models import Agreement
+from app.core.db import read_param
 from app.core.errors import NotFound
 from app.documents.models import FILE_KEEPERS, AgreementDocument, DocumentType
 from app.documents.schemas import DocumentPublic
@@ -233,13 +235,19 @@ def list_documents(*, session: Session, agreement_id: int) -> list[DocumentPubli
     """The documents of an agreement, oldest first, with their signatures' verdicts."""
     documents = [
         DocumentPublic.model_validate(d)
-        for d in session.exec(
-            select(AgreementDocument)
-            .where(AgreementDocument.agreement_id == agreement_id)
-            .order_by(col(AgreementDocument.id))
-        )
+        for d in session.scalars(_documents_statement(), {"read_agreement_id": agreement_id})
     ]
     return with_signatures(session, documents)
+
+
+@lru_cache(maxsize=1)
+def _documents_statement() -> Any:
+    """list_documents' statement, built once (the agreement: `read_agreement_id`)."""
+    return (
+        select(AgreementDocument)
+        .where(AgreementDocument.agreement_id == read_param("agreement_id"))
+        .order_by(col(AgreementDocument.id))
+    )
 
 
 def get_document(*, session: Session, agreement_id: int, document_id: int) -> AgreementDocument:

@@ -1,11 +1,14 @@
 """Recording evaluations (monev): one per agreement and period, once the agreement is signed."""
 
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.agreements.history import record
 from app.agreements.validity import signed_facts
+from app.core.db import read_param
 from app.core.errors import Conflict, RuleViolation, field_error
 from app.evaluations.models import Evaluation
 from app.evaluations.schemas import SCORE_MEANINGS, EvaluationCreate, EvaluationPublic
@@ -67,9 +70,15 @@ def create_evaluation(
 
 def list_evaluations(*, session: Session, agreement_id: int) -> list[EvaluationPublic]:
     """An agreement's evaluations, newest period first."""
-    found = session.exec(
+    found = session.scalars(_evaluations_statement(), {"read_agreement_id": agreement_id})
+    return [evaluation_public(e) for e in found]
+
+
+@lru_cache(maxsize=1)
+def _evaluations_statement() -> Any:
+    """list_evaluations' statement, built once (the agreement: `read_agreement_id`)."""
+    return (
         select(Evaluation)
-        .where(Evaluation.agreement_id == agreement_id)
+        .where(Evaluation.agreement_id == read_param("agreement_id"))
         .order_by(col(Evaluation.period).desc())
     )
-    return [evaluation_public(e) for e in found]

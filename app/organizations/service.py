@@ -1,6 +1,7 @@
 """Rules and queries for organizations."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from app.agreements.search import store_search_documents_of_organization
 from app.audit.service import record_audit
+from app.core.db import among_parameter, run_prebuilt
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.locking import claim_version
 from app.core.masking import mask_credentials
@@ -308,15 +310,10 @@ def list_organizations(
     return [organization_public(o, reveal_secrets=reveal_secrets) for o in items], total
 
 
-def children_by_parent(
-    session: Session, parent_ids: Iterable[int], *, limit_each: int
-) -> dict[int, list[tuple[int, str]]]:
-    """The organizations right under each of these (id and name), by name, at most `limit_each`
-    under one parent: one statement whatever the number of parents."""
-    wanted = set(parent_ids)
-    result: dict[int, list[tuple[int, str]]] = {i: [] for i in wanted}
-    if not wanted:
-        return result
+@lru_cache(maxsize=4)
+def _children_statement(dialect: str) -> Any:
+    """children_by_parent's statement, built once: the parents (`parent_ids`) and how many
+    under each (`limit_each`) are its parameters."""
     ranked = (
         sa.select(
             col(Organization.id),
@@ -329,14 +326,27 @@ def children_by_parent(
             )
             .label("rank"),
         )
-        .where(col(Organization.parent_id).in_(wanted))
+        .where(among_parameter(col(Organization.parent_id), "parent_ids", dialect))
         .subquery()
     )
-    rows = session.execute(
+    return (
         sa.select(ranked.c.id, ranked.c.name, ranked.c.parent_id)
-        .where(ranked.c.rank <= limit_each)
+        .where(ranked.c.rank <= sa.bindparam("limit_each"))
         .order_by(ranked.c.parent_id, ranked.c.rank)
     )
+
+
+def children_by_parent(
+    session: Session, parent_ids: Iterable[int], *, limit_each: int
+) -> dict[int, list[tuple[int, str]]]:
+    """The organizations right under each of these (id and name), by name, at most `limit_each`
+    under one parent: one statement whatever the number of parents."""
+    wanted = set(parent_ids)
+    result: dict[int, list[tuple[int, str]]] = {i: [] for i in wanted}
+    if not wanted:
+        return result
+    statement = _children_statement(session.get_bind().dialect.name)
+    rows = run_prebuilt(session, statement, {"parent_ids": list(wanted), "limit_each": limit_each})
     for org_id, name, parent_id in rows:
         result[parent_id].append((org_id, name))
     return result

@@ -8,6 +8,7 @@ tracked: nothing is asked of it (every agreement recorded before the stages exis
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from app.agreements.models import Agreement, AgreementKind, AgreementParty, Agre
 from app.agreements.schemas import AgreementPublic
 from app.agreements.status import OPEN_FOR_SIGNATURE, current_status, status_expression
 from app.audit.service import record_audit
-from app.core.db import add_days
+from app.core.db import add_days, read_param, run_prebuilt
 from app.core.errors import Conflict, NotFound, RuleViolation, field_error
 from app.core.types import utcnow
 from app.documents.models import AgreementDocument, DocumentType
@@ -116,6 +117,19 @@ class Place:
     due_on: date | None
 
 
+def is_tracked(session: Session, agreement_id: int) -> bool:
+    """Whether the agreement's stages are tracked (it has a stage row): a statement built once."""
+    found = run_prebuilt(session, _tracked_statement(), {"read_agreement_id": agreement_id})
+    return found.first() is not None
+
+
+@lru_cache(maxsize=1)
+def _tracked_statement() -> Any:
+    return sa.select(col(AgreementStage.agreement_id)).where(
+        col(AgreementStage.agreement_id) == read_param("agreement_id")
+    )
+
+
 def place_of(session: Session, agreement_id: int, today: date) -> tuple[bool, Place | None]:
     """(tracked, where it is now): None when tracked and past penandatanganan (or cancelled).
     Read by the rule of `stage_due_sql`, the one the deadlines list uses too."""
@@ -126,7 +140,7 @@ def place_of(session: Session, agreement_id: int, today: date) -> tuple[bool, Pl
         .where(col(Agreement.id) == agreement_id, *rule.where)
     ).first()
     if row is None:
-        return session.get(AgreementStage, agreement_id) is not None, None
+        return is_tracked(session, agreement_id), None
     stage, since, due = row
     return True, Place(stage, since, due)
 
@@ -217,7 +231,7 @@ def stage_state(
             raise AgreementNotFound(agreement_id)
     if known is not None and known.status not in (AgreementStatus.draft, *OPEN_FOR_SIGNATURE):
         # Where place_of's rule finds no stage: tracked or not is all there is to tell.
-        tracked, place = session.get(AgreementStage, agreement_id) is not None, None
+        tracked, place = is_tracked(session, agreement_id), None
     else:
         tracked, place = place_of(session, agreement_id, today)
     steps: list[StageStep] = []

@@ -30,8 +30,9 @@ from tests.world import Kalsel, nk_body, pks_body
 # reporters' names joined), scope items and evidence 3; evaluations 1; an editor's scope and the
 # ancestry of the organizations on the page 2; the organizations that may owe an obligation 1;
 # the stage of a signed agreement 1 (whether it is tracked: its status, read with the agreement,
-# has no stage); a PKS's NK's renewal 1, or an NK's PKS 3 and its live PKS 1.
-MAX_STATEMENTS = 21
+# has no stage); a PKS's NK's renewal 1, or an NK's PKS 2 (as lines: their parties' numbers, no
+# scope) and its live PKS 1.
+MAX_STATEMENTS = 20
 ROW_TEXT = re.compile(r'<tr>\s*<td>[^<]*</td>\s*<td><a href="/perjanjian/(\d+)">(.*?)</tr>', re.S)
 __all__ = ["seeded"]  # the fixture, shared with the Perjanjian tests
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"

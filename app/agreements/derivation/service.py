@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,7 +46,9 @@ from app.agreements.status import (
     status_expression,
 )
 from app.agreements.validity import bounds_of, check_validity
+from app.core.db import among_parameter, run_prebuilt
 from app.core.errors import RuleViolation, field_error
+from app.core.responses import trusted
 from app.core.schemas import TITLE_MAX
 from app.core.types import utcnow
 from app.organizations.models import GOVERNMENT_KINDS, Organization, OrganizationKind
@@ -59,7 +62,8 @@ def _nk_or_refuse(session: Session, nk_id: int) -> Agreement:
     return _refuse_unless_nk(nk)
 
 
-def _refuse_unless_nk(nk: Agreement) -> Agreement:
+def _refuse_unless_nk(nk: Any) -> Any:
+    """The agreement (or a row with its id and kind) when it is an NK; refused otherwise."""
     if nk.kind != AgreementKind.nk:
         raise RuleViolation(
             f"Agreement {nk.id} is a {nk.kind.value.upper()}; PKS are derived from, and covered "
@@ -254,53 +258,38 @@ def coverage_of(*, session: Session, nk_id: int, as_of: date, today: date) -> Co
     return coverages_of(session=session, nk_ids=[nk_id], as_of=as_of, today=today)[nk_id]
 
 
-def coverages_of(
-    *, session: Session, nk_ids: Sequence[int], as_of: date, today: date
-) -> dict[int, CoveragePublic]:
-    """The coverage of each of these NK (as `coverage_of`), in four statements however many they
-    are: the NK with their status, their government parties, those governments' SKPD, and the
-    PKS under the NK held by those SKPD. Refuses an id that is not an NK."""
-    if not nk_ids:
-        return {}
+@lru_cache(maxsize=64)
+def _coverage_statements(as_of: date, today: date, dialect: str) -> tuple[Any, Any, Any, Any]:
+    """coverages_of's four statements, plain columns, built once per day asked and database:
+    the NK (`read_nk_ids`) with their status, their government parties, those governments'
+    SKPD (`read_government_ids`), and the PKS under the NK held by those SKPD."""
     facts = facts_for(as_of, today)
-    found = {
-        nk.id: (nk, AgreementStatus(status))
-        for nk, status in session.exec(
-            select(Agreement, status_expression(Agreement, as_of, facts)).where(
-                col(Agreement.id).in_(nk_ids)
-            )
-        )
-    }
-    for nk_id in nk_ids:
-        if nk_id not in found:
-            raise AgreementNotFound(nk_id)
-        _refuse_unless_nk(found[nk_id][0])
-    governments: dict[int, list[Organization]] = {nk_id: [] for nk_id in nk_ids}
-    for nk_id, government in session.exec(
-        select(AgreementParty.agreement_id, Organization)
+    nk_ids = among_parameter(col(Agreement.id), "read_nk_ids", dialect)
+    nks = sa.select(
+        col(Agreement.id),
+        col(Agreement.kind),
+        col(Agreement.pks_due_on),
+        status_expression(Agreement, as_of, facts).label("status"),
+    ).where(nk_ids)
+    parties = (
+        sa.select(col(AgreementParty.agreement_id), col(Organization.id), col(Organization.name))
         .join(AgreementParty, col(AgreementParty.organization_id) == Organization.id)
         .where(
-            col(AgreementParty.agreement_id).in_(nk_ids),
+            among_parameter(col(AgreementParty.agreement_id), "read_nk_ids", dialect),
             col(Organization.kind).in_(GOVERNMENT_KINDS),
         )
         .order_by(col(AgreementParty.agreement_id), col(AgreementParty.position))
-    ):
-        governments[nk_id].append(government)
-    # The SKPD as plain rows (there may be hundreds): nothing of them is changed here.
+    )
     is_agency_of_party = sa.and_(
-        col(Organization.parent_id).in_({g.id for gs in governments.values() for g in gs}),
+        among_parameter(col(Organization.parent_id), "read_government_ids", dialect),
         col(Organization.kind) == OrganizationKind.regional_agency,
     )
-    agencies_of: dict[int | None, list[Any]] = {}
-    for agency in session.execute(
+    agencies = (
         sa.select(col(Organization.id), col(Organization.name), col(Organization.parent_id))
         .where(is_agency_of_party)
         .order_by(col(Organization.name))
-    ):
-        agencies_of.setdefault(agency.parent_id, []).append(agency)
-    # Newest first, per NK and SKPD (an SKPD under another NK's government is never looked up).
-    held: dict[tuple[int, int], list[CoveredPks]] = {}
-    for org_id, nk_id, pks_id, status, signed_on in session.execute(
+    )
+    held = (
         sa.select(
             col(AgreementParty.organization_id),
             col(Agreement.parent_id),
@@ -310,14 +299,52 @@ def coverages_of(
         )
         .join(Agreement, col(Agreement.id) == AgreementParty.agreement_id)
         .join(Organization, col(Organization.id) == AgreementParty.organization_id)
-        .where(col(Agreement.parent_id).in_(nk_ids), is_agency_of_party, facts.known(Agreement))
+        .where(
+            among_parameter(col(Agreement.parent_id), "read_nk_ids", dialect),
+            is_agency_of_party,
+            facts.known(Agreement),
+        )
         .order_by(col(Agreement.id).desc())
+    )
+    return nks, parties, agencies, held
+
+
+def coverages_of(
+    *, session: Session, nk_ids: Sequence[int], as_of: date, today: date
+) -> dict[int, CoveragePublic]:
+    """The coverage of each of these NK (as `coverage_of`), in four statements however many they
+    are: the NK with their status, their government parties, those governments' SKPD, and the
+    PKS under the NK held by those SKPD. Refuses an id that is not an NK."""
+    if not nk_ids:
+        return {}
+    nks, parties, agencies_statement, pks_statement = _coverage_statements(
+        as_of, today, session.get_bind().dialect.name
+    )
+    ids = {"read_nk_ids": list(nk_ids)}
+    found = {nk.id: (nk, AgreementStatus(nk.status)) for nk in run_prebuilt(session, nks, ids)}
+    for nk_id in nk_ids:
+        if nk_id not in found:
+            raise AgreementNotFound(nk_id)
+        _refuse_unless_nk(found[nk_id][0])
+    governments: dict[int, list[Any]] = {nk_id: [] for nk_id in nk_ids}
+    for government in run_prebuilt(session, parties, ids):
+        governments[government.agreement_id].append(government)
+    # The SKPD as plain rows (there may be hundreds): nothing of them is changed here.
+    of_parties = {"read_government_ids": list({g.id for gs in governments.values() for g in gs})}
+    agencies_of: dict[int | None, list[Any]] = {}
+    for agency in run_prebuilt(session, agencies_statement, of_parties):
+        agencies_of.setdefault(agency.parent_id, []).append(agency)
+    # Newest first, per NK and SKPD (an SKPD under another NK's government is never looked up).
+    held: dict[tuple[int, int], list[CoveredPks]] = {}
+    for org_id, nk_id, pks_id, status, signed_on in run_prebuilt(
+        session, pks_statement, {**ids, **of_parties}
     ):
         if pks_id is None or nk_id is None:
             continue
+        status = AgreementStatus(status)
         warnings = ["parent_inactive"] if found[nk_id][1] in ENDED and is_live(status) else []
         held.setdefault((nk_id, org_id), []).append(
-            CoveredPks(id=pks_id, status=status, signed_on=signed_on, warnings=warnings)
+            trusted(CoveredPks, id=pks_id, status=status, signed_on=signed_on, warnings=warnings)
         )
     result = {}
     for nk_id in nk_ids:
@@ -345,7 +372,8 @@ def coverages_of(
             counts[key] = counts.get(key, 0) + 1
             counts["overdue"] = counts.get("overdue", 0) + int(overdue)
             by_government[agency.parent_id].agencies.append(
-                AgencyCoveragePublic(
+                trusted(
+                    AgencyCoveragePublic,
                     organization_id=agency.id,
                     organization_name=agency.name,
                     pks=pks,

@@ -23,10 +23,10 @@ from app.agreements.models import AgreementKind, AgreementStatus
 from app.agreements.queries import (
     AgreementFilters,
     AgreementSort,
+    agreement_lines,
     agreement_public,
     iter_agreements_public,
     list_agreement_lines,
-    list_agreements_public,
 )
 from app.console.forms import Form, allowed
 from app.console.pages.agreement_actions import agreement_actions
@@ -329,12 +329,12 @@ def show_agreement(
     )
     children: list[Any] = []
     if agreement.kind == AgreementKind.nk:
-        children, _ = list_agreements_public(
+        # Its PKS by title, as lines: the page shows each one's title and status only.
+        children = agreement_lines(
             session=session,
             filters=AgreementFilters(parent_id=found),
             today=today,
             limit=200,
-            offset=0,
             sort=AgreementSort.alphabetical,
         )
     return render(
