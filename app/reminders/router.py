@@ -124,7 +124,7 @@ def deadlines(
         deadline_type=deadline_type,
         settings=settings,
     )
-    return json_response(page)  # built validated: not validated and dumped twice more
+    return json_response(page)  # built once: not validated and dumped twice more
 
 
 @calendar_router.get(

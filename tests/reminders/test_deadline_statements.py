@@ -83,3 +83,20 @@ class TestDeadlineStatements:
         assert again == first
         # The newest events, then the counts and the page, and its names: found anew.
         assert len(statements) - key_lookups(statements) >= 3, statements
+
+
+def test_deadlines_built_without_validation_are_what_validation_gives(
+    client: TestClient, kalsel: Kalsel
+) -> None:
+    """The page's deadlines are built without validating them (app/reminders/deadlines.py,
+    trusted): each item, validated as DeadlinePublic, is written back as it was sent; every
+    type of deadline the world holds, overdue or not, with and without an obligation."""
+    from app.reminders.schemas import DeadlinePublic
+
+    w = world(client, kalsel)
+    create_obligation(client, w["nk"]["id"], kalsel.ori, "2026-12-01", "Laporan triwulan")
+    items = client.get("/api/v1/deadlines", params={"limit": 200}).json()["items"]
+    assert {item["type"] for item in items} >= {"obligation_due", "evaluation_due", "pks_due"}
+    assert any(item["overdue"] for item in items) and not all(i["overdue"] for i in items)
+    for item in items:
+        assert DeadlinePublic.model_validate(item).model_dump(mode="json") == item
