@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.pagination import encode_cursor
-from app.obligations.schemas import ObligationPublic
 from tests.helpers import assert_problem, create_obligation
 from tests.reminders.test_deadline_statements import key_lookups
 from tests.reminders.test_deadlines import world
@@ -116,37 +115,3 @@ def test_a_cursor_that_is_not_this_lists_is_refused_naming_it(
             client.get(BASE, params={"cursor": cursor, **params}), 422, "invalid-cursor"
         )
         assert any(e["loc"] == ["query", "cursor"] for e in problem["errors"]), problem
-
-
-def test_the_list_says_what_the_full_validation_and_the_obligation_itself_say(
-    client: TestClient, kalsel: Kalsel
-) -> None:
-    """The list builds its items without validating them again (`trusted`): each is what the
-    documented model validates to, and what the obligation's own page says, in every state
-    (open, overdue, done with its successor, waived with its reason)."""
-    w = obligations(client, kalsel)
-    recurring = client.post(
-        f"/api/v1/agreements/{w['nk']['id']}/obligations",
-        json={
-            "title": "Pendampingan berkala",
-            "description": "Setiap bulan",
-            "responsible_organization_id": kalsel.ori,
-            "due_on": "2026-08-31",
-            "recurrence": "monthly",
-        },
-    )
-    assert recurring.status_code == 201, recurring.text
-    done = client.post(
-        f"{BASE}/{recurring.json()['id']}/complete",
-        json={"completed_on": "2026-09-01", "note": "Selesai"},
-    )
-    assert done.status_code == 200, done.text
-    waived_id = create_obligation(client, w["nk"]["id"], kalsel.ori, "2026-08-20", "Dibebaskan")
-    waived = client.post(f"{BASE}/{waived_id}/waive", json={"reason": "Tidak relevan lagi"})
-    assert waived.status_code == 200, waived.text
-    items = page(client, limit=200)["items"]
-    assert {i["status"] for i in items} == {"open", "overdue", "done", "waived"}
-    assert any(i["next_id"] for i in items) and any(i["waiver_reason"] for i in items)
-    for item in items:
-        assert ObligationPublic.model_validate(item).model_dump(mode="json") == item
-        assert client.get(f"{BASE}/{item['id']}").json() == item
