@@ -29,7 +29,7 @@ from app.core.db import run_prebuilt
 from app.core.errors import NotFound, RuleViolation, field_error
 from app.core.ratelimit import failures_per_address
 from app.core.types import utcnow
-from app.users.auth import Caller
+from app.users.auth import CALLER_COLUMNS, Caller
 from app.users.models import User
 from app.users.passwords import (
     PASSWORD_MAX,
@@ -130,11 +130,7 @@ def _current_statement() -> Any:
             col(ConsoleSession.csrf_token),
             col(ConsoleSession.created_at),
             col(ConsoleSession.last_seen_at),
-            col(User.id).label("user_id"),
-            col(User.name),
-            col(User.role),
-            col(User.organization_id),
-            col(User.active),
+            *CALLER_COLUMNS,
         )
         .join(User, col(User.id) == ConsoleSession.user_id)
         .where(col(ConsoleSession.id) == sa.bindparam("session_id"))

@@ -90,17 +90,22 @@ def bootstrap_admin(session: Session) -> User:
 
 # The look-up of a key, built once (every request makes it): what authenticate needs of the key
 # and of its user, as plain columns.
+# The user's columns a caller is made of (Caller, and whether they may still act), read with
+# a key here and with a console session (app/console/session.py).
+CALLER_COLUMNS: tuple[Any, ...] = (
+    col(User.id).label("user_id"),
+    col(User.name),
+    col(User.role),
+    col(User.organization_id),
+    col(User.active),
+)
 _KEY_LOOKUP: Any = (
     sa.select(
         col(ApiKey.id).label("key_id"),
         col(ApiKey.expires_on),
         col(ApiKey.revoked_at),
         col(ApiKey.last_used_at),
-        col(User.id).label("user_id"),
-        col(User.name),
-        col(User.role),
-        col(User.organization_id),
-        col(User.active),
+        *CALLER_COLUMNS,
     )
     .join(User, col(User.id) == ApiKey.user_id)
     .where(col(ApiKey.key_hash) == sa.bindparam("key_hash"))
